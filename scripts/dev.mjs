@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm run dev [-- --port N]`: applies D1 migrations locally, seeds the demo workspace and starts
+// `wrangler dev` with local Durable Objects, D1, KV and queues persisted under .wrangler/state.
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
+const args = process.argv.slice(2);
+const persistIndex = args.indexOf("--persist-to");
+const persist = persistIndex >= 0 ? ["--persist-to", args[persistIndex + 1]] : [];
+
+function run(argv) {
+  // CI=1 keeps wrangler from prompting; the local database is ours to change.
+  const result = spawnSync(wrangler, argv, { cwd: root, stdio: "inherit", env: { ...process.env, CI: "1" } });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+if (!existsSync(path.join(root, ".dev.vars"))) {
+  copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
+  console.log("created .dev.vars from .dev.vars.example (local ADMIN_TOKEN)");
+}
+run(["d1", "migrations", "apply", "DB", "--local", ...persist]);
+run(["d1", "execute", "DB", "--local", "--file", "scripts/seed-demo.sql", ...persist]);
+console.log("demo workspace ready: write key wk_demo, secret key sk_demo, identity secret ids_demo");
+
+const dev = spawn(wrangler, ["dev", ...args], { cwd: root, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

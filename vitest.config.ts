@@ -1,0 +1,39 @@
+// One vitest project per folder: the worker runs inside workerd, the SDK and widget in happy-dom.
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+const seedSql = readFileSync(path.join(import.meta.dirname, "scripts/seed-demo.sql"), "utf8");
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: "admin_test",
+                TEST_MIGRATIONS: migrations,
+                TEST_SEED_SQL: seedSql,
+              },
+              // Deliver queue batches quickly so tests through the real queue do not wait seconds.
+              queueConsumers: {
+                "seam-events": { maxBatchTimeout: 0.05 },
+                "seam-messages": { maxBatchTimeout: 0.05 },
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/test/**/*.test.ts"],
+          setupFiles: ["./worker/test/setup.ts"],
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,50 @@
+// The Hono root: CORS, the one error shape, and each area's routes.
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env.ts";
+import { ApiError } from "./errors.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { customerRoutes } from "./routes/customers.ts";
+import { ingestRoutes } from "./routes/ingest.ts";
+import type { ErrorBody } from "./schemas.ts";
+
+export const app = new Hono<AppEnv>()
+  // The preflight cannot carry a write key, so it cannot know the workspace: it is answered for
+  // any origin, and each request is then checked against its workspace's allowed origins.
+  .use(
+    "/v1/*",
+    cors({
+      origin: (origin) => origin || "*",
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      allowHeaders: ["Content-Type", "Authorization"],
+      credentials: true,
+      maxAge: 86_400,
+    }),
+  )
+  .get("/", (c) => c.json({ name: "seam", ok: true }))
+  // A route that does nothing: the baseline for `npm run bench:ingest`.
+  .get("/v1/ping", (c) => c.json({ ok: true }))
+  .route("/v1", ingestRoutes)
+  .route("/v1", customerRoutes)
+  .route("/admin", adminRoutes);
+
+app.notFound((c) =>
+  c.json<ErrorBody>({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+);
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message } };
+    if (err.details !== undefined) body.error.details = err.details;
+    return c.json(body, err.status);
+  }
+  if (err instanceof HTTPException) {
+    // Hono's own (e.g. a validator that rejects a content type) carry a status and message.
+    return c.json<ErrorBody>({ error: { code: "bad_request", message: err.message } }, err.status);
+  }
+  console.error("unhandled error", c.req.method, c.req.path, err);
+  return c.json<ErrorBody>({ error: { code: "internal", message: "internal error" } }, 500);
+});
+
+export type AppType = typeof app;

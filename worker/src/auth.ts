@@ -1,0 +1,73 @@
+// Who is calling: the operator (ADMIN_TOKEN), a store's backend (secret key) or a browser/app (write key).
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { Env } from "./env.ts";
+import { constantTimeEqual } from "./crypto.ts";
+import { forbidden, unauthorized } from "./errors.ts";
+import {
+  originAllowed,
+  workspaceBySecretKey,
+  workspaceByWriteKey,
+  type Workspace,
+} from "./workspaces.ts";
+
+export type WorkspaceEnv = { Bindings: Env; Variables: { workspace: Workspace } };
+
+/** The user name of `Authorization: Basic base64(user:password)`, as Segment sends the write key. */
+export function basicAuthUser(header: string | undefined): string | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(header ?? "");
+  if (!match) return undefined;
+  try {
+    const decoded = atob(match[1]!);
+    const user = decoded.split(":")[0];
+    return user || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function bearer(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
+}
+
+/**
+ * Resolves the workspace of a write key and checks the browser's Origin against the workspace's
+ * allowed origins. Throws 401 (no or unknown key) or 403 (origin not allowed).
+ */
+export async function workspaceForWriteKey<E extends { Bindings: Env }>(
+  c: Context<E>,
+  writeKey: string | undefined,
+): Promise<Workspace> {
+  if (!writeKey) throw unauthorized("a write key is required (Basic auth user name or writeKey)");
+  const workspace = await workspaceByWriteKey(c.env, writeKey);
+  if (!workspace) throw unauthorized("unknown write key");
+  if (!originAllowed(workspace, c.req.header("origin")))
+    throw forbidden("origin_not_allowed", `origin ${c.req.header("origin")} is not allowed for this workspace`);
+  return workspace;
+}
+
+/** For visitor reads (`GET /v1/profile`): write key as Basic auth user or `?writeKey=`. */
+export const writeKeyAuth = createMiddleware<WorkspaceEnv>(async (c, next) => {
+  const key = basicAuthUser(c.req.header("authorization")) ?? c.req.query("writeKey");
+  c.set("workspace", await workspaceForWriteKey(c, key));
+  await next();
+});
+
+/** For a store's backend: `Authorization: Bearer <secret key>`. */
+export const secretKeyAuth = createMiddleware<WorkspaceEnv>(async (c, next) => {
+  const key = bearer(c.req.header("authorization"));
+  if (!key) throw unauthorized("a secret key is required (Authorization: Bearer sk_…)");
+  const workspace = await workspaceBySecretKey(c.env, key);
+  if (!workspace) throw unauthorized("unknown secret key");
+  c.set("workspace", workspace);
+  await next();
+});
+
+/** For the operator API: `Authorization: Bearer <ADMIN_TOKEN>`; off when no token is configured. */
+export const adminAuth = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected) throw forbidden("admin_disabled", "the operator API is disabled: ADMIN_TOKEN is not set");
+  const token = bearer(c.req.header("authorization"));
+  if (!token || !constantTimeEqual(token, expected)) throw unauthorized("invalid admin token");
+  await next();
+});

@@ -1,0 +1,80 @@
+// The CustomerDO's SQLite schema as a forward-only list of numbered migrations, and its caps.
+
+/** Every per-customer list is bounded (ARCHITECTURE rule 2). */
+export const CAPS = {
+  /** Message ids remembered for dedupe: the last N, enough for any client's retry window. */
+  seenMessages: 10_000,
+  viewedItems: 200,
+  touchpoints: 1_000,
+  recentEvents: 200,
+  orders: 100,
+  cartLines: 100,
+  traits: 200,
+  identities: 50,
+} as const;
+
+/** A gap longer than this starts a new session (the convention of GA, Segment and session-rec). */
+export const SESSION_GAP_MS = 30 * 60 * 1000;
+
+/**
+ * Migration N is `MIGRATIONS[N - 1]`. Never edit one that has shipped: append a new one.
+ * Statements are run one by one inside a single transaction.
+ */
+export const MIGRATIONS: readonly (readonly string[])[] = [
+  [
+    `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    // seq is monotonic, so "keep the last N" is one range delete on the primary key.
+    `CREATE TABLE seen_messages (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       message_id TEXT NOT NULL UNIQUE,
+       received_at INTEGER NOT NULL)`,
+    `CREATE TABLE traits (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE TABLE identities (
+       kind TEXT NOT NULL,
+       value TEXT NOT NULL,
+       verified INTEGER NOT NULL DEFAULT 0,
+       first_seen INTEGER NOT NULL,
+       last_seen INTEGER NOT NULL,
+       PRIMARY KEY (kind, value))`,
+    `CREATE TABLE cart_lines (
+       product_id TEXT NOT NULL,
+       variant TEXT NOT NULL DEFAULT '',
+       quantity INTEGER NOT NULL,
+       name TEXT, price REAL, currency TEXT, category TEXT, brand TEXT, url TEXT, image_url TEXT,
+       channel TEXT NOT NULL,
+       device TEXT,
+       added_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       PRIMARY KEY (product_id, variant))`,
+    `CREATE TABLE viewed_items (
+       product_id TEXT PRIMARY KEY,
+       view_count INTEGER NOT NULL,
+       first_seen INTEGER NOT NULL,
+       last_seen INTEGER NOT NULL,
+       name TEXT, category TEXT, price REAL, currency TEXT,
+       channel TEXT NOT NULL)`,
+    `CREATE INDEX viewed_items_last_seen ON viewed_items (last_seen)`,
+    `CREATE TABLE orders (
+       order_id TEXT PRIMARY KEY,
+       total REAL, revenue REAL, currency TEXT,
+       products TEXT NOT NULL,
+       channel TEXT NOT NULL,
+       ts INTEGER NOT NULL)`,
+    `CREATE INDEX orders_ts ON orders (ts)`,
+    `CREATE TABLE touchpoints (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       ts INTEGER NOT NULL,
+       channel TEXT NOT NULL,
+       type TEXT NOT NULL,
+       event TEXT,
+       utm_source TEXT, utm_medium TEXT, utm_campaign TEXT,
+       referrer TEXT,
+       message_id TEXT NOT NULL)`,
+    `CREATE TABLE recent_events (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       message_id TEXT NOT NULL,
+       ts INTEGER NOT NULL,
+       body TEXT NOT NULL)`,
+    `CREATE TABLE consent (channel TEXT PRIMARY KEY, granted INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+  ],
+];

@@ -1,0 +1,48 @@
+// Operator API (ADMIN_TOKEN): create workspaces, change their origins and settings, rotate keys.
+import { Hono } from "hono";
+import { adminAuth } from "../auth.ts";
+import type { AppEnv } from "../env.ts";
+import { jsonBody } from "../validation.ts";
+import {
+  createWorkspaceSchema,
+  KEY_KINDS,
+  rotateKeysSchema,
+  updateWorkspaceSchema,
+} from "../schemas.ts";
+import {
+  createWorkspace,
+  rotateKeys,
+  updateWorkspace,
+  workspaceById,
+  workspaceView,
+} from "../workspaces.ts";
+
+export const adminRoutes = new Hono<AppEnv>()
+  .use(adminAuth)
+  .post("/workspaces", jsonBody(createWorkspaceSchema), async (c) => {
+    const { workspace, keys } = await createWorkspace(c.env, c.req.valid("json"), Date.now());
+    // Keys are shown once: the secret key is stored only as a hash and cannot be shown again.
+    return c.json(
+      {
+        workspace: workspaceView(workspace),
+        keys: { write_key: keys.writeKey, secret_key: keys.secretKey, identity_secret: keys.identitySecret },
+      },
+      201,
+    );
+  })
+  .get("/workspaces/:id", async (c) => c.json({ workspace: workspaceView(await workspaceById(c.env, c.req.param("id"))) }))
+  .patch("/workspaces/:id", jsonBody(updateWorkspaceSchema), async (c) => {
+    const workspace = await updateWorkspace(c.env, c.req.param("id"), c.req.valid("json"), Date.now());
+    return c.json({ workspace: workspaceView(workspace) });
+  })
+  .post("/workspaces/:id/rotate-keys", jsonBody(rotateKeysSchema), async (c) => {
+    const kinds = c.req.valid("json").keys ?? KEY_KINDS;
+    const keys = await rotateKeys(c.env, c.req.param("id"), kinds, Date.now());
+    return c.json({
+      keys: {
+        ...(keys.writeKey && { write_key: keys.writeKey }),
+        ...(keys.secretKey && { secret_key: keys.secretKey }),
+        ...(keys.identitySecret && { identity_secret: keys.identitySecret }),
+      },
+    });
+  });

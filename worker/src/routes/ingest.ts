@@ -1,0 +1,148 @@
+// Segment-compatible ingest: /v1/batch and the single-event paths, plus analytics.js's short aliases.
+import { Hono, type Context } from "hono";
+import { basicAuthUser, workspaceForWriteKey } from "../auth.ts";
+import { customerStub, profileKeyOf } from "../customer/routing.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError, badRequest } from "../errors.ts";
+import { factMessages, type ItemFact } from "../facts.ts";
+import { normalizeEvent, type EnvelopeDefaults } from "../ingest/normalize.ts";
+import {
+  batchEnvelopeSchema,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  MAX_EVENT_BYTES,
+  type EventResult,
+  type EventType,
+  type IngestResponse,
+  type SeamEvent,
+} from "../schemas.ts";
+
+/** Queue `sendBatch` takes at most 100 messages per call. */
+const QUEUE_SEND_BATCH = 100;
+
+/** Reads a JSON body sent as application/json or text/plain (sendBeacon, analytics.js). */
+async function readJsonBody(c: Context<AppEnv>, maxBytes: number): Promise<unknown> {
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "" && type !== "application/json" && type !== "text/plain")
+    throw new ApiError(415, "unsupported_media_type", "send the body as application/json or text/plain");
+  const declared = Number(c.req.header("content-length"));
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const text = await c.req.text();
+  if (new TextEncoder().encode(text).byteLength > maxBytes) throw tooLarge(maxBytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest("invalid_json", "the body is not valid JSON");
+  }
+}
+
+function tooLarge(maxBytes: number) {
+  return new ApiError(413, "payload_too_large", `the body is larger than ${maxBytes} bytes`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
+  const receivedAt = Date.now();
+  const body = await readJsonBody(c, type === "batch" ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
+  if (!isObject(body)) throw badRequest("invalid_body", "the body must be a JSON object");
+  const bodyKey = typeof body.writeKey === "string" ? body.writeKey : undefined;
+  const workspace = await workspaceForWriteKey(c, basicAuthUser(c.req.header("authorization")) ?? bodyKey);
+
+  let raws: unknown[];
+  let defaults: EnvelopeDefaults;
+  if (type === "batch") {
+    const envelope = batchEnvelopeSchema.safeParse(body);
+    if (!envelope.success) throw badRequest("invalid_batch", "a batch needs a `batch` array of events");
+    raws = envelope.data.batch;
+    if (raws.length === 0) throw badRequest("empty_batch", "the batch has no events");
+    if (raws.length > MAX_BATCH_EVENTS)
+      throw badRequest("batch_too_large", `a batch holds at most ${MAX_BATCH_EVENTS} events`, {
+        events: raws.length,
+      });
+    defaults = {
+      sentAt: envelope.data.sentAt,
+      context: envelope.data.context,
+      integrations: envelope.data.integrations,
+    };
+  } else {
+    raws = [body];
+    defaults = { type };
+  }
+
+  const results: EventResult[] = new Array(raws.length);
+  const groups = new Map<string, { events: SeamEvent[]; indexes: number[] }>();
+  raws.forEach((raw, index) => {
+    const outcome = normalizeEvent(raw, receivedAt, defaults);
+    if (!outcome.ok) {
+      const { messageId, code, reason } = outcome.rejection;
+      results[index] = { messageId, status: "rejected", code, reason };
+      return;
+    }
+    const key = profileKeyOf(outcome.event);
+    const group = groups.get(key) ?? { events: [], indexes: [] };
+    group.events.push(outcome.event);
+    group.indexes.push(index);
+    groups.set(key, group);
+  });
+
+  // One RPC per customer, all customers in parallel.
+  const facts: ItemFact[] = [];
+  await Promise.all(
+    [...groups].map(async ([profileKey, group]) => {
+      const stub = customerStub(c.env, workspace.id, profileKey);
+      const outcome = await stub.ingest({ workspaceId: workspace.id, profileKey, events: group.events });
+      outcome.statuses.forEach((status, i) => {
+        results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };
+      });
+      facts.push(...outcome.facts);
+    }),
+  );
+  if (facts.length) c.executionCtx.waitUntil(sendFacts(c.env.EVENTS, workspace.id, facts));
+
+  const response: IngestResponse = {
+    success: true,
+    accepted: results.filter((r) => r.status === "accepted").length,
+    duplicate: results.filter((r) => r.status === "duplicate").length,
+    rejected: results.filter((r) => r.status === "rejected").length,
+    results,
+  };
+  if (response.rejected === results.length) {
+    const first = results[0]!;
+    return c.json(
+      {
+        ...response,
+        success: false,
+        error: {
+          code: raws.length === 1 ? first.code! : "invalid_events",
+          message: raws.length === 1 ? first.reason! : "every event in the batch was rejected",
+          details: { results },
+        },
+      },
+      400,
+    );
+  }
+  return c.json(response);
+}
+
+async function sendFacts(queue: AppEnv["Bindings"]["EVENTS"], workspaceId: string, facts: ItemFact[]) {
+  const messages = factMessages(workspaceId, facts).map((body) => ({ body }));
+  for (let i = 0; i < messages.length; i += QUEUE_SEND_BATCH)
+    await queue.sendBatch(messages.slice(i, i + QUEUE_SEND_BATCH));
+}
+
+/** analytics.js (analytics-next) posts single events to one-letter paths and batches to `/b`. */
+const PATHS: [EventType | "batch", string[]][] = [
+  ["batch", ["/batch", "/b", "/import"]],
+  ["track", ["/track", "/t"]],
+  ["identify", ["/identify", "/i"]],
+  ["page", ["/page", "/p"]],
+  ["screen", ["/screen", "/s"]],
+  ["alias", ["/alias", "/a"]],
+  ["group", ["/group", "/g"]],
+];
+
+export const ingestRoutes = new Hono<AppEnv>();
+for (const [type, paths] of PATHS) ingestRoutes.on("POST", paths, (c) => ingest(c, type));

@@ -1,0 +1,198 @@
+// Request and response shapes shared by the worker, the SDK and the widget.
+// Ingest follows Segment's HTTP Tracking API spec; everything Seam adds is additive.
+// zod/mini: the same validation as zod with a tree-shakable API (≈20 KB in the worker bundle instead of ≈450 KB).
+import * as z from "zod/mini";
+
+/** Every channel a customer can reach or be reached through. */
+export const CHANNELS = [
+  "web",
+  "app",
+  "email",
+  "sms",
+  "messenger",
+  "push",
+  "pos",
+  "call_centre",
+  "server",
+] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const EVENT_TYPES = ["track", "identify", "page", "screen", "alias", "group"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Limits as Segment documents them for its HTTP Tracking API. */
+export const MAX_EVENT_BYTES = 32 * 1024;
+export const MAX_BATCH_BYTES = 500 * 1024;
+export const MAX_BATCH_EVENTS = 2500;
+/** Deeper payloads are almost always a serialisation bug on the sender's side. */
+export const MAX_PROPERTY_DEPTH = 8;
+export const MAX_ID_LENGTH = 256;
+export const MAX_NAME_LENGTH = 512;
+
+const boundedString = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const jsonObject = z.record(z.string(), z.unknown());
+const id = boundedString(1, MAX_ID_LENGTH);
+/** Segment accepts numeric ids and coerces them to strings. */
+const idLike = z.union([id, z.pipe(z.number(), z.transform(String))]);
+const isoDate = z.iso.datetime({ offset: true, local: true });
+const name = z.string().check(z.maxLength(MAX_NAME_LENGTH));
+
+/**
+ * One Segment event as a client library sends it. Unknown top-level fields are
+ * allowed (the spec lets libraries add their own) but are not stored.
+ */
+export const segmentEventSchema = z
+  .looseObject({
+    type: z.enum(EVENT_TYPES),
+    messageId: z.optional(id),
+    userId: z.nullish(idLike),
+    anonymousId: z.nullish(idLike),
+    previousId: z.optional(idLike),
+    groupId: z.optional(idLike),
+    event: z.optional(boundedString(1, MAX_NAME_LENGTH)),
+    name: z.nullish(name),
+    category: z.nullish(name),
+    properties: z.optional(jsonObject),
+    traits: z.optional(jsonObject),
+    context: z.optional(jsonObject),
+    integrations: z.optional(jsonObject),
+    timestamp: z.optional(isoDate),
+    originalTimestamp: z.optional(isoDate),
+    sentAt: z.optional(isoDate),
+  })
+  .check(
+    z.superRefine((e, ctx) => {
+      if (e.type === "alias") {
+        if (e.userId == null || e.previousId == null)
+          ctx.addIssue({ code: "custom", message: "alias needs userId and previousId" });
+        return;
+      }
+      if (e.userId == null && e.anonymousId == null)
+        ctx.addIssue({ code: "custom", message: "userId or anonymousId is required" });
+      if (e.type === "track" && !e.event)
+        ctx.addIssue({ code: "custom", path: ["event"], message: "track needs an event name" });
+      if (e.type === "group" && e.groupId == null)
+        ctx.addIssue({ code: "custom", path: ["groupId"], message: "group needs a groupId" });
+    }),
+  );
+export type SegmentEvent = z.infer<typeof segmentEventSchema>;
+
+/** The envelope of `/v1/batch` (and analytics.js's `/v1/b`). */
+export const batchEnvelopeSchema = z.looseObject({
+  batch: z.array(z.unknown()),
+  sentAt: z.optional(isoDate),
+  context: z.optional(jsonObject),
+  integrations: z.optional(jsonObject),
+  writeKey: z.optional(z.string()),
+});
+
+/** An event after validation, clock-skew correction and channel derivation. */
+export interface SeamEvent {
+  messageId: string;
+  type: EventType;
+  /** Track event name (`Product Added`), or the page/screen name. */
+  event?: string;
+  name?: string;
+  userId?: string;
+  anonymousId?: string;
+  previousId?: string;
+  groupId?: string;
+  /** Event time in ms since the epoch, corrected for the sender's clock skew. */
+  timestamp: number;
+  /** When the edge received it, ms since the epoch. */
+  receivedAt: number;
+  channel: Channel;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+}
+
+export type EventStatus = "accepted" | "duplicate" | "rejected";
+
+/** Per-event outcome in an ingest response, in request order. */
+export interface EventResult {
+  messageId: string | null;
+  status: EventStatus;
+  /** Present when rejected: a stable machine-readable code. */
+  code?: string;
+  reason?: string;
+}
+
+export interface IngestResponse {
+  success: boolean;
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  results: EventResult[];
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+const origins = z.array(boundedString(1, 300)).check(z.maxLength(100));
+
+export const createWorkspaceSchema = z.strictObject({
+  id: z.optional(
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, "lower-case letters, digits, - and _, 2-63 characters")),
+  ),
+  name: boundedString(1, 200),
+  allowedOrigins: z.optional(origins),
+  settings: z.optional(jsonObject),
+});
+
+export const updateWorkspaceSchema = z.strictObject({
+  name: z.optional(boundedString(1, 200)),
+  allowedOrigins: z.optional(origins),
+  settings: z.optional(jsonObject),
+});
+
+export const KEY_KINDS = ["write", "secret", "identity"] as const;
+export const rotateKeysSchema = z.strictObject({
+  keys: z.optional(z.array(z.enum(KEY_KINDS)).check(z.minLength(1))),
+});
+/** A cart line as every read API returns it (snake_case like Segment's product fields). */
+export interface CartLineView {
+  product_id: string;
+  variant: string | null;
+  quantity: number;
+  name: string | null;
+  price: number | null;
+  currency: string | null;
+  category: string | null;
+  brand: string | null;
+  url: string | null;
+  image_url: string | null;
+  /** Where the line was last changed from. */
+  source: { channel: Channel; device: string | null };
+  added_at: string;
+  updated_at: string;
+}
+
+export interface CartView {
+  lines: CartLineView[];
+  item_count: number;
+  /** Sum of price × quantity over lines with a known price, in the first line's currency. */
+  subtotal: number;
+  currency: string | null;
+  updated_at: string | null;
+  checkout_started_at: string | null;
+}
+
+export interface ViewedItemView {
+  product_id: string;
+  view_count: number;
+  first_seen: string;
+  last_seen: string;
+  name: string | null;
+  category: string | null;
+  price: number | null;
+}
+
+/** What a visitor may see of itself through `/v1/profile`: never another customer's data. */
+export interface VisitorProfile {
+  cart: CartView;
+  recently_viewed: ViewedItemView[];
+  consent: Record<string, boolean>;
+}

@@ -1,0 +1,233 @@
+// Workspaces (tenants) in D1, read through an isolate-memory cache so a known key never waits on D1.
+import type { Env } from "./env.ts";
+import { randomKey, sha256Hex } from "./crypto.ts";
+import { ApiError, notFound } from "./errors.ts";
+import type { KEY_KINDS } from "./schemas.ts";
+
+export interface Workspace {
+  id: string;
+  name: string;
+  writeKey: string;
+  /** Secret for identity verification HMACs (`userHash`); not the secret API key. */
+  identitySecret: string;
+  allowedOrigins: string[];
+  settings: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IssuedKeys {
+  writeKey?: string;
+  secretKey?: string;
+  identitySecret?: string;
+}
+
+type KeyKind = (typeof KEY_KINDS)[number];
+
+const DEFAULT_CACHE_TTL_MS = 60_000;
+/** Unknown keys are remembered briefly too, so a misconfigured site cannot hammer D1. */
+const NEGATIVE_CACHE_TTL_MS = 10_000;
+const CACHE_MAX_ENTRIES = 5_000;
+
+interface CacheEntry {
+  workspace: Workspace | null;
+  expires: number;
+}
+const cache = new Map<string, CacheEntry>();
+
+function cacheTtl(env: Env): number {
+  const ttl = Number(env.WORKSPACE_CACHE_TTL_MS);
+  return Number.isFinite(ttl) && ttl >= 0 ? ttl : DEFAULT_CACHE_TTL_MS;
+}
+
+async function cached(
+  env: Env,
+  cacheKey: string,
+  load: () => Promise<Workspace | null>,
+): Promise<Workspace | null> {
+  const now = Date.now();
+  const hit = cache.get(cacheKey);
+  if (hit && hit.expires > now) return hit.workspace;
+  const workspace = await load();
+  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(cacheKey, {
+    workspace,
+    expires: now + (workspace ? cacheTtl(env) : Math.min(NEGATIVE_CACHE_TTL_MS, cacheTtl(env))),
+  });
+  return workspace;
+}
+
+/** Forgets every cached lookup of this isolate (after a rotation; other isolates expire by TTL). */
+export function forgetCachedWorkspaces(): void {
+  cache.clear();
+}
+
+interface WorkspaceRow {
+  id: string;
+  name: string;
+  write_key: string;
+  identity_secret: string;
+  allowed_origins: string;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function fromRow(row: WorkspaceRow): Workspace {
+  return {
+    id: row.id,
+    name: row.name,
+    writeKey: row.write_key,
+    identitySecret: row.identity_secret,
+    allowedOrigins: JSON.parse(row.allowed_origins) as string[],
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const COLUMNS = "id, name, write_key, identity_secret, allowed_origins, settings, created_at, updated_at";
+
+export function workspaceByWriteKey(env: Env, writeKey: string): Promise<Workspace | null> {
+  return cached(env, `w:${writeKey}`, async () => {
+    const row = await env.DB.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE write_key = ?`)
+      .bind(writeKey)
+      .first<WorkspaceRow>();
+    return row ? fromRow(row) : null;
+  });
+}
+
+/**
+ * Looks a workspace up by its secret key. Only the key's SHA-256 is stored and compared: a
+ * lookup by the hash of a high-entropy key leaks nothing an attacker can use through timing.
+ */
+export async function workspaceBySecretKey(env: Env, secretKey: string): Promise<Workspace | null> {
+  const hash = await sha256Hex(secretKey);
+  return cached(env, `s:${hash}`, async () => {
+    const row = await env.DB.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE secret_key_hash = ?`)
+      .bind(hash)
+      .first<WorkspaceRow>();
+    return row ? fromRow(row) : null;
+  });
+}
+
+export async function workspaceById(env: Env, id: string): Promise<Workspace> {
+  const row = await env.DB.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE id = ?`)
+    .bind(id)
+    .first<WorkspaceRow>();
+  if (!row) throw notFound(`workspace ${id} does not exist`);
+  return fromRow(row);
+}
+
+export async function createWorkspace(
+  env: Env,
+  input: { id?: string; name: string; allowedOrigins?: string[]; settings?: Record<string, unknown> },
+  now: number,
+): Promise<{ workspace: Workspace; keys: Required<IssuedKeys> }> {
+  const id = input.id ?? randomKey("ws", 12).toLowerCase();
+  const keys = {
+    writeKey: randomKey("wk"),
+    secretKey: randomKey("sk"),
+    identitySecret: randomKey("ids"),
+  };
+  const result = await env.DB.prepare(
+    `INSERT INTO workspaces (id, name, write_key, secret_key_hash, identity_secret, allowed_origins, settings, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  )
+    .bind(
+      id,
+      input.name,
+      keys.writeKey,
+      await sha256Hex(keys.secretKey),
+      keys.identitySecret,
+      JSON.stringify(input.allowedOrigins ?? ["*"]),
+      JSON.stringify(input.settings ?? {}),
+      now,
+      now,
+    )
+    .run();
+  if (result.meta.changes === 0) throw new ApiError(409, "conflict", `workspace ${id} already exists`);
+  return { workspace: await workspaceById(env, id), keys };
+}
+
+export async function updateWorkspace(
+  env: Env,
+  id: string,
+  patch: { name?: string; allowedOrigins?: string[]; settings?: Record<string, unknown> },
+  now: number,
+): Promise<Workspace> {
+  const current = await workspaceById(env, id);
+  await env.DB.prepare(
+    `UPDATE workspaces SET name = ?, allowed_origins = ?, settings = ?, updated_at = ? WHERE id = ?`,
+  )
+    .bind(
+      patch.name ?? current.name,
+      JSON.stringify(patch.allowedOrigins ?? current.allowedOrigins),
+      JSON.stringify(patch.settings ?? current.settings),
+      now,
+      id,
+    )
+    .run();
+  forgetCachedWorkspaces();
+  return workspaceById(env, id);
+}
+
+/** Issues new keys of the given kinds; the old ones stop working (in other isolates within the cache TTL). */
+export async function rotateKeys(
+  env: Env,
+  id: string,
+  kinds: readonly KeyKind[],
+  now: number,
+): Promise<IssuedKeys> {
+  await workspaceById(env, id);
+  const keys: IssuedKeys = {};
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  if (kinds.includes("write")) {
+    keys.writeKey = randomKey("wk");
+    sets.push("write_key = ?");
+    values.push(keys.writeKey);
+  }
+  if (kinds.includes("secret")) {
+    keys.secretKey = randomKey("sk");
+    sets.push("secret_key_hash = ?");
+    values.push(await sha256Hex(keys.secretKey));
+  }
+  if (kinds.includes("identity")) {
+    keys.identitySecret = randomKey("ids");
+    sets.push("identity_secret = ?");
+    values.push(keys.identitySecret);
+  }
+  await env.DB.prepare(`UPDATE workspaces SET ${sets.join(", ")}, updated_at = ? WHERE id = ?`)
+    .bind(...values, now, id)
+    .run();
+  forgetCachedWorkspaces();
+  return keys;
+}
+
+/** Public view of a workspace for the operator API: never the identity secret. */
+export function workspaceView(w: Workspace) {
+  return {
+    id: w.id,
+    name: w.name,
+    write_key: w.writeKey,
+    allowed_origins: w.allowedOrigins,
+    settings: w.settings,
+    created_at: new Date(w.createdAt).toISOString(),
+    updated_at: new Date(w.updatedAt).toISOString(),
+  };
+}
+
+/**
+ * Whether a browser origin may send to this workspace. `*` allows any origin; `https://*.shop.com`
+ * allows the subdomains of shop.com. Requests without an Origin (servers, apps) are not browsers
+ * and are not subject to CORS.
+ */
+export function originAllowed(workspace: Workspace, origin: string | undefined): boolean {
+  if (!origin) return true;
+  return workspace.allowedOrigins.some((pattern) => {
+    if (pattern === "*" || pattern === origin) return true;
+    const wildcard = /^(https?:\/\/)\*\.(.+)$/.exec(pattern);
+    return wildcard !== null && origin.startsWith(wildcard[1]!) && origin.endsWith(`.${wildcard[2]}`);
+  });
+}
