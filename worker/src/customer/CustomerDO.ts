@@ -32,9 +32,20 @@ export interface OrderView {
   total: number | null;
   revenue: number | null;
   currency: string | null;
-  products: ProductLine[];
+  products: OrderProductView[];
   channel: Channel;
   timestamp: string;
+}
+
+/** A product of an order as the API shows it: Segment's snake_case, only the fields that were sent. */
+export interface OrderProductView {
+  product_id: string;
+  variant: string | null;
+  quantity: number;
+  price?: number;
+  currency?: string;
+  name?: string;
+  category?: string;
 }
 
 export interface TouchpointView {
@@ -182,12 +193,15 @@ export class CustomerDO extends DurableObject<Env> {
         this.setMeta("profile_key", request.profileKey);
       }
       for (const { event, index } of order) {
-        const inserted = this.sql.exec(
-          `INSERT INTO seen_messages (message_id, received_at) VALUES (?, ?)
-           ON CONFLICT (message_id) DO NOTHING`,
-          event.messageId,
-          event.receivedAt,
-        ).rowsWritten;
+        // RETURNING yields a row only when the insert happened (rowsWritten also counts index work).
+        const inserted = this.sql
+          .exec(
+            `INSERT INTO seen_messages (message_id, received_at) VALUES (?, ?)
+             ON CONFLICT (message_id) DO NOTHING RETURNING seq`,
+            event.messageId,
+            event.receivedAt,
+          )
+          .toArray().length;
         if (inserted === 0) {
           statuses[index] = "duplicate";
           continue;
@@ -498,7 +512,7 @@ export class CustomerDO extends DurableObject<Env> {
           total: r.total as number | null,
           revenue: r.revenue as number | null,
           currency: r.currency as string | null,
-          products: JSON.parse(String(r.products)) as ProductLine[],
+          products: (JSON.parse(String(r.products)) as ProductLine[]).map(orderProductView),
           channel: r.channel as Channel,
           timestamp: iso(Number(r.ts)),
         })),
@@ -581,6 +595,15 @@ function categoryOf(line: ProductLine): { category?: string } {
 /** The device a cart change came from: the SDK's device id, else the browser's anonymous id. */
 function deviceOf(event: SeamEvent): string | null {
   return text(record(event.context.device).id) ?? event.anonymousId ?? null;
+}
+
+function orderProductView(p: ProductLine): OrderProductView {
+  const view: OrderProductView = { product_id: p.productId, variant: p.variant || null, quantity: p.quantity };
+  if (p.price !== undefined) view.price = p.price;
+  if (p.currency !== undefined) view.currency = p.currency;
+  if (p.name !== undefined) view.name = p.name;
+  if (p.category !== undefined) view.category = p.category;
+  return view;
 }
 
 function cartLineView(r: Row): CartLineView {

@@ -1,0 +1,51 @@
+// Every per-customer list is bounded: the oldest entries give way to new ones.
+import { describe, expect, it } from "vitest";
+import { CAPS } from "../src/customer/schema.ts";
+import { batch, customer, trackEvent, uid } from "./helpers.ts";
+
+const t0 = Date.parse("2026-11-01T00:00:00.000Z");
+const at = (i: number) => new Date(t0 + i * 1000).toISOString();
+
+describe("caps", () => {
+  it("keeps the most recent viewed items, touchpoints and raw events", async () => {
+    const id = uid();
+    const n = CAPS.touchpoints + 50;
+    const events = Array.from({ length: n }, (_, i) =>
+      trackEvent(id, "Product Viewed", { product_id: `p${i}` }, { timestamp: at(i), messageId: `m${i}` }),
+    );
+    await batch(events);
+    const state = (await customer(id)).body;
+    expect(state.event_count).toBe(n);
+    expect(state.viewed_items).toHaveLength(CAPS.viewedItems);
+    expect(state.viewed_items[0].product_id).toBe(`p${n - 1}`);
+    expect(state.viewed_items.at(-1).product_id).toBe(`p${n - CAPS.viewedItems}`);
+    expect(state.channel_history).toHaveLength(CAPS.touchpoints);
+    expect(state.channel_history.at(-1).message_id).toBe(`m${n - CAPS.touchpoints}`);
+    expect(state.recent_events).toHaveLength(CAPS.recentEvents);
+  });
+
+  it("remembers the last N message ids for dedupe and forgets older ones", async () => {
+    const id = uid();
+    const total = CAPS.seenMessages + 10;
+    for (let start = 0; start < total; start += 2500) {
+      const size = Math.min(2500, total - start);
+      await batch(Array.from({ length: size }, (_, i) => ({ type: "page", anonymousId: id, messageId: `s${start + i}` })));
+    }
+    const recent = (await (await batch([{ type: "page", anonymousId: id, messageId: `s${total - 1}` }])).json()) as any;
+    expect(recent.results[0].status).toBe("duplicate");
+    const forgotten = (await (await batch([{ type: "page", anonymousId: id, messageId: "s0" }])).json()) as any;
+    expect(forgotten.results[0].status).toBe("accepted");
+  });
+
+  it("keeps at most CAPS.cartLines cart lines", async () => {
+    const id = uid();
+    await batch(
+      Array.from({ length: CAPS.cartLines + 5 }, (_, i) =>
+        trackEvent(id, "Product Added", { product_id: `c${i}` }, { timestamp: at(i) }),
+      ),
+    );
+    const lines = (await customer(id)).body.cart.lines;
+    expect(lines).toHaveLength(CAPS.cartLines);
+    expect(lines[0].product_id).toBe("c5");
+  });
+});

@@ -1,0 +1,59 @@
+// Shared test helpers: requests through the worker's real fetch handler.
+import { exports } from "cloudflare:workers";
+
+export const BASE = "https://seam.test";
+export const DEMO_WRITE_KEY = "wk_demo";
+export const DEMO_SECRET_KEY = "sk_demo";
+export const ADMIN_TOKEN = "admin_test";
+
+export function basic(writeKey: string): string {
+  return `Basic ${btoa(`${writeKey}:`)}`;
+}
+
+export function request(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+}
+
+/** POSTs a JSON body as text/plain (what browsers and sendBeacon send) with the write key in Basic auth. */
+export function post(path: string, body: unknown, writeKey = DEMO_WRITE_KEY, headers: Record<string, string> = {}) {
+  return request(path, {
+    method: "POST",
+    headers: { "content-type": "text/plain", authorization: basic(writeKey), ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+export function batch(events: unknown[], writeKey = DEMO_WRITE_KEY, extra: Record<string, unknown> = {}) {
+  return post("/v1/batch", { batch: events, ...extra }, writeKey);
+}
+
+export async function customer(id: string, secretKey = DEMO_SECRET_KEY) {
+  const res = await request(`/v1/customers/${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${secretKey}` },
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+export async function createWorkspace(body: Record<string, unknown>) {
+  const res = await request("/admin/workspaces", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`create workspace: ${res.status} ${await res.text()}`);
+  return (await res.json()) as {
+    workspace: { id: string };
+    keys: { write_key: string; secret_key: string; identity_secret: string };
+  };
+}
+
+let counter = 0;
+/** A unique id per call, so tests in one file never share a customer by accident. */
+export function uid(prefix = "anon"): string {
+  counter += 1;
+  return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export function trackEvent(anonymousId: string, event: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  return { type: "track", anonymousId, event, properties, messageId: crypto.randomUUID(), ...extra };
+}
