@@ -6,14 +6,15 @@ import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
+// Run wrangler's entry with this very Node (22, from the node@22 devDependency), whatever PATH says.
+const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const args = process.argv.slice(2);
 const persistIndex = args.indexOf("--persist-to");
 const persist = persistIndex >= 0 ? ["--persist-to", args[persistIndex + 1]] : [];
 
 function run(argv) {
   // CI=1 keeps wrangler from prompting; the local database is ours to change.
-  const result = spawnSync(wrangler, argv, { cwd: root, stdio: "inherit", env: { ...process.env, CI: "1" } });
+  const result = spawnSync(process.execPath, [wrangler, ...argv], { cwd: root, stdio: "inherit", env: { ...process.env, CI: "1" } });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
@@ -25,6 +26,6 @@ run(["d1", "migrations", "apply", "DB", "--local", ...persist]);
 run(["d1", "execute", "DB", "--local", "--file", "scripts/seed-demo.sql", ...persist]);
 console.log("demo workspace ready: write key wk_demo, secret key sk_demo, identity secret ids_demo");
 
-const dev = spawn(wrangler, ["dev", ...args], { cwd: root, stdio: "inherit" });
+const dev = spawn(process.execPath, [wrangler, "dev", ...args], { cwd: root, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));

@@ -179,72 +179,92 @@ export class CustomerDO extends DurableObject<Env> {
    * Applies a batch of one customer's events atomically and answers per event whether it was
    * new or a duplicate (by messageId). Events are applied in event-time order, so a cart built
    * from a batch the SDK queued offline comes out the same as if it had been sent live.
+   * The per-batch work is a handful of set-based statements (json_each), not a few per event:
+   * this is the hot path of ingest.
    */
   async ingest(request: IngestRequest): Promise<IngestOutcome> {
-    const statuses: IngestOutcome["statuses"] = new Array(request.events.length);
+    const statuses: IngestOutcome["statuses"] = request.events.map(() => "duplicate");
     const facts: ItemFact[] = [];
-    const order = request.events
-      .map((event, index) => ({ event, index }))
-      .sort((a, b) => a.event.timestamp - b.event.timestamp || a.index - b.index);
-
     this.transaction(() => {
       if (this.meta("profile_key") === undefined) {
         this.setMeta("workspace_id", request.workspaceId);
         this.setMeta("profile_key", request.profileKey);
       }
-      for (const { event, index } of order) {
-        // RETURNING yields a row only when the insert happened (rowsWritten also counts index work).
-        const inserted = this.sql
-          .exec(
-            `INSERT INTO seen_messages (message_id, received_at) VALUES (?, ?)
-             ON CONFLICT (message_id) DO NOTHING RETURNING seq`,
-            event.messageId,
-            event.receivedAt,
-          )
-          .toArray().length;
-        if (inserted === 0) {
-          statuses[index] = "duplicate";
-          continue;
+      const fresh = this.claimMessageIds(request.events);
+      const accepted: { event: SeamEvent; index: number }[] = [];
+      request.events.forEach((event, index) => {
+        // delete() makes the first of two same-id events in one batch the accepted one.
+        if (fresh.delete(event.messageId)) {
+          statuses[index] = "accepted";
+          accepted.push({ event, index });
         }
-        statuses[index] = "accepted";
-        this.apply(event, request.profileKey, facts);
-      }
+      });
+      if (accepted.length === 0) return;
+      const events = accepted
+        .sort((a, b) => a.event.timestamp - b.event.timestamp || a.index - b.index)
+        .map((a) => a.event);
+      this.recordHistory(events);
+      this.recordIdentities(events);
+      for (const event of events) this.applyEffects(event, request.profileKey, facts);
       this.trim();
     });
     return { statuses, facts };
   }
 
-  private apply(event: SeamEvent, profileKey: string, facts: ItemFact[]): void {
-    const session = this.sessionFor(event.timestamp, profileKey);
-    const firstSeen = Number(this.meta("first_seen") ?? Infinity);
-    const lastSeen = Number(this.meta("last_seen") ?? 0);
-    this.setMeta("first_seen", Math.min(firstSeen, event.timestamp));
-    this.setMeta("last_seen", Math.max(lastSeen, event.timestamp));
-    this.setMeta("event_count", Number(this.meta("event_count") ?? 0) + 1);
+  /** Remembers the batch's message ids and returns those not seen before. */
+  private claimMessageIds(events: SeamEvent[]): Set<string> {
+    const ids = JSON.stringify(events.map((e) => e.messageId));
+    const receivedAt = events[0]?.receivedAt ?? 0;
+    // `WHERE true` is SQLite's required disambiguation between INSERT…SELECT and ON CONFLICT.
+    const rows = this.sql.exec(
+      `INSERT INTO seen_messages (message_id, received_at)
+       SELECT value, ? FROM json_each(?) WHERE true
+       ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+      receivedAt,
+      ids,
+    );
+    const fresh = new Set<string>();
+    for (const row of rows) fresh.add(String(row.message_id));
+    return fresh;
+  }
 
-    const campaign = record(event.context.campaign);
-    const page = record(event.context.page);
+  /** One touchpoint and one raw-event row per event, written as two statements for the whole batch. */
+  private recordHistory(events: SeamEvent[]): void {
+    const touchpoints = events.map((e) => {
+      const campaign = record(e.context.campaign);
+      return [
+        e.timestamp,
+        e.channel,
+        e.type,
+        e.event ?? e.name ?? null,
+        text(campaign.source),
+        utmMedium(e.context) ?? null,
+        text(campaign.name) ?? text(campaign.campaign),
+        text(record(e.context.page).referrer) ?? text(e.context.referrer),
+        e.messageId,
+      ];
+    });
     this.sql.exec(
       `INSERT INTO touchpoints (ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      event.timestamp,
-      event.channel,
-      event.type,
-      event.event ?? event.name ?? null,
-      text(campaign.source),
-      utmMedium(event.context) ?? null,
-      text(campaign.name) ?? text(campaign.campaign),
-      text(page.referrer) ?? text(event.context.referrer),
-      event.messageId,
+       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
+       FROM json_each(?)`,
+      JSON.stringify(touchpoints),
     );
+    // Only the newest RECENT_EVENTS rows survive the trim, so only those are worth writing.
+    const recent = events.slice(-CAPS.recentEvents).map((e) => [e.messageId, e.timestamp, e]);
     this.sql.exec(
-      `INSERT INTO recent_events (message_id, ts, body) VALUES (?, ?, ?)`,
-      event.messageId,
-      event.timestamp,
-      JSON.stringify(event),
+      `INSERT INTO recent_events (message_id, ts, body) SELECT value->>0, value->>1, value->2 FROM json_each(?)`,
+      JSON.stringify(recent),
     );
+    const first = Math.min(Number(this.meta("first_seen") ?? Infinity), events[0]!.timestamp);
+    const last = Math.max(Number(this.meta("last_seen") ?? 0), events.at(-1)!.timestamp);
+    this.setMeta("first_seen", first);
+    this.setMeta("last_seen", last);
+    this.setMeta("event_count", Number(this.meta("event_count") ?? 0) + events.length);
+  }
 
-    this.recordIdentities(event);
+  private applyEffects(event: SeamEvent, profileKey: string, facts: ItemFact[]): void {
+    const session = this.sessionFor(event.timestamp, profileKey);
     if (event.type === "identify") this.recordTraits(event.traits, event.timestamp);
     if (event.type === "track" && /^consent updated$/i.test(event.event ?? ""))
       this.recordConsent(event.properties, event.timestamp);
@@ -296,15 +316,25 @@ export class CustomerDO extends DurableObject<Env> {
     return `${profileKey}#${seq}`;
   }
 
-  private recordIdentities(event: SeamEvent): void {
-    const found: [string, string | undefined][] = [
-      ["user_id", event.userId],
-      ["anonymous_id", event.anonymousId],
-      ["email", normalizeEmail(event.traits.email)],
-      ["phone", normalizePhone(event.traits.phone)],
-    ];
-    for (const [kind, value] of found) {
-      if (!value) continue;
+  /** Upserts each identity the batch mentions once, with the batch's first and last time for it. */
+  private recordIdentities(events: SeamEvent[]): void {
+    const seen = new Map<string, { kind: string; value: string; first: number; last: number }>();
+    for (const event of events) {
+      const found: [string, string | undefined][] = [
+        ["user_id", event.userId],
+        ["anonymous_id", event.anonymousId],
+        ["email", normalizeEmail(event.traits.email)],
+        ["phone", normalizePhone(event.traits.phone)],
+      ];
+      for (const [kind, value] of found) {
+        if (!value) continue;
+        const key = `${kind}\u0000${value}`;
+        const entry = seen.get(key);
+        if (entry) entry.last = Math.max(entry.last, event.timestamp);
+        else seen.set(key, { kind, value, first: event.timestamp, last: event.timestamp });
+      }
+    }
+    for (const { kind, value, first, last } of seen.values()) {
       this.sql.exec(
         `INSERT INTO identities (kind, value, first_seen, last_seen) VALUES (?, ?, ?, ?)
          ON CONFLICT (kind, value) DO UPDATE SET
@@ -312,8 +342,8 @@ export class CustomerDO extends DurableObject<Env> {
            last_seen = MAX(last_seen, excluded.last_seen)`,
         kind,
         value,
-        event.timestamp,
-        event.timestamp,
+        first,
+        last,
       );
     }
   }

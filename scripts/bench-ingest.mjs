@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `npm run bench:ingest`: ingest throughput and latency of the local worker, next to a no-op route.
+import autocannon from "autocannon";
+import { startLocalWorker } from "./lib/local-worker.mjs";
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const EVENTS_PER_BATCH = 20;
+const CUSTOMERS = 1000;
+const AUTH = `Basic ${Buffer.from("wk_demo:").toString("base64")}`;
+
+let sequence = 0;
+/** A batch of 20 realistic storefront events from one customer (views, adds, pages). */
+function batchBody(customer) {
+  const anonymousId = `bench-${customer}`;
+  const sentAt = new Date().toISOString();
+  const batch = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => {
+    sequence += 1;
+    const product = `p${(sequence * 7919) % 5000}`;
+    const base = { anonymousId, messageId: `bm-${process.pid}-${sequence}`, timestamp: sentAt, context: { library: { name: "seam-web" }, page: { url: "https://shop.example/p" } } };
+    if (i % 10 === 9) return { ...base, type: "track", event: "Product Added", properties: { product_id: product, price: 12.5, quantity: 1 } };
+    if (i % 5 === 4) return { ...base, type: "page", name: "Category" };
+    return { ...base, type: "track", event: "Product Viewed", properties: { product_id: product, category: "c1", price: 12.5 } };
+  });
+  return JSON.stringify({ writeKey: "wk_demo", sentAt, batch });
+}
+
+function run(url, opts) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, ...opts }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+function ingestRequest(pickCustomer) {
+  return {
+    method: "POST",
+    path: "/v1/batch",
+    headers: { "content-type": "text/plain", authorization: AUTH },
+    setupRequest: (req) => ({ ...req, body: batchBody(pickCustomer()) }),
+  };
+}
+
+const { url, stop } = await startLocalWorker();
+try {
+  // Warm up: first requests compile the worker and create objects.
+  await run(url, { duration: 2, requests: [ingestRequest(() => Math.floor(Math.random() * CUSTOMERS))] });
+
+  const noop = await run(`${url}/v1/ping`, {});
+  let rr = 0;
+  const spread = await run(url, { requests: [ingestRequest(() => rr++ % CUSTOMERS)] });
+  const hot = await run(url, { requests: [ingestRequest(() => "hot")] });
+
+  const rows = [
+    ["no-op GET /v1/ping", noop, 0],
+    [`batch of ${EVENTS_PER_BATCH}, ${CUSTOMERS} customers`, spread, EVENTS_PER_BATCH],
+    [`batch of ${EVENTS_PER_BATCH}, one hot customer`, hot, EVENTS_PER_BATCH],
+  ];
+  const errors = rows.reduce((n, [, r]) => n + r.errors + r.non2xx, 0);
+  console.log(`\nSeam ingest benchmark — local wrangler dev, ${CONNECTIONS} connections, ${DURATION_S} s per run\n`);
+  console.log("| run | req/s | events/s | p50 ms | p99 ms | vs no-op req/s |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const [name, r, perReq] of rows) {
+    const events = perReq ? Math.round(r.requests.average * perReq).toLocaleString("en-US") : "—";
+    const ratio = (r.requests.average / noop.requests.average).toFixed(2);
+    console.log(`| ${name} | ${Math.round(r.requests.average).toLocaleString("en-US")} | ${events} | ${r.latency.p50} | ${r.latency.p99} | ${ratio}× |`);
+  }
+  const hotEvents = hot.requests.average * EVENTS_PER_BATCH;
+  const spreadRatio = spread.requests.average / noop.requests.average;
+  console.log(`\ntargets: ingest ≥ 0.5 × no-op req/s → ${spreadRatio.toFixed(2)}× ${spreadRatio >= 0.5 ? "met" : "MISSED"}; ` +
+    `≥ 1,000 events/s into one customer → ${Math.round(hotEvents).toLocaleString("en-US")} ${hotEvents >= 1000 ? "met" : "MISSED"}`);
+  if (errors) console.log(`errors or non-2xx responses: ${errors}`);
+} finally {
+  stop();
+}

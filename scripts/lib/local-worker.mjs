@@ -1,0 +1,48 @@
+// Starts the worker with `npm run dev`'s script on a free port with its own state dir, for benchmarks.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Starts a local worker; resolves with its base URL and a stop() once it answers. */
+export async function startLocalWorker({ log = false } = {}) {
+  const port = await freePort();
+  const state = mkdtempSync(path.join(process.env.BENCH_STATE_DIR ?? tmpdir(), "seam-bench-"));
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state],
+    { cwd: root, stdio: log ? "inherit" : "ignore", detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    rmSync(state, { recursive: true, force: true });
+  };
+  process.on("exit", stop);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`local worker exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/`)).ok) return { url, stop };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  stop();
+  throw new Error("local worker did not start within 90 s");
+}
