@@ -46,6 +46,27 @@ export async function workspaceForWriteKey<E extends { Bindings: Env }>(
   return workspace;
 }
 
+/**
+ * Ingest accepts the public write key (browsers, apps, Segment libraries) or the secret key (the
+ * store's backend: `Authorization: Bearer sk_…`, or a Segment server library configured with the
+ * secret key as its write key). Events sent with the secret key are trusted: their user ids,
+ * emails and phones count as verified.
+ */
+export async function ingestAuth<E extends { Bindings: Env }>(
+  c: Context<E>,
+  bodyWriteKey: string | undefined,
+): Promise<{ workspace: Workspace; trusted: boolean }> {
+  const header = c.req.header("authorization");
+  const basicUser = basicAuthUser(header);
+  const secret = bearer(header) ?? (basicUser?.startsWith("sk_") ? basicUser : undefined);
+  if (secret) {
+    const workspace = await workspaceBySecretKey(c.env, secret);
+    if (!workspace) throw unauthorized("unknown secret key");
+    return { workspace, trusted: true };
+  }
+  return { workspace: await workspaceForWriteKey(c, basicUser ?? bodyWriteKey), trusted: false };
+}
+
 /** For visitor reads (`GET /v1/profile`): write key as Basic auth user or `?writeKey=`. */
 export const writeKeyAuth = createMiddleware<WorkspaceEnv>(async (c, next) => {
   const key = basicAuthUser(c.req.header("authorization")) ?? c.req.query("writeKey");

@@ -67,8 +67,6 @@ export const segmentEventSchema = z
           ctx.addIssue({ code: "custom", message: "alias needs userId and previousId" });
         return;
       }
-      if (e.userId == null && e.anonymousId == null)
-        ctx.addIssue({ code: "custom", message: "userId or anonymousId is required" });
       if (e.type === "track" && !e.event)
         ctx.addIssue({ code: "custom", path: ["event"], message: "track needs an event name" });
       if (e.type === "group" && e.groupId == null)
@@ -102,6 +100,11 @@ export interface SeamEvent {
   /** When the edge received it, ms since the epoch. */
   receivedAt: number;
   channel: Channel;
+  /**
+   * Whether the sender proved who the customer is: the request carried the secret key, or the
+   * userId came with a valid userHash. Unverified user ids tag events but never read or merge.
+   */
+  verified: boolean;
   properties: Record<string, unknown>;
   traits: Record<string, unknown>;
   context: Record<string, unknown>;
@@ -124,6 +127,8 @@ export interface IngestResponse {
   duplicate: number;
   rejected: number;
   results: EventResult[];
+  /** After a verified identify or alias: the signed-in customer's profile, merge included. */
+  profile?: VisitorProfile;
 }
 
 /** The JSON body of every error response. */

@@ -1,12 +1,12 @@
 // The store's backend reads a customer's whole live state; a visitor reads only its own view.
 import { describe, expect, it } from "vitest";
-import { basic, batch, customer, request, trackEvent, uid } from "./helpers.ts";
+import { backendBatch, basic, batch, customer, request, trackEvent, uid } from "./helpers.ts";
 
 describe("GET /v1/customers/:id", () => {
   it("returns profile traits, identities, consent, cart, viewed items, orders, history and recent events", async () => {
     const anonymousId = uid();
     const userId = uid("user");
-    await batch([
+    await backendBatch([
       trackEvent(anonymousId, "Product Viewed", { product_id: "p1" }, { timestamp: "2026-11-20T10:00:00.000Z" }),
       {
         type: "identify",
@@ -33,19 +33,22 @@ describe("GET /v1/customers/:id", () => {
     ]);
     expect(body.consent).toEqual({ email: true, sms: false });
     expect(body.cart.lines.map((l: any) => l.product_id)).toEqual(["p1"]);
-    expect(body.event_count).toBe(3);
-    expect(body.first_seen).toBe("2026-11-20T10:01:00.000Z");
+    // The anonymous view before the (trusted) identify was merged in.
+    expect(body.viewed_items.map((v: any) => v.product_id)).toEqual(["p1"]);
+    expect(body.linked_profiles).toEqual([`a:${anonymousId}`]);
+    expect(body.identity_conflicts).toEqual([]);
+    expect(body.event_count).toBe(4);
+    expect(body.first_seen).toBe("2026-11-20T10:00:00.000Z");
     expect(body.last_seen).toBe("2026-11-20T10:03:00.000Z");
-    expect(body.recent_events.map((e: any) => e.type)).toEqual(["track", "track", "identify"]);
-
-    // The anonymous events before identify live on the anonymous profile until identity merge.
-    expect((await customer(anonymousId)).body.viewed_items[0].product_id).toBe("p1");
+    expect(body.recent_events.map((e: any) => e.type)).toEqual(["track", "track", "identify", "track"]);
+    // The anonymous id now forwards to the customer.
+    expect((await customer(anonymousId)).body.profile_key).toBe(`u:${userId}`);
   });
 
   it("keeps the newest trait when an older identify arrives late", async () => {
     const userId = uid("user");
-    await batch([{ type: "identify", userId, traits: { plan: "gold" }, timestamp: "2026-11-20T10:05:00.000Z" }]);
-    await batch([{ type: "identify", userId, traits: { plan: "silver", city: "Oslo" }, timestamp: "2026-11-20T10:00:00.000Z" }]);
+    await backendBatch([{ type: "identify", userId, traits: { plan: "gold" }, timestamp: "2026-11-20T10:05:00.000Z" }]);
+    await backendBatch([{ type: "identify", userId, traits: { plan: "silver", city: "Oslo" }, timestamp: "2026-11-20T10:00:00.000Z" }]);
     expect((await customer(userId)).body.traits).toEqual({ plan: "gold", city: "Oslo" });
   });
 
@@ -68,7 +71,7 @@ describe("GET /v1/profile", () => {
     const res = await request(`/v1/profile?anonymousId=${anonymousId}&writeKey=wk_demo`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
-    expect(Object.keys(body).sort()).toEqual(["anonymousId", "cart", "consent", "recently_viewed"]);
+    expect(Object.keys(body).sort()).toEqual(["anonymousId", "cart", "consent", "recently_viewed", "userId"]);
     expect(body.cart.lines.map((l: any) => [l.product_id, l.quantity])).toEqual([["v1", 2]]);
     expect(body.cart.subtotal).toBe(19.98);
     expect(body.recently_viewed[0]).toMatchObject({ product_id: "v1", name: "Vase", view_count: 1 });

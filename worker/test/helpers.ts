@@ -27,6 +27,15 @@ export function batch(events: unknown[], writeKey = DEMO_WRITE_KEY, extra: Recor
   return post("/v1/batch", { batch: events, ...extra }, writeKey);
 }
 
+/** A batch from the store's backend: the secret key makes its user ids, emails and phones trusted. */
+export function backendBatch(events: unknown[], secretKey = DEMO_SECRET_KEY) {
+  return request("/v1/batch", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${secretKey}` },
+    body: JSON.stringify({ batch: events }),
+  });
+}
+
 export async function customer(id: string, secretKey = DEMO_SECRET_KEY) {
   const res = await request(`/v1/customers/${encodeURIComponent(id)}`, {
     headers: { authorization: `Bearer ${secretKey}` },
@@ -56,4 +65,23 @@ export function uid(prefix = "anon"): string {
 
 export function trackEvent(anonymousId: string, event: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   return { type: "track", anonymousId, event, properties, messageId: crypto.randomUUID(), ...extra };
+}
+
+/** userHash as a store's backend computes it: HMAC-SHA256(identity secret, userId), lower-case hex. */
+export async function userHash(userId: string, identitySecret = "ids_demo"): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(identitySecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(userId));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A verified sign-in from a browser or app: identify with the userHash in context. */
+export async function signIn(anonymousId: string, userId: string, traits: Record<string, unknown> = {}, context: Record<string, unknown> = {}) {
+  return batch([
+    { type: "identify", anonymousId, userId, traits, context: { ...context, userHash: await userHash(userId) }, messageId: crypto.randomUUID() },
+  ]);
+}
+
+export async function cartFor(query: Record<string, string>) {
+  const res = await request(`/v1/cart?${new URLSearchParams({ writeKey: DEMO_WRITE_KEY, ...query })}`);
+  return { status: res.status, body: (await res.json()) as any };
 }

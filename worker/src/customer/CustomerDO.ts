@@ -1,655 +1,233 @@
-// One customer's live state: profile, identities, cart, viewed items, orders and channel history.
+// One customer's live object: RPC methods over its SQLite state, identity merges and forwarding.
 import { DurableObject } from "cloudflare:workers";
-import { commerceEffects, type CartOp, type ProductLine } from "../commerce/ecommerce.ts";
-import { isChannel, utmMedium } from "../ingest/channel.ts";
 import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
-import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
-import type {
-  CartLineView,
-  CartView,
-  Channel,
-  SeamEvent,
-  ViewedItemView,
-  VisitorProfile,
-} from "../schemas.ts";
-import { CAPS, MIGRATIONS, SESSION_GAP_MS } from "./schema.ts";
+import { claimIdentity, forgetIdentities, offlineProfileKey, repointIdentities } from "../identity/directory.ts";
+import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
+import type { CartView, SeamEvent, VisitorProfile } from "../schemas.ts";
+import { CAPS, MAX_FORWARD_HOPS } from "./schema.ts";
+import { CustomerStore } from "./store.ts";
+import type { CustomerState } from "./views.ts";
 
 export interface IngestRequest {
   workspaceId: string;
   profileKey: string;
   events: SeamEvent[];
+  /** Answer with the visitor profile after the batch (and any merge it caused). */
+  includeProfile?: boolean;
+  /** How many forwarding pointers this request has followed. */
+  hops?: number;
 }
 
 export interface IngestOutcome {
   /** One per request event, in request order. */
   statuses: ("accepted" | "duplicate")[];
   facts: ItemFact[];
+  /** The profile the events landed in (after forwarding). */
+  profileKey: string;
+  profile?: VisitorProfile;
 }
 
-export interface OrderView {
-  order_id: string;
-  total: number | null;
-  revenue: number | null;
-  currency: string | null;
-  products: OrderProductView[];
-  channel: Channel;
-  timestamp: string;
+export interface CartRead extends CartView {
+  /** True when some line was last changed on another device than the one asking. */
+  restored: boolean;
+  restored_from: { device: string | null; channel: string }[];
 }
 
-/** A product of an order as the API shows it: Segment's snake_case, only the fields that were sent. */
-export interface OrderProductView {
-  product_id: string;
-  variant: string | null;
-  quantity: number;
-  price?: number;
-  currency?: string;
-  name?: string;
-  category?: string;
-}
-
-export interface TouchpointView {
-  timestamp: string;
-  channel: Channel;
-  type: string;
-  event: string | null;
-  utm: { source: string | null; medium: string | null; campaign: string | null };
-  referrer: string | null;
-  message_id: string;
-}
-
-export interface CustomerState {
-  workspace_id: string;
-  profile_key: string;
-  first_seen: string;
-  last_seen: string;
-  event_count: number;
-  traits: Record<string, unknown>;
-  identities: { kind: string; value: string; verified: boolean; first_seen: string; last_seen: string }[];
-  consent: Record<string, boolean>;
-  cart: CartView;
-  viewed_items: ViewedItemView[];
-  orders: OrderView[];
-  channel_history: TouchpointView[];
-  recent_events: SeamEvent[];
-}
-
-type Row = Record<string, SqlStorageValue>;
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: SqlStorageValue | undefined) => (typeof ms === "number" ? iso(ms) : null);
-
-function text(value: unknown): string | null {
-  return typeof value === "string" && value.length > 0 ? value.slice(0, 1024) : null;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
+/** The profile keys of known customers; only these ever receive merges. */
+const isUserProfile = (profileKey: string) => profileKey.startsWith("u:");
 
 export class CustomerDO extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private readonly store: CustomerStore;
+  /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
+  private linked: Set<string> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.store = new CustomerStore(ctx.storage);
     // Nothing may read a table before its migration ran; this is the only blocking work.
-    ctx.blockConcurrencyWhile(async () => this.migrate());
+    ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
 
-  private migrate(): void {
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)`);
-    const current = (this.sql.exec(`SELECT MAX(version) AS v FROM _schema`).one().v as number) ?? 0;
-    for (let v = current + 1; v <= MIGRATIONS.length; v++) {
-      this.ctx.storage.transactionSync(() => {
-        for (const statement of MIGRATIONS[v - 1]!) this.sql.exec(statement);
-        this.sql.exec(`INSERT INTO _schema (version) VALUES (?)`, v);
-      });
+  private linkedProfiles(): Set<string> {
+    if (!this.linked) {
+      this.linked = new Set(
+        this.ctx.storage.sql.exec(`SELECT profile_key FROM linked_profiles`).toArray().map((r) => String(r.profile_key)),
+      );
     }
+    return this.linked;
   }
 
-  // ---- meta -------------------------------------------------------------------------------
-  // Small key/value facts (profile key, session counter, first/last seen) are read on every
-  // event, so they live in memory, loaded once; writes are collected and flushed once per batch
-  // inside the batch's transaction. The DO is the single writer, so memory cannot go stale.
-
-  private metaCache: Map<string, string> | undefined;
-  private readonly dirtyMeta = new Set<string>();
-
-  private metaMap(): Map<string, string> {
-    if (!this.metaCache) {
-      this.metaCache = new Map();
-      for (const row of this.sql.exec(`SELECT key, value FROM meta`))
-        this.metaCache.set(String(row.key), String(row.value));
-    }
-    return this.metaCache;
+  private stubFor(profileKey: string) {
+    return this.env.CUSTOMER.getByName(`${this.store.meta("workspace_id")}:${profileKey}`);
   }
 
-  private meta(key: string): string | undefined {
-    return this.metaMap().get(key);
-  }
-
-  private setMeta(key: string, value: string | number): void {
-    this.metaMap().set(key, String(value));
-    this.dirtyMeta.add(key);
-  }
-
-  private deleteMeta(key: string): void {
-    this.metaMap().delete(key);
-    this.dirtyMeta.add(key);
-  }
-
-  private flushMeta(): void {
-    for (const key of this.dirtyMeta) {
-      const value = this.metaCache?.get(key);
-      if (value === undefined) this.sql.exec(`DELETE FROM meta WHERE key = ?`, key);
-      else
-        this.sql.exec(
-          `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          key,
-          value,
-        );
-    }
-    this.dirtyMeta.clear();
-  }
-
-  /**
-   * Runs `work` as one SQLite transaction with the meta writes it made. If it throws, the
-   * transaction rolls back and the in-memory meta is dropped so it is re-read from disk.
-   */
-  private transaction<T>(work: () => T): T {
-    try {
-      return this.ctx.storage.transactionSync(() => {
-        const result = work();
-        this.flushMeta();
-        return result;
-      });
-    } catch (error) {
-      this.metaCache = undefined;
-      this.dirtyMeta.clear();
-      throw error;
-    }
+  /** Where this object forwards to, when it was merged into another customer. */
+  private forwardTarget(): string | undefined {
+    return this.store.meta("forward_to");
   }
 
   // ---- ingest -----------------------------------------------------------------------------
 
   /**
-   * Applies a batch of one customer's events atomically and answers per event whether it was
-   * new or a duplicate (by messageId). Events are applied in event-time order, so a cart built
-   * from a batch the SDK queued offline comes out the same as if it had been sent live.
-   * The per-batch work is a handful of set-based statements (json_each), not a few per event:
-   * this is the hot path of ingest.
+   * Applies a batch of this customer's events. A merged-away object forwards the batch to the
+   * customer it now belongs to, so a late event from an old tab is not lost. After the batch, an
+   * identified customer pulls in the anonymous visitors its verified events name, and tells the
+   * identity directory (off the response path) about verified emails and phones.
    */
   async ingest(request: IngestRequest): Promise<IngestOutcome> {
-    const statuses: IngestOutcome["statuses"] = request.events.map(() => "duplicate");
-    const facts: ItemFact[] = [];
-    this.transaction(() => {
-      if (this.meta("profile_key") === undefined) {
-        this.setMeta("workspace_id", request.workspaceId);
-        this.setMeta("profile_key", request.profileKey);
+    const target = this.forwardTarget();
+    if (target && (request.hops ?? 0) < MAX_FORWARD_HOPS)
+      return this.stubFor(target).ingest({ ...request, profileKey: target, hops: (request.hops ?? 0) + 1 });
+
+    const { statuses, facts, accepted } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
+    if (isUserProfile(request.profileKey)) {
+      const sources = new Set<string>();
+      for (const event of accepted) {
+        if (!event.verified) continue;
+        if (event.anonymousId) sources.add(`a:${event.anonymousId}`);
+        if (event.type === "alias" && event.previousId) sources.add(`a:${event.previousId}`);
       }
-      const fresh = this.claimMessageIds(request.events);
-      const accepted: { event: SeamEvent; index: number }[] = [];
-      request.events.forEach((event, index) => {
-        // delete() makes the first of two same-id events in one batch the accepted one.
-        if (fresh.delete(event.messageId)) {
-          statuses[index] = "accepted";
-          accepted.push({ event, index });
-        }
-      });
-      if (accepted.length === 0) return;
-      const events = accepted
-        .sort((a, b) => a.event.timestamp - b.event.timestamp || a.index - b.index)
-        .map((a) => a.event);
-      this.recordHistory(events);
-      this.recordIdentities(events);
-      for (const event of events) this.applyEffects(event, request.profileKey, facts);
-      this.trim();
+      for (const source of sources) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
+    }
+    if (this.store.unclaimedIdentities().length) this.ctx.waitUntil(this.claimIdentities());
+    const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
+    if (request.includeProfile) outcome.profile = this.store.visitorProfile();
+    return outcome;
+  }
+
+  // ---- identity merge ---------------------------------------------------------------------
+
+  /**
+   * Pulls another profile of the same person into this one. Idempotent and never concurrent:
+   * the source hands its state over and points here in one step; this object merges it in one
+   * synchronous transaction guarded by the linked set, so a repeated or racing merge is a no-op;
+   * only then does the source drop its copy. If that last step never happens, the source keeps
+   * a copy that the guard will never merge twice.
+   */
+  private async mergeFrom(source: string, now: number): Promise<void> {
+    const self = this.store.meta("profile_key")!;
+    if (source === self || this.linkedProfiles().has(source)) return;
+    const stub = this.stubFor(source);
+    const { snapshot } = await stub.handOver(self, this.store.meta("workspace_id")!, source);
+    if (this.linkedProfiles().has(source)) return;
+    if (snapshot) this.store.replaceState(mergeSnapshots(this.store.exportSnapshot(), snapshot));
+    const sql = this.ctx.storage.sql;
+    sql.exec(`INSERT INTO linked_profiles (profile_key, linked_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, source, now);
+    // Bounded like every list: the oldest links go (their objects keep forwarding, holding no data).
+    for (const row of sql.exec(
+      `DELETE FROM linked_profiles WHERE profile_key IN
+         (SELECT profile_key FROM linked_profiles ORDER BY linked_at DESC LIMIT -1 OFFSET ?) RETURNING profile_key`,
+      CAPS.linkedProfiles,
+    ))
+      this.linkedProfiles().delete(String(row.profile_key));
+    this.linkedProfiles().add(source);
+    if (snapshot) {
+      await stub.releaseHandOver(self);
+      const workspaceId = this.store.meta("workspace_id")!;
+      this.ctx.waitUntil(repointIdentities(this.env.DB, workspaceId, source, self, now));
+    }
+  }
+
+  /**
+   * Called on the profile being merged away. Points it at `to` and returns its state, kept until
+   * `releaseHandOver`. A visitor that already belongs to another customer (a shared device that
+   * signs in as someone else) switches to `to` but hands nothing over: the first customer's
+   * cart and history stay theirs.
+   */
+  async handOver(to: string, workspaceId: string, self: string): Promise<{ snapshot: CustomerSnapshot | null }> {
+    const current = this.forwardTarget();
+    if (current === to) return { snapshot: this.store.exists() ? this.store.exportSnapshot() : null };
+    if (current !== undefined) {
+      this.store.clearData();
+      this.store.transaction(() => this.store.setMeta("forward_to", to));
+      // The previous customer no longer owns this device: it must not skip a later merge of it.
+      this.ctx.waitUntil(this.stubFor(current).unlinkProfile(self));
+      return { snapshot: null };
+    }
+    this.store.transaction(() => {
+      this.store.setMeta("workspace_id", workspaceId);
+      this.store.setMeta("profile_key", self);
+      this.store.setMeta("forward_to", to);
     });
-    return { statuses, facts };
+    return { snapshot: this.store.exists() ? this.store.exportSnapshot() : null };
   }
 
-  /** Remembers the batch's message ids and returns those not seen before. */
-  private claimMessageIds(events: SeamEvent[]): Set<string> {
-    const ids = JSON.stringify(events.map((e) => e.messageId));
-    const receivedAt = events[0]?.receivedAt ?? 0;
-    // `WHERE true` is SQLite's required disambiguation between INSERT…SELECT and ON CONFLICT.
-    const rows = this.sql.exec(
-      `INSERT INTO seen_messages (message_id, received_at)
-       SELECT value, ? FROM json_each(?) WHERE true
-       ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-      receivedAt,
-      ids,
-    );
-    const fresh = new Set<string>();
-    for (const row of rows) fresh.add(String(row.message_id));
-    return fresh;
+  /** The merge target has the state: drop the copy, keep the pointer. */
+  async releaseHandOver(to: string): Promise<void> {
+    if (this.forwardTarget() === to) this.store.clearData();
   }
 
-  /** One touchpoint and one raw-event row per event, written as two statements for the whole batch. */
-  private recordHistory(events: SeamEvent[]): void {
-    const touchpoints = events.map((e) => {
-      const campaign = record(e.context.campaign);
-      return [
-        e.timestamp,
-        e.channel,
-        e.type,
-        e.event ?? e.name ?? null,
-        text(campaign.source),
-        utmMedium(e.context) ?? null,
-        text(campaign.name) ?? text(campaign.campaign),
-        text(record(e.context.page).referrer) ?? text(e.context.referrer),
-        e.messageId,
-      ];
-    });
-    this.sql.exec(
-      `INSERT INTO touchpoints (ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id)
-       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
-       FROM json_each(?)`,
-      JSON.stringify(touchpoints),
-    );
-    // Only the newest RECENT_EVENTS rows survive the trim, so only those are worth writing.
-    const recent = events.slice(-CAPS.recentEvents).map((e) => [e.messageId, e.timestamp, e]);
-    this.sql.exec(
-      `INSERT INTO recent_events (message_id, ts, body) SELECT value->>0, value->>1, value->2 FROM json_each(?)`,
-      JSON.stringify(recent),
-    );
-    const first = Math.min(Number(this.meta("first_seen") ?? Infinity), events[0]!.timestamp);
-    const last = Math.max(Number(this.meta("last_seen") ?? 0), events.at(-1)!.timestamp);
-    this.setMeta("first_seen", first);
-    this.setMeta("last_seen", last);
-    this.setMeta("event_count", Number(this.meta("event_count") ?? 0) + events.length);
+  async unlinkProfile(profileKey: string): Promise<void> {
+    this.ctx.storage.sql.exec(`DELETE FROM linked_profiles WHERE profile_key = ?`, profileKey);
+    this.linkedProfiles().delete(profileKey);
   }
 
-  private applyEffects(event: SeamEvent, profileKey: string, facts: ItemFact[]): void {
-    const session = this.sessionFor(event.timestamp, profileKey);
-    if (event.type === "identify") this.recordTraits(event.traits, event.timestamp);
-    if (event.type === "track" && /^consent updated$/i.test(event.event ?? ""))
-      this.recordConsent(event.properties, event.timestamp);
-
-    const effects = commerceEffects(event);
-    const base = { customer: profileKey, session, ts: event.timestamp, channel: event.channel, messageId: event.messageId };
-    if (effects.viewed) {
-      this.recordView(effects.viewed, event);
-      facts.push({ kind: "view", item: effects.viewed.productId, ...categoryOf(effects.viewed), ...base });
-    }
-    if (effects.cart) {
-      this.applyCartOp(effects.cart, event);
-      if (effects.cart.kind === "add")
-        facts.push({
-          kind: "cart",
-          item: effects.cart.line.productId,
-          quantity: effects.cart.line.quantity,
-          ...categoryOf(effects.cart.line),
-          ...base,
-        });
-    }
-    if (effects.order) {
-      const o = effects.order;
-      this.sql.exec(
-        `INSERT INTO orders (order_id, total, revenue, currency, products, channel, ts)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
-        o.orderId,
-        o.total ?? null,
-        o.revenue ?? null,
-        o.currency ?? null,
-        JSON.stringify(o.products),
-        o.channel,
-        o.timestamp,
-      );
-      for (const p of o.products)
-        facts.push({ kind: "buy", item: p.productId, quantity: p.quantity, ...categoryOf(p), ...(p.price === undefined ? {} : { price: p.price }), ...base });
-    }
-  }
-
-  /** The customer's current session number; a gap over SESSION_GAP_MS starts the next one. */
-  private sessionFor(ts: number, profileKey: string): string {
-    let seq = Number(this.meta("session_seq") ?? 0);
-    const lastTs = Number(this.meta("session_last_ts") ?? -Infinity);
-    if (seq === 0 || ts - lastTs > SESSION_GAP_MS) {
-      seq += 1;
-      this.setMeta("session_seq", seq);
-    }
-    if (ts > lastTs) this.setMeta("session_last_ts", ts);
-    return `${profileKey}#${seq}`;
-  }
-
-  /** Upserts each identity the batch mentions once, with the batch's first and last time for it. */
-  private recordIdentities(events: SeamEvent[]): void {
-    const seen = new Map<string, { kind: string; value: string; first: number; last: number }>();
-    for (const event of events) {
-      const found: [string, string | undefined][] = [
-        ["user_id", event.userId],
-        ["anonymous_id", event.anonymousId],
-        ["email", normalizeEmail(event.traits.email)],
-        ["phone", normalizePhone(event.traits.phone)],
-      ];
-      for (const [kind, value] of found) {
-        if (!value) continue;
-        const key = `${kind}\u0000${value}`;
-        const entry = seen.get(key);
-        if (entry) entry.last = Math.max(entry.last, event.timestamp);
-        else seen.set(key, { kind, value, first: event.timestamp, last: event.timestamp });
+  /**
+   * Registers verified emails and phones in the identity directory. The first profile to claim
+   * one owns it; an email-only or anonymous owner is merged into this customer, while another
+   * known customer's email is a conflict: recorded here, never merged.
+   */
+  private async claimIdentities(): Promise<void> {
+    const self = this.store.meta("profile_key");
+    const workspaceId = this.store.meta("workspace_id");
+    if (!self || !workspaceId) return;
+    const now = Date.now();
+    for (const { kind, value } of this.store.unclaimedIdentities()) {
+      const owner = await claimIdentity(this.env.DB, workspaceId, kind, value, self, now, (o) => isUserProfile(self) && !isUserProfile(o));
+      if (owner !== self) this.store.recordConflict(kind, value, owner, now);
+      else if (isUserProfile(self)) {
+        // Take over what an offline-only profile of this email or phone collected.
+        await this.mergeFrom(await offlineProfileKey(workspaceId, kind, value), now);
       }
+      this.store.markClaimed(kind, value);
     }
-    for (const { kind, value, first, last } of seen.values()) {
-      this.sql.exec(
-        `INSERT INTO identities (kind, value, first_seen, last_seen) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kind, value) DO UPDATE SET
-           first_seen = MIN(first_seen, excluded.first_seen),
-           last_seen = MAX(last_seen, excluded.last_seen)`,
-        kind,
-        value,
-        first,
-        last,
-      );
-    }
-  }
-
-  /** Last write wins by event time, so a late, older identify never overwrites a newer trait. */
-  private recordTraits(traits: Record<string, unknown>, ts: number): void {
-    for (const [key, value] of Object.entries(traits)) {
-      if (value === undefined) continue;
-      this.sql.exec(
-        `INSERT INTO traits (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-         WHERE excluded.updated_at >= traits.updated_at`,
-        key.slice(0, 256),
-        JSON.stringify(value),
-        ts,
-      );
-    }
-  }
-
-  /** `Consent Updated` with `{ consent: { email: true, sms: false } }` (or the map as properties). */
-  private recordConsent(properties: Record<string, unknown>, ts: number): void {
-    const choices = record(properties.consent ?? properties);
-    for (const [channel, granted] of Object.entries(choices)) {
-      if (!isChannel(channel) || typeof granted !== "boolean") continue;
-      this.sql.exec(
-        `INSERT INTO consent (channel, granted, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (channel) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
-         WHERE excluded.updated_at >= consent.updated_at`,
-        channel,
-        granted ? 1 : 0,
-        ts,
-      );
-    }
-  }
-
-  private recordView(item: ProductLine, event: SeamEvent): void {
-    this.sql.exec(
-      `INSERT INTO viewed_items (product_id, view_count, first_seen, last_seen, name, category, price, currency, channel)
-       VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (product_id) DO UPDATE SET
-         view_count = view_count + 1,
-         first_seen = MIN(first_seen, excluded.first_seen),
-         last_seen = MAX(last_seen, excluded.last_seen),
-         name = COALESCE(excluded.name, name),
-         category = COALESCE(excluded.category, category),
-         price = COALESCE(excluded.price, price),
-         currency = COALESCE(excluded.currency, currency),
-         channel = excluded.channel`,
-      item.productId,
-      event.timestamp,
-      event.timestamp,
-      item.name ?? null,
-      item.category ?? null,
-      item.price ?? null,
-      item.currency ?? null,
-      event.channel,
-    );
-  }
-
-  private upsertCartLine(line: ProductLine, event: SeamEvent, mode: "add" | "set"): void {
-    const quantity = mode === "add" ? "MIN(quantity + excluded.quantity, 10000)" : "excluded.quantity";
-    this.sql.exec(
-      `INSERT INTO cart_lines (product_id, variant, quantity, name, price, currency, category, brand, url, image_url,
-                               channel, device, added_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (product_id, variant) DO UPDATE SET
-         quantity = ${quantity},
-         name = COALESCE(excluded.name, name),
-         price = COALESCE(excluded.price, price),
-         currency = COALESCE(excluded.currency, currency),
-         category = COALESCE(excluded.category, category),
-         brand = COALESCE(excluded.brand, brand),
-         url = COALESCE(excluded.url, url),
-         image_url = COALESCE(excluded.image_url, image_url),
-         channel = excluded.channel,
-         device = excluded.device,
-         updated_at = excluded.updated_at`,
-      line.productId,
-      line.variant,
-      line.quantity,
-      line.name ?? null,
-      line.price ?? null,
-      line.currency ?? null,
-      line.category ?? null,
-      line.brand ?? null,
-      line.url ?? null,
-      line.imageUrl ?? null,
-      event.channel,
-      deviceOf(event),
-      event.timestamp,
-      event.timestamp,
-    );
-  }
-
-  private applyCartOp(op: CartOp, event: SeamEvent): void {
-    switch (op.kind) {
-      case "add":
-        this.upsertCartLine(op.line, event, "add");
-        break;
-      case "remove":
-        if (op.quantity === undefined) {
-          this.sql.exec(`DELETE FROM cart_lines WHERE product_id = ? AND variant = ?`, op.productId, op.variant);
-        } else {
-          this.sql.exec(
-            `UPDATE cart_lines SET quantity = quantity - ?, updated_at = ?, channel = ?, device = ?
-             WHERE product_id = ? AND variant = ?`,
-            op.quantity,
-            event.timestamp,
-            event.channel,
-            deviceOf(event),
-            op.productId,
-            op.variant,
-          );
-          this.sql.exec(`DELETE FROM cart_lines WHERE quantity <= 0`);
-        }
-        break;
-      case "replace":
-      case "checkout":
-        if (op.lines) {
-          this.sql.exec(`DELETE FROM cart_lines`);
-          for (const line of op.lines) this.upsertCartLine(line, event, "set");
-        }
-        if (op.kind === "checkout") this.setMeta("checkout_started_at", event.timestamp);
-        break;
-      case "clear":
-        this.sql.exec(`DELETE FROM cart_lines`);
-        this.deleteMeta("checkout_started_at");
-        break;
-    }
-    this.setMeta("cart_updated_at", event.timestamp);
-  }
-
-  /** Keeps every list within its cap: the oldest rows go first. */
-  private trim(): void {
-    for (const table of ["seen_messages", "touchpoints", "recent_events"] as const) {
-      const cap = { seen_messages: CAPS.seenMessages, touchpoints: CAPS.touchpoints, recent_events: CAPS.recentEvents }[table];
-      this.sql.exec(`DELETE FROM ${table} WHERE seq <= (SELECT MAX(seq) FROM ${table}) - ?`, cap);
-    }
-    this.sql.exec(
-      `DELETE FROM viewed_items WHERE product_id IN
-         (SELECT product_id FROM viewed_items ORDER BY last_seen DESC LIMIT -1 OFFSET ?)`,
-      CAPS.viewedItems,
-    );
-    this.sql.exec(
-      `DELETE FROM orders WHERE order_id IN (SELECT order_id FROM orders ORDER BY ts DESC LIMIT -1 OFFSET ?)`,
-      CAPS.orders,
-    );
-    this.sql.exec(
-      `DELETE FROM cart_lines WHERE rowid IN (SELECT rowid FROM cart_lines ORDER BY updated_at DESC LIMIT -1 OFFSET ?)`,
-      CAPS.cartLines,
-    );
-    this.sql.exec(
-      `DELETE FROM traits WHERE key IN (SELECT key FROM traits ORDER BY updated_at DESC LIMIT -1 OFFSET ?)`,
-      CAPS.traits,
-    );
-    this.sql.exec(
-      `DELETE FROM identities WHERE rowid IN (SELECT rowid FROM identities ORDER BY last_seen DESC LIMIT -1 OFFSET ?)`,
-      CAPS.identities,
-    );
   }
 
   // ---- reads ------------------------------------------------------------------------------
 
-  /** The whole live state, or null when this customer has never sent an event. */
-  async getState(): Promise<CustomerState | null> {
-    const profileKey = this.meta("profile_key");
-    if (profileKey === undefined) return null;
-    const traits: Record<string, unknown> = {};
-    for (const row of this.sql.exec(`SELECT key, value FROM traits ORDER BY key`))
-      traits[String(row.key)] = JSON.parse(String(row.value));
-    return {
-      workspace_id: this.meta("workspace_id") ?? "",
-      profile_key: profileKey,
-      first_seen: iso(Number(this.meta("first_seen"))),
-      last_seen: iso(Number(this.meta("last_seen"))),
-      event_count: Number(this.meta("event_count") ?? 0),
-      traits,
-      identities: this.sql
-        .exec(`SELECT * FROM identities ORDER BY first_seen, kind`)
-        .toArray()
-        .map((r) => ({
-          kind: String(r.kind),
-          value: String(r.value),
-          verified: r.verified === 1,
-          first_seen: iso(Number(r.first_seen)),
-          last_seen: iso(Number(r.last_seen)),
-        })),
-      consent: this.consent(),
-      cart: this.cart(),
-      viewed_items: this.viewedItems(CAPS.viewedItems),
-      orders: this.sql
-        .exec(`SELECT * FROM orders ORDER BY ts DESC`)
-        .toArray()
-        .map((r) => ({
-          order_id: String(r.order_id),
-          total: r.total as number | null,
-          revenue: r.revenue as number | null,
-          currency: r.currency as string | null,
-          products: (JSON.parse(String(r.products)) as ProductLine[]).map(orderProductView),
-          channel: r.channel as Channel,
-          timestamp: iso(Number(r.ts)),
-        })),
-      channel_history: this.sql
-        .exec(`SELECT * FROM touchpoints ORDER BY ts DESC, seq DESC`)
-        .toArray()
-        .map((r) => ({
-          timestamp: iso(Number(r.ts)),
-          channel: r.channel as Channel,
-          type: String(r.type),
-          event: r.event as string | null,
-          utm: {
-            source: r.utm_source as string | null,
-            medium: r.utm_medium as string | null,
-            campaign: r.utm_campaign as string | null,
-          },
-          referrer: r.referrer as string | null,
-          message_id: String(r.message_id),
-        })),
-      recent_events: this.sql
-        .exec(`SELECT body FROM recent_events ORDER BY seq DESC`)
-        .toArray()
-        .map((r) => JSON.parse(String(r.body)) as SeamEvent),
-    };
+  /** The whole live state (following a forwarding pointer), or null for a customer never seen. */
+  async getState(hops = 0): Promise<CustomerState | null> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).getState(hops + 1);
+    return this.store.state([...this.linkedProfiles()].sort());
   }
 
-  /** What the visitor may see of itself: its cart, what it viewed recently, its consent. */
-  async getVisitorProfile(): Promise<VisitorProfile> {
-    return { cart: this.cart(), recently_viewed: this.viewedItems(20), consent: this.consent() };
+  async getVisitorProfile(hops = 0): Promise<VisitorProfile> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).getVisitorProfile(hops + 1);
+    return this.store.visitorProfile();
   }
 
-  private consent(): Record<string, boolean> {
-    const consent: Record<string, boolean> = {};
-    for (const row of this.sql.exec(`SELECT channel, granted FROM consent ORDER BY channel`))
-      consent[String(row.channel)] = row.granted === 1;
-    return consent;
+  /** The cart, and whether it was restored from another device than `anonymousId`'s. */
+  async getCart(anonymousId: string | null, hops = 0): Promise<CartRead> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).getCart(anonymousId, hops + 1);
+    const others = this.store
+      .cartDevices()
+      .filter((d) => d.anonymous_id !== null && d.anonymous_id !== anonymousId)
+      .map(({ device, channel }) => ({ device, channel }));
+    return { ...this.store.cart(), restored: others.length > 0, restored_from: others };
   }
 
-  private cart(): CartView {
-    const lines = this.sql
-      .exec(`SELECT * FROM cart_lines ORDER BY added_at, product_id, variant`)
-      .toArray()
-      .map(cartLineView);
-    const currency = lines.find((l) => l.currency)?.currency ?? null;
-    const subtotal = lines.reduce((sum, l) => sum + (l.price ?? 0) * l.quantity, 0);
-    return {
-      lines,
-      item_count: lines.reduce((sum, l) => sum + l.quantity, 0),
-      subtotal: Math.round(subtotal * 100) / 100,
-      currency,
-      updated_at: isoOrNull(numberOrUndefined(this.meta("cart_updated_at"))),
-      checkout_started_at: isoOrNull(numberOrUndefined(this.meta("checkout_started_at"))),
-    };
+  // ---- privacy ----------------------------------------------------------------------------
+
+  /** Deletes this customer: its state, the visitors merged into it and its directory entries. */
+  async deleteCustomer(): Promise<boolean> {
+    const target = this.forwardTarget();
+    if (target) return this.stubFor(target).deleteCustomer();
+    const existed = this.store.exists();
+    const self = this.store.meta("profile_key");
+    const workspaceId = this.store.meta("workspace_id");
+    for (const linked of this.linkedProfiles()) await this.stubFor(linked).eraseLinked(self ?? "");
+    if (self && workspaceId) await forgetIdentities(this.env.DB, workspaceId, self);
+    await this.store.erase();
+    this.linked = undefined;
+    return existed;
   }
 
-  private viewedItems(limit: number): ViewedItemView[] {
-    return this.sql
-      .exec(`SELECT * FROM viewed_items ORDER BY last_seen DESC, product_id LIMIT ?`, limit)
-      .toArray()
-      .map((r) => ({
-        product_id: String(r.product_id),
-        view_count: Number(r.view_count),
-        first_seen: iso(Number(r.first_seen)),
-        last_seen: iso(Number(r.last_seen)),
-        name: r.name as string | null,
-        category: r.category as string | null,
-        price: r.price as number | null,
-      }));
+  /** Erases a merged-away profile when the customer it forwards to is deleted. */
+  async eraseLinked(owner: string): Promise<void> {
+    if (this.forwardTarget() === owner) await this.store.erase();
   }
-}
-
-function numberOrUndefined(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}
-
-function categoryOf(line: ProductLine): { category?: string } {
-  return line.category ? { category: line.category } : {};
-}
-
-/** The device a cart change came from: the SDK's device id, else the browser's anonymous id. */
-function deviceOf(event: SeamEvent): string | null {
-  return text(record(event.context.device).id) ?? event.anonymousId ?? null;
-}
-
-function orderProductView(p: ProductLine): OrderProductView {
-  const view: OrderProductView = { product_id: p.productId, variant: p.variant || null, quantity: p.quantity };
-  if (p.price !== undefined) view.price = p.price;
-  if (p.currency !== undefined) view.currency = p.currency;
-  if (p.name !== undefined) view.name = p.name;
-  if (p.category !== undefined) view.category = p.category;
-  return view;
-}
-
-function cartLineView(r: Row): CartLineView {
-  return {
-    product_id: String(r.product_id),
-    variant: r.variant ? String(r.variant) : null,
-    quantity: Number(r.quantity),
-    name: r.name as string | null,
-    price: r.price as number | null,
-    currency: r.currency as string | null,
-    category: r.category as string | null,
-    brand: r.brand as string | null,
-    url: r.url as string | null,
-    image_url: r.image_url as string | null,
-    source: { channel: r.channel as Channel, device: r.device as string | null },
-    added_at: iso(Number(r.added_at)),
-    updated_at: iso(Number(r.updated_at)),
-  };
 }

@@ -3,11 +3,17 @@ import type { Env } from "../env.ts";
 import type { SeamEvent } from "../schemas.ts";
 
 /**
- * The profile key of an event: `u:<userId>` when the sender knows the user, else
- * `a:<anonymousId>`. The prefixes keep a userId that happens to equal someone's anonymousId apart.
+ * The profile key of an event: `u:<userId>` for a verified user (secret key or valid userHash),
+ * else `a:<anonymousId>`; an unverified userId tags the events of the anonymous visitor it came
+ * with and never routes into the user's own profile. Only a userId with no anonymous id at all
+ * (a server library with the write key) lands on `u:` unverified, like Segment's. Undefined when
+ * the event names the customer by email or phone only: the directory decides.
+ * The prefixes keep a userId that happens to equal someone's anonymousId apart.
  */
-export function profileKeyOf(event: Pick<SeamEvent, "userId" | "anonymousId">): string {
-  return event.userId != null ? `u:${event.userId}` : `a:${event.anonymousId}`;
+export function profileKeyOf(event: Pick<SeamEvent, "userId" | "anonymousId" | "verified">): string | undefined {
+  if (event.userId != null && (event.verified || event.anonymousId == null)) return `u:${event.userId}`;
+  if (event.anonymousId != null) return `a:${event.anonymousId}`;
+  return undefined;
 }
 
 export function customerStub(env: Env, workspaceId: string, profileKey: string) {

@@ -11,7 +11,13 @@ export const CAPS = {
   cartLines: 100,
   traits: 200,
   identities: 50,
+  identityConflicts: 50,
+  /** Anonymous visitors (devices) merged into one customer that still forward to it. */
+  linkedProfiles: 500,
 } as const;
+
+/** Forwarding pointers are followed at most this many times (a → e → u), so no loop can spin. */
+export const MAX_FORWARD_HOPS = 3;
 
 /** A gap longer than this starts a new session (the convention of GA, Segment and session-rec). */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
@@ -33,6 +39,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        kind TEXT NOT NULL,
        value TEXT NOT NULL,
        verified INTEGER NOT NULL DEFAULT 0,
+       claimed INTEGER NOT NULL DEFAULT 0,
        first_seen INTEGER NOT NULL,
        last_seen INTEGER NOT NULL,
        PRIMARY KEY (kind, value))`,
@@ -43,6 +50,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        name TEXT, price REAL, currency TEXT, category TEXT, brand TEXT, url TEXT, image_url TEXT,
        channel TEXT NOT NULL,
        device TEXT,
+       anonymous_id TEXT,
        added_at INTEGER NOT NULL,
        updated_at INTEGER NOT NULL,
        PRIMARY KEY (product_id, variant))`,
@@ -76,5 +84,13 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        ts INTEGER NOT NULL,
        body TEXT NOT NULL)`,
     `CREATE TABLE consent (channel TEXT PRIMARY KEY, granted INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    // Profiles merged into this one, each holding a forwarding pointer here.
+    `CREATE TABLE linked_profiles (profile_key TEXT PRIMARY KEY, linked_at INTEGER NOT NULL)`,
+    `CREATE TABLE identity_conflicts (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       kind TEXT NOT NULL,
+       value TEXT NOT NULL,
+       other_profile TEXT NOT NULL,
+       ts INTEGER NOT NULL)`,
   ],
 ];

@@ -6,11 +6,12 @@ import {
   type EventType,
   type SeamEvent,
 } from "../schemas.ts";
+import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import { deriveChannel } from "./channel.ts";
 
 export interface Rejection {
   messageId: string | null;
-  code: "event_too_large" | "too_deep" | "invalid_event";
+  code: "event_too_large" | "too_deep" | "invalid_event" | "missing_identity" | "invalid_user_hash";
   reason: string;
 }
 
@@ -22,6 +23,8 @@ export interface EnvelopeDefaults {
   integrations?: Record<string, unknown>;
   /** Forced type for the single-event paths (`/v1/track` is always a track). */
   type?: EventType;
+  /** The request carried the workspace's secret key: its events are from the store's backend. */
+  trusted?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -86,6 +89,18 @@ export function normalizeEvent(
     return reject("invalid_event", `${where}${issue.message}`);
   }
   const e = parsed.data;
+  const traits = e.traits ?? (e.context?.traits as Record<string, unknown> | undefined) ?? {};
+  if (e.type !== "alias" && e.userId == null && e.anonymousId == null) {
+    // The store's backend may name a customer by email or phone alone (a till, a call centre).
+    const hasContact = normalizeEmail(traits.email) !== undefined || normalizePhone(traits.phone) !== undefined;
+    if (!defaults.trusted || !hasContact)
+      return reject(
+        "missing_identity",
+        defaults.trusted
+          ? "userId, anonymousId, or an email or phone in traits is required"
+          : "userId or anonymousId is required",
+      );
+  }
   const context = { ...defaults.context, ...e.context };
   const integrations = { ...defaults.integrations, ...e.integrations };
   if (Object.keys(integrations).length) context.integrations = integrations;
@@ -101,8 +116,9 @@ export function normalizeEvent(
     timestamp,
     receivedAt,
     channel: deriveChannel(context),
+    verified: defaults.trusted === true,
     properties: e.properties ?? {},
-    traits: e.traits ?? (e.context?.traits as Record<string, unknown> | undefined) ?? {},
+    traits,
     context,
   };
   if (e.event) event.event = e.event;

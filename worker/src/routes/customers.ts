@@ -1,35 +1,84 @@
-// Reads of a customer's live state: the whole of it for the store's backend, a visitor's own view for the browser.
-import { Hono } from "hono";
+// Reads of a customer's live state: the whole of it for the store's backend, a visitor's own view
+// (profile, cart) for the browser, and the privacy operations (export, delete).
+import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { secretKeyAuth, writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
-import { notFound } from "../errors.ts";
+import { badRequest, forbidden, notFound } from "../errors.ts";
+import { userHashValid } from "../identity/verify.ts";
 import { queryParams } from "../validation.ts";
 
+const id = z.string().check(z.minLength(1), z.maxLength(256));
 const visitorQuery = z.object({
-  anonymousId: z.string().check(z.minLength(1), z.maxLength(256)),
+  anonymousId: z.optional(id),
+  userId: z.optional(id),
+  userHash: z.optional(z.string().check(z.maxLength(128))),
   writeKey: z.optional(z.string()),
 });
 
+/**
+ * The profile a browser may read: a signed-in customer only with a valid userHash (so an
+ * unverified userId can never read another device's cart), else its own anonymous visitor.
+ */
+async function visitorProfileKey(
+  c: Context<WorkspaceEnv>,
+  query: z.infer<typeof visitorQuery>,
+): Promise<string> {
+  if (query.userId !== undefined) {
+    if (!query.userHash)
+      throw forbidden("identity_not_verified", "reading a signed-in customer needs userHash = HMAC-SHA256(identity secret, userId)");
+    if (!(await userHashValid(c.var.workspace.identitySecret, query.userId, query.userHash)))
+      throw forbidden("invalid_user_hash", "userHash does not match userId");
+    return `u:${query.userId}`;
+  }
+  if (query.anonymousId !== undefined) return `a:${query.anonymousId}`;
+  throw badRequest("invalid_query", "anonymousId, or userId with userHash, is required");
+}
+
+/** The backend's view of `:id` (a userId or an anonymousId as sent): the profiles that may hold it. */
+const backendProfileKeys = (id: string) => [`u:${id}`, `a:${id}`];
+
 export const customerRoutes = new Hono<WorkspaceEnv>()
-  /** The whole live state of a customer. `:id` is the userId or anonymousId as the store sent it. */
+  /** The whole live state of a customer. */
   .get("/customers/:id", secretKeyAuth, async (c) => {
-    const id = c.req.param("id");
-    const workspace = c.var.workspace;
-    for (const profileKey of [`u:${id}`, `a:${id}`]) {
-      const state = await customerStub(c.env, workspace.id, profileKey).getState();
+    for (const profileKey of backendProfileKeys(c.req.param("id"))) {
+      const state = await customerStub(c.env, c.var.workspace.id, profileKey).getState();
       if (state) return c.json(state);
     }
-    throw notFound(`no customer ${id} in this workspace`);
+    throw notFound(`no customer ${c.req.param("id")} in this workspace`);
+  })
+  /** Everything Seam keeps about a customer, as a download (GDPR/CCPA access requests). */
+  .get("/customers/:id/export", secretKeyAuth, async (c) => {
+    for (const profileKey of backendProfileKeys(c.req.param("id"))) {
+      const state = await customerStub(c.env, c.var.workspace.id, profileKey).getState();
+      if (state) {
+        c.header("content-disposition", `attachment; filename="seam-customer-export.json"`);
+        return c.json({ exported_at: new Date().toISOString(), customer: state });
+      }
+    }
+    throw notFound(`no customer ${c.req.param("id")} in this workspace`);
+  })
+  /**
+   * Deletes a customer: its state, the visitor profiles merged into it (their forwarding
+   * pointers), and its identity-directory entries. Idempotent; a later event starts afresh.
+   */
+  .delete("/customers/:id", secretKeyAuth, async (c) => {
+    let deleted = false;
+    for (const profileKey of backendProfileKeys(c.req.param("id")))
+      deleted = (await customerStub(c.env, c.var.workspace.id, profileKey).deleteCustomer()) || deleted;
+    return c.json({ deleted });
   })
   /** What a visitor may see of itself: cart, recently viewed, consent. A new visitor gets an empty profile. */
-  .get(
-    "/profile",
-    writeKeyAuth,
-    queryParams(visitorQuery),
-    async (c) => {
-      const { anonymousId } = c.req.valid("query");
-      const profile = await customerStub(c.env, c.var.workspace.id, `a:${anonymousId}`).getVisitorProfile();
-      return c.json({ anonymousId, ...profile });
-    },
-  );
+  .get("/profile", writeKeyAuth, queryParams(visitorQuery), async (c) => {
+    const query = c.req.valid("query");
+    const profileKey = await visitorProfileKey(c, query);
+    const profile = await customerStub(c.env, c.var.workspace.id, profileKey).getVisitorProfile();
+    return c.json({ anonymousId: query.anonymousId ?? null, userId: query.userId ?? null, ...profile });
+  })
+  /** The cart for restore on any device, with where each line came from. */
+  .get("/cart", writeKeyAuth, queryParams(visitorQuery), async (c) => {
+    const query = c.req.valid("query");
+    const profileKey = await visitorProfileKey(c, query);
+    const cart = await customerStub(c.env, c.var.workspace.id, profileKey).getCart(query.anonymousId ?? null);
+    return c.json(cart);
+  });

@@ -1,11 +1,13 @@
 // Segment-compatible ingest: /v1/batch and the single-event paths, plus analytics.js's short aliases.
 import { Hono, type Context } from "hono";
-import { basicAuthUser, workspaceForWriteKey } from "../auth.ts";
+import { ingestAuth } from "../auth.ts";
 import { customerStub, profileKeyOf } from "../customer/routing.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest } from "../errors.ts";
 import { factMessages, type ItemFact } from "../facts.ts";
-import { normalizeEvent, type EnvelopeDefaults } from "../ingest/normalize.ts";
+import { profileKeyForContact } from "../identity/resolve.ts";
+import { userHashOf, userHashVerifier } from "../identity/verify.ts";
+import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
 import {
   batchEnvelopeSchema,
   MAX_BATCH_BYTES,
@@ -15,6 +17,7 @@ import {
   type EventType,
   type IngestResponse,
   type SeamEvent,
+  type VisitorProfile,
 } from "../schemas.ts";
 
 /** Queue `sendBatch` takes at most 100 messages per call. */
@@ -49,7 +52,7 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
   const body = await readJsonBody(c, type === "batch" ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
   if (!isObject(body)) throw badRequest("invalid_body", "the body must be a JSON object");
   const bodyKey = typeof body.writeKey === "string" ? body.writeKey : undefined;
-  const workspace = await workspaceForWriteKey(c, basicAuthUser(c.req.header("authorization")) ?? bodyKey);
+  const { workspace, trusted } = await ingestAuth(c, bodyKey);
 
   let raws: unknown[];
   let defaults: EnvelopeDefaults;
@@ -66,38 +69,65 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
       sentAt: envelope.data.sentAt,
       context: envelope.data.context,
       integrations: envelope.data.integrations,
+      trusted,
     };
   } else {
     raws = [body];
-    defaults = { type };
+    defaults = { type, trusted };
   }
 
   const results: EventResult[] = new Array(raws.length);
-  const groups = new Map<string, { events: SeamEvent[]; indexes: number[] }>();
-  raws.forEach((raw, index) => {
-    const outcome = normalizeEvent(raw, receivedAt, defaults);
-    if (!outcome.ok) {
-      const { messageId, code, reason } = outcome.rejection;
-      results[index] = { messageId, status: "rejected", code, reason };
-      return;
-    }
-    const key = profileKeyOf(outcome.event);
-    const group = groups.get(key) ?? { events: [], indexes: [] };
-    group.events.push(outcome.event);
-    group.indexes.push(index);
-    groups.set(key, group);
-  });
+  const reject = (index: number, rejection: Rejection) => {
+    const { messageId, code, reason } = rejection;
+    results[index] = { messageId, status: "rejected", code, reason };
+  };
+  const verifyUserHash = userHashVerifier(workspace.identitySecret);
+  const groups = new Map<string, { events: SeamEvent[]; indexes: number[]; identifies: boolean }>();
+  // Verification and directory look-ups are async; events keep their request order in `groups`.
+  const routed = await Promise.all(
+    raws.map(async (raw, index) => {
+      const outcome = normalizeEvent(raw, receivedAt, defaults);
+      if (!outcome.ok) return reject(index, outcome.rejection);
+      const event = outcome.event;
+      const userHash = userHashOf(event.context);
+      delete event.context.userHash;
+      if (event.userId != null && !event.verified && userHash) {
+        if (!(await verifyUserHash(event.userId, userHash)))
+          return reject(index, { messageId: event.messageId, code: "invalid_user_hash", reason: "userHash does not match userId" });
+        event.verified = true;
+      }
+      const profileKey = profileKeyOf(event) ?? (await profileKeyForContact(c.env.DB, workspace.id, event.traits));
+      return { index, event, profileKey: profileKey! };
+    }),
+  );
+  for (const entry of routed) {
+    if (!entry) continue;
+    const group = groups.get(entry.profileKey) ?? { events: [], indexes: [], identifies: false };
+    group.events.push(entry.event);
+    group.indexes.push(entry.index);
+    // A verified sign-in answers with what the server knows after the merge (e.g. the restored cart).
+    if (entry.event.verified && entry.event.userId != null && (entry.event.type === "identify" || entry.event.type === "alias"))
+      group.identifies = true;
+    groups.set(entry.profileKey, group);
+  }
 
   // One RPC per customer, all customers in parallel.
   const facts: ItemFact[] = [];
+  let profile: VisitorProfile | undefined;
   await Promise.all(
     [...groups].map(async ([profileKey, group]) => {
       const stub = customerStub(c.env, workspace.id, profileKey);
-      const outcome = await stub.ingest({ workspaceId: workspace.id, profileKey, events: group.events });
+      const outcome = await stub.ingest({
+        workspaceId: workspace.id,
+        profileKey,
+        events: group.events,
+        includeProfile: group.identifies,
+      });
       outcome.statuses.forEach((status, i) => {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };
       });
       facts.push(...outcome.facts);
+      if (outcome.profile) profile = outcome.profile;
     }),
   );
   if (facts.length) c.executionCtx.waitUntil(sendFacts(c.env.EVENTS, workspace.id, facts));
@@ -109,19 +139,22 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
     rejected: results.filter((r) => r.status === "rejected").length,
     results,
   };
+  if (profile) response.profile = profile;
   if (response.rejected === results.length) {
     const first = results[0]!;
+    // A forged identity is an authorisation failure, not a malformed body.
+    const forged = results.every((r) => r.code === "invalid_user_hash");
     return c.json(
       {
         ...response,
         success: false,
         error: {
-          code: raws.length === 1 ? first.code! : "invalid_events",
+          code: raws.length === 1 ? first.code! : forged ? "invalid_user_hash" : "invalid_events",
           message: raws.length === 1 ? first.reason! : "every event in the batch was rejected",
           details: { results },
         },
       },
-      400,
+      forged ? 403 : 400,
     );
   }
   return c.json(response);

@@ -1,0 +1,157 @@
+// How the CustomerDO's rows look through the API: snake_case JSON with ISO times.
+import type { ProductLine } from "../commerce/ecommerce.ts";
+import type { CartLineView, CartView, Channel, SeamEvent, ViewedItemView } from "../schemas.ts";
+
+export type Row = Record<string, SqlStorageValue>;
+
+export interface OrderView {
+  order_id: string;
+  total: number | null;
+  revenue: number | null;
+  currency: string | null;
+  products: OrderProductView[];
+  channel: Channel;
+  timestamp: string;
+}
+
+/** A product of an order as the API shows it: Segment's snake_case, only the fields that were sent. */
+export interface OrderProductView {
+  product_id: string;
+  variant: string | null;
+  quantity: number;
+  price?: number;
+  currency?: string;
+  name?: string;
+  category?: string;
+}
+
+export interface TouchpointView {
+  timestamp: string;
+  channel: Channel;
+  type: string;
+  event: string | null;
+  utm: { source: string | null; medium: string | null; campaign: string | null };
+  referrer: string | null;
+  message_id: string;
+}
+
+export interface CustomerState {
+  workspace_id: string;
+  profile_key: string;
+  first_seen: string;
+  last_seen: string;
+  event_count: number;
+  traits: Record<string, unknown>;
+  identities: { kind: string; value: string; verified: boolean; first_seen: string; last_seen: string }[];
+  consent: Record<string, boolean>;
+  cart: CartView;
+  viewed_items: ViewedItemView[];
+  orders: OrderView[];
+  channel_history: TouchpointView[];
+  recent_events: SeamEvent[];
+}
+
+export interface CustomerState {
+  workspace_id: string;
+  profile_key: string;
+  first_seen: string;
+  last_seen: string;
+  event_count: number;
+  traits: Record<string, unknown>;
+  identities: { kind: string; value: string; verified: boolean; first_seen: string; last_seen: string }[];
+  identity_conflicts: { kind: string; value: string; other_profile: string; timestamp: string }[];
+  /** Profiles (anonymous visitors, email-only customers) merged into this one; they forward here. */
+  linked_profiles: string[];
+  consent: Record<string, boolean>;
+  cart: CartView;
+  viewed_items: ViewedItemView[];
+  orders: OrderView[];
+  channel_history: TouchpointView[];
+  recent_events: SeamEvent[];
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export function isoOrNull(ms: string | number | undefined): string | null {
+  return ms === undefined ? null : iso(Number(ms));
+}
+
+export function orderProductView(p: ProductLine): OrderProductView {
+  const view: OrderProductView = { product_id: p.productId, variant: p.variant || null, quantity: p.quantity };
+  if (p.price !== undefined) view.price = p.price;
+  if (p.currency !== undefined) view.currency = p.currency;
+  if (p.name !== undefined) view.name = p.name;
+  if (p.category !== undefined) view.category = p.category;
+  return view;
+}
+
+export function orderView(r: Row): OrderView {
+  return {
+    order_id: String(r.order_id),
+    total: r.total as number | null,
+    revenue: r.revenue as number | null,
+    currency: r.currency as string | null,
+    products: (JSON.parse(String(r.products)) as ProductLine[]).map(orderProductView),
+    channel: r.channel as Channel,
+    timestamp: iso(Number(r.ts)),
+  };
+}
+
+export function touchpointView(r: Row): TouchpointView {
+  return {
+    timestamp: iso(Number(r.ts)),
+    channel: r.channel as Channel,
+    type: String(r.type),
+    event: r.event as string | null,
+    utm: {
+      source: r.utm_source as string | null,
+      medium: r.utm_medium as string | null,
+      campaign: r.utm_campaign as string | null,
+    },
+    referrer: r.referrer as string | null,
+    message_id: String(r.message_id),
+  };
+}
+
+export function viewedItemView(r: Row): ViewedItemView {
+  return {
+    product_id: String(r.product_id),
+    view_count: Number(r.view_count),
+    first_seen: iso(Number(r.first_seen)),
+    last_seen: iso(Number(r.last_seen)),
+    name: r.name as string | null,
+    category: r.category as string | null,
+    price: r.price as number | null,
+  };
+}
+
+export function cartLineView(r: Row): CartLineView {
+  return {
+    product_id: String(r.product_id),
+    variant: r.variant ? String(r.variant) : null,
+    quantity: Number(r.quantity),
+    name: r.name as string | null,
+    price: r.price as number | null,
+    currency: r.currency as string | null,
+    category: r.category as string | null,
+    brand: r.brand as string | null,
+    url: r.url as string | null,
+    image_url: r.image_url as string | null,
+    source: { channel: r.channel as Channel, device: r.device as string | null },
+    added_at: iso(Number(r.added_at)),
+    updated_at: iso(Number(r.updated_at)),
+  };
+}
+
+/** A cart from its lines: counts, subtotal in the first priced line's currency. */
+export function cartView(lines: CartLineView[], updatedAt: string | undefined, checkoutStartedAt: string | undefined): CartView {
+  const subtotal = lines.reduce((sum, l) => sum + (l.price ?? 0) * l.quantity, 0);
+  return {
+    lines,
+    item_count: lines.reduce((sum, l) => sum + l.quantity, 0),
+    subtotal: Math.round(subtotal * 100) / 100,
+    currency: lines.find((l) => l.currency)?.currency ?? null,
+    updated_at: isoOrNull(updatedAt),
+    checkout_started_at: isoOrNull(checkoutStartedAt),
+  };
+}

@@ -1,0 +1,73 @@
+// Email and phone are identities: a till or call centre that knows only those lands in the right profile.
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { directoryOwner } from "../src/identity/directory.ts";
+import { backendBatch, batch, customer, signIn, trackEvent, uid } from "./helpers.ts";
+
+async function owner(kind: "email" | "phone", value: string) {
+  return directoryOwner(env.DB, "demo", kind, value);
+}
+
+describe("offline channels by email or phone", () => {
+  it("lands a POS purchase by email only in the online customer's profile and clears the cart", async () => {
+    const device = uid();
+    const userId = uid("user");
+    const email = `${uid("ada")}@example.com`;
+    await batch([trackEvent(device, "Product Added", { product_id: "lamp", price: 40 })]);
+    await signIn(device, userId, { email: email.toUpperCase() });
+    await vi.waitUntil(async () => (await owner("email", email)) === `u:${userId}`, { timeout: 5000 });
+
+    const res = await backendBatch([
+      {
+        type: "track",
+        event: "Order Completed",
+        context: { channel: "pos", traits: { email: ` ${email} ` } },
+        properties: { order_id: "till-77", total: 40, products: [{ product_id: "lamp", price: 40 }] },
+      },
+    ]);
+    expect(((await res.json()) as any).accepted).toBe(1);
+    const state = (await customer(userId)).body;
+    expect(state.cart.lines).toEqual([]);
+    expect(state.orders.map((o: any) => [o.order_id, o.channel])).toEqual([["till-77", "pos"]]);
+    expect(state.channel_history[0].channel).toBe("pos");
+  });
+
+  it("keeps an offline-only customer by phone, and merges it when they sign in online", async () => {
+    const phone = "+1 555 0100 777";
+    await backendBatch([
+      {
+        type: "track",
+        event: "Order Completed",
+        context: { channel: "call_centre", traits: { phone } },
+        properties: { order_id: `call-${uid()}`, total: 15 },
+      },
+    ]);
+    await vi.waitUntil(async () => (await owner("phone", "+15550100777"))?.startsWith("p:"), { timeout: 5000 });
+    const offlineKey = (await owner("phone", "+15550100777"))!;
+    expect(offlineKey).not.toContain("555"); // hashed, never the number in clear
+
+    const device = uid();
+    const userId = uid("user");
+    await signIn(device, userId, { phone: "+1 (555) 0100-777" });
+    await vi.waitUntil(async () => (await owner("phone", "+15550100777")) === `u:${userId}`, { timeout: 5000 });
+    const state = (await customer(userId)).body;
+    expect(state.orders).toHaveLength(1);
+    expect(state.orders[0].channel).toBe("call_centre");
+    expect(state.linked_profiles).toContain(offlineKey);
+  });
+
+  it("never lets a browser claim an email for the directory", async () => {
+    const email = `${uid("victim")}@example.com`;
+    await batch([{ type: "identify", anonymousId: uid(), traits: { email } }]);
+    // A trusted claim for the same email still wins it.
+    const userId = uid("user");
+    await backendBatch([{ type: "identify", userId, traits: { email } }]);
+    await vi.waitUntil(async () => (await owner("email", email)) === `u:${userId}`, { timeout: 5000 });
+  });
+
+  it("rejects a write-key event with neither id nor a trusted contact", async () => {
+    const res = await batch([{ type: "track", event: "Order Completed", context: { traits: { email: "x@example.com" } } }]);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).results[0].code).toBe("missing_identity");
+  });
+});
