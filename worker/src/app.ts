@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import type { ErrorBody } from "./schemas.ts";
@@ -27,6 +28,7 @@ export const app = new Hono<AppEnv>()
   .get("/v1/ping", (c) => c.json({ ok: true }))
   .route("/v1", ingestRoutes)
   .route("/v1", customerRoutes)
+  .route("/v1/catalog", catalogRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) =>

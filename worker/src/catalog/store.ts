@@ -1,0 +1,112 @@
+// The catalog in D1, and the product cards it publishes to KV for the recommendations hot path.
+import type { Env } from "../env.ts";
+import { cardOf, catalogChanges, type CatalogChange, type Product, type ProductCard } from "./product.ts";
+
+/** D1 binds at most 100 parameters per statement. */
+const LOOKUP_CHUNK = 90;
+
+export const cardKey = (workspaceId: string, productId: string) => `card:${workspaceId}:${productId}`;
+
+interface CatalogRow {
+  product_id: string;
+  variant: string;
+  name: string | null;
+  url: string | null;
+  image_url: string | null;
+  price: number | null;
+  currency: string | null;
+  category: string | null;
+  brand: string | null;
+  in_stock: number;
+  attributes: string;
+}
+
+function productOf(row: CatalogRow): Product {
+  return {
+    product_id: row.product_id,
+    variant: row.variant,
+    name: row.name,
+    url: row.url,
+    image_url: row.image_url,
+    price: row.price,
+    currency: row.currency,
+    category: row.category,
+    brand: row.brand,
+    in_stock: row.in_stock === 1,
+    attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+  };
+}
+
+async function existing(db: D1Database, workspaceId: string, productIds: string[]): Promise<Map<string, Product>> {
+  const found = new Map<string, Product>();
+  const unique = [...new Set(productIds)];
+  for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+    const chunk = unique.slice(i, i + LOOKUP_CHUNK);
+    const { results } = await db
+      .prepare(`SELECT * FROM catalog WHERE workspace_id = ? AND product_id IN (${chunk.map(() => "?").join(",")})`)
+      .bind(workspaceId, ...chunk)
+      .all<CatalogRow>();
+    for (const row of results) found.set(`${row.product_id}\u0000${row.variant}`, productOf(row));
+  }
+  return found;
+}
+
+/**
+ * Upserts products and records price drops and restocks. One D1 batch (one round trip, one
+ * transaction) for the writes. Returns the changes so the caller can fan them out to triggers.
+ */
+export async function upsertProducts(
+  env: Env,
+  workspaceId: string,
+  products: Product[],
+  now: number,
+): Promise<{ changes: CatalogChange[]; cards: ProductCard[] }> {
+  const before = await existing(env.DB, workspaceId, products.map((p) => p.product_id));
+  const changes = products.flatMap((p) => catalogChanges(before.get(`${p.product_id}\u0000${p.variant}`), p));
+  const upsert = env.DB.prepare(
+    `INSERT INTO catalog (workspace_id, product_id, variant, name, url, image_url, price, currency, category, brand, in_stock, attributes, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (workspace_id, product_id, variant) DO UPDATE SET
+       name = excluded.name, url = excluded.url, image_url = excluded.image_url, price = excluded.price,
+       currency = excluded.currency, category = excluded.category, brand = excluded.brand,
+       in_stock = excluded.in_stock, attributes = excluded.attributes, updated_at = excluded.updated_at`,
+  );
+  const recordChange = env.DB.prepare(
+    `INSERT INTO catalog_changes (workspace_id, product_id, variant, kind, old_price, new_price, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  await env.DB.batch([
+    ...products.map((p) =>
+      upsert.bind(workspaceId, p.product_id, p.variant, p.name, p.url, p.image_url, p.price, p.currency, p.category, p.brand, p.in_stock ? 1 : 0, JSON.stringify(p.attributes), now),
+    ),
+    ...changes.map((c) => recordChange.bind(workspaceId, c.product_id, c.variant, c.kind, c.old_price, c.new_price, now)),
+  ]);
+  // Cards are per product: read every variant back, not only those in this upsert.
+  const after = await existing(env.DB, workspaceId, products.map((p) => p.product_id));
+  return { changes, cards: productCards([...after.values()]) };
+}
+
+/**
+ * One card per product id: a product with variants shows its first in-stock variant, and is in
+ * stock when any variant is.
+ */
+export function productCards(products: Product[]): ProductCard[] {
+  const byId = new Map<string, Product[]>();
+  for (const p of products) byId.set(p.product_id, [...(byId.get(p.product_id) ?? []), p]);
+  return [...byId.values()].map((variants) => {
+    const shown = variants.find((v) => v.in_stock) ?? variants[0]!;
+    return { ...cardOf(shown), in_stock: variants.some((v) => v.in_stock) };
+  });
+}
+
+/** Publishes cards to KV, where the recommendations hot path reads them. */
+export async function publishCards(kv: KVNamespace, workspaceId: string, cards: ProductCard[]): Promise<void> {
+  await Promise.all(cards.map((card) => kv.put(cardKey(workspaceId, card.product_id), JSON.stringify(card))));
+}
+
+export async function productById(db: D1Database, workspaceId: string, productId: string): Promise<Product[]> {
+  const { results } = await db
+    .prepare(`SELECT * FROM catalog WHERE workspace_id = ? AND product_id = ? ORDER BY variant`)
+    .bind(workspaceId, productId)
+    .all<CatalogRow>();
+  return results.map(productOf);
+}
