@@ -80,7 +80,11 @@ export class CustomerDO extends DurableObject<Env> {
     if (target && (request.hops ?? 0) < MAX_FORWARD_HOPS)
       return this.stubFor(target).ingest({ ...request, profileKey: target, hops: (request.hops ?? 0) + 1 });
 
-    const { statuses, facts, accepted } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
+    const { statuses, facts, accepted, verifiedContacts } = this.store.applyBatch(
+      request.workspaceId,
+      request.profileKey,
+      request.events,
+    );
     if (isUserProfile(request.profileKey)) {
       const sources = new Set<string>();
       for (const event of accepted) {
@@ -90,7 +94,7 @@ export class CustomerDO extends DurableObject<Env> {
       }
       for (const source of sources) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     }
-    if (this.store.unclaimedIdentities().length) this.ctx.waitUntil(this.claimIdentities());
+    if (verifiedContacts && this.store.unclaimedIdentities().length) this.ctx.waitUntil(this.claimIdentities());
     const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
     if (request.includeProfile) outcome.profile = this.store.visitorProfile();
     return outcome;

@@ -22,7 +22,12 @@ export interface BatchOutcome {
   facts: ItemFact[];
   /** The accepted events, in event-time order. */
   accepted: SeamEvent[];
+  /** A verified email or phone was among them: the identity directory may need to hear of it. */
+  verifiedContacts: boolean;
 }
+
+/** Bounded tables that only some events write; the trim skips those a batch did not touch. */
+type TouchedTable = "viewed_items" | "orders" | "cart_lines" | "traits" | "identities";
 
 /** Snapshot tables in the order they are written back, with their columns. */
 const SNAPSHOT_TABLES = {
@@ -146,6 +151,7 @@ export class CustomerStore {
     const statuses: BatchOutcome["statuses"] = events.map(() => "duplicate");
     const facts: ItemFact[] = [];
     const accepted: SeamEvent[] = [];
+    this.touched.clear();
     this.transaction(() => {
       if (this.meta("profile_key") === undefined) {
         this.setMeta("workspace_id", workspaceId);
@@ -168,8 +174,13 @@ export class CustomerStore {
       for (const event of accepted) this.applyEffects(event, profileKey, facts);
       this.trim();
     });
-    return { statuses, facts, accepted };
+    const verifiedContacts = accepted.some(
+      (e) => e.verified && (normalizeEmail(e.traits.email) !== undefined || normalizePhone(e.traits.phone) !== undefined),
+    );
+    return { statuses, facts, accepted, verifiedContacts };
   }
+
+  private readonly touched = new Set<TouchedTable>();
 
   /** Remembers the batch's message ids and returns those not seen before. */
   private claimMessageIds(events: SeamEvent[]): Set<string> {
@@ -247,6 +258,7 @@ export class CustomerStore {
         });
     }
     if (effects.order) {
+      this.touched.add("orders");
       const o = effects.order;
       this.sql.exec(
         `INSERT INTO orders (order_id, total, revenue, currency, products, channel, ts)
@@ -282,6 +294,7 @@ export class CustomerStore {
    * valid userHash. Only verified emails and phones go to the identity directory.
    */
   private recordIdentities(events: SeamEvent[]): void {
+    this.touched.add("identities");
     const seen = new Map<string, { kind: string; value: string; verified: number; first: number; last: number }>();
     for (const event of events) {
       const verified = event.verified ? 1 : 0;
@@ -319,6 +332,7 @@ export class CustomerStore {
 
   /** Last write wins by event time, so a late, older identify never overwrites a newer trait. */
   private recordTraits(traits: Record<string, unknown>, ts: number): void {
+    this.touched.add("traits");
     for (const [key, value] of Object.entries(traits)) {
       if (value === undefined) continue;
       this.sql.exec(
@@ -349,6 +363,7 @@ export class CustomerStore {
   }
 
   private recordView(item: ProductLine, event: SeamEvent): void {
+    this.touched.add("viewed_items");
     this.sql.exec(
       `INSERT INTO viewed_items (product_id, view_count, first_seen, last_seen, name, category, price, currency, channel)
        VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)
@@ -410,6 +425,7 @@ export class CustomerStore {
   }
 
   private applyCartOp(op: CartOp, event: SeamEvent): void {
+    this.touched.add("cart_lines");
     switch (op.kind) {
       case "add":
         this.upsertCartLine(op.line, event, "add");
@@ -449,32 +465,28 @@ export class CustomerStore {
   }
 
   /** Keeps every list within its cap: the oldest rows go first. */
+  /** Keeps every list within its cap: the oldest rows go first. Untouched tables cannot have grown. */
   private trim(): void {
-    for (const table of ["seen_messages", "touchpoints", "recent_events"] as const) {
-      const cap = { seen_messages: CAPS.seenMessages, touchpoints: CAPS.touchpoints, recent_events: CAPS.recentEvents }[table];
+    for (const [table, cap] of [
+      ["seen_messages", CAPS.seenMessages],
+      ["touchpoints", CAPS.touchpoints],
+      ["recent_events", CAPS.recentEvents],
+    ] as const)
       this.sql.exec(`DELETE FROM ${table} WHERE seq <= (SELECT MAX(seq) FROM ${table}) - ?`, cap);
+    const oldestBeyondCap: Record<TouchedTable, [string, string, number]> = {
+      viewed_items: ["product_id", "last_seen", CAPS.viewedItems],
+      orders: ["order_id", "ts", CAPS.orders],
+      cart_lines: ["rowid", "updated_at", CAPS.cartLines],
+      traits: ["key", "updated_at", CAPS.traits],
+      identities: ["rowid", "last_seen", CAPS.identities],
+    };
+    for (const table of this.touched) {
+      const [key, time, cap] = oldestBeyondCap[table];
+      this.sql.exec(
+        `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ORDER BY ${time} DESC LIMIT -1 OFFSET ?)`,
+        cap,
+      );
     }
-    this.sql.exec(
-      `DELETE FROM viewed_items WHERE product_id IN
-         (SELECT product_id FROM viewed_items ORDER BY last_seen DESC LIMIT -1 OFFSET ?)`,
-      CAPS.viewedItems,
-    );
-    this.sql.exec(
-      `DELETE FROM orders WHERE order_id IN (SELECT order_id FROM orders ORDER BY ts DESC LIMIT -1 OFFSET ?)`,
-      CAPS.orders,
-    );
-    this.sql.exec(
-      `DELETE FROM cart_lines WHERE rowid IN (SELECT rowid FROM cart_lines ORDER BY updated_at DESC LIMIT -1 OFFSET ?)`,
-      CAPS.cartLines,
-    );
-    this.sql.exec(
-      `DELETE FROM traits WHERE key IN (SELECT key FROM traits ORDER BY updated_at DESC LIMIT -1 OFFSET ?)`,
-      CAPS.traits,
-    );
-    this.sql.exec(
-      `DELETE FROM identities WHERE rowid IN (SELECT rowid FROM identities ORDER BY last_seen DESC LIMIT -1 OFFSET ?)`,
-      CAPS.identities,
-    );
   }
 
   // ---- reads ------------------------------------------------------------------------------

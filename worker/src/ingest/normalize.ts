@@ -25,6 +25,11 @@ export interface EnvelopeDefaults {
   type?: EventType;
   /** The request carried the workspace's secret key: its events are from the store's backend. */
   trusted?: boolean;
+  /**
+   * Whether events may exceed MAX_EVENT_BYTES. False when the whole body is smaller than that:
+   * then no event can be, and measuring each one (a JSON.stringify per event) is skipped.
+   */
+  measureEvents?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -72,7 +77,7 @@ export function normalizeEvent(
     rejection: { messageId, code, reason },
   });
 
-  if (jsonBytes(raw) > MAX_EVENT_BYTES)
+  if (defaults.measureEvents !== false && jsonBytes(raw) > MAX_EVENT_BYTES)
     return reject("event_too_large", `event is larger than ${MAX_EVENT_BYTES} bytes`);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     return reject("invalid_event", "event must be a JSON object");

@@ -24,16 +24,16 @@ import {
 const QUEUE_SEND_BATCH = 100;
 
 /** Reads a JSON body sent as application/json or text/plain (sendBeacon, analytics.js). */
-async function readJsonBody(c: Context<AppEnv>, maxBytes: number): Promise<unknown> {
+async function readJsonBody(c: Context<AppEnv>, maxBytes: number): Promise<{ body: unknown; bytes: number }> {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "" && type !== "application/json" && type !== "text/plain")
     throw new ApiError(415, "unsupported_media_type", "send the body as application/json or text/plain");
   const declared = Number(c.req.header("content-length"));
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > maxBytes) throw tooLarge(maxBytes);
+  const raw = await c.req.arrayBuffer();
+  if (raw.byteLength > maxBytes) throw tooLarge(maxBytes);
   try {
-    return JSON.parse(text);
+    return { body: JSON.parse(new TextDecoder().decode(raw)), bytes: raw.byteLength };
   } catch {
     throw badRequest("invalid_json", "the body is not valid JSON");
   }
@@ -49,7 +49,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
   const receivedAt = Date.now();
-  const body = await readJsonBody(c, type === "batch" ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
+  const { body, bytes } = await readJsonBody(c, type === "batch" ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
   if (!isObject(body)) throw badRequest("invalid_body", "the body must be a JSON object");
   const bodyKey = typeof body.writeKey === "string" ? body.writeKey : undefined;
   const { workspace, trusted } = await ingestAuth(c, bodyKey);
@@ -70,10 +70,11 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
       context: envelope.data.context,
       integrations: envelope.data.integrations,
       trusted,
+      measureEvents: bytes > MAX_EVENT_BYTES,
     };
   } else {
     raws = [body];
-    defaults = { type, trusted };
+    defaults = { type, trusted, measureEvents: false };
   }
 
   const results: EventResult[] = new Array(raws.length);
