@@ -182,16 +182,18 @@ export class CustomerDO extends DurableObject<Env> {
         this.setMeta("profile_key", request.profileKey);
       }
       for (const { event, index } of order) {
-        const inserted = this.sql.exec(
-          `INSERT INTO seen_messages (message_id, received_at) VALUES (?, ?)
-           ON CONFLICT (message_id) DO NOTHING`,
-          event.messageId,
-          event.receivedAt,
-        ).rowsWritten;
-        if (inserted === 0) {
+        // Look up, then insert: an `ON CONFLICT DO NOTHING` insert still takes an AUTOINCREMENT seq
+        // (so every duplicate would shrink the keep-the-last-N window) and workerd counts it in
+        // rowsWritten. The DO is the only writer and this runs in one transaction, so it is safe.
+        if (this.sql.exec(`SELECT 1 FROM seen_messages WHERE message_id = ?`, event.messageId).toArray().length) {
           statuses[index] = "duplicate";
           continue;
         }
+        this.sql.exec(
+          `INSERT INTO seen_messages (message_id, received_at) VALUES (?, ?)`,
+          event.messageId,
+          event.receivedAt,
+        );
         statuses[index] = "accepted";
         this.apply(event, request.profileKey, facts);
       }
