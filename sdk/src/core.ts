@@ -257,7 +257,10 @@ export function createSeam(o: SeamOptions): Seam {
     try {
       id = { ...id, ...JSON.parse((await S.getItem(ID_KEY)) || "{}") };
     } catch {}
-    if (!id.a) (id.a = uuid()), (fresh = 1), saveId();
+    if (!id.a) (id.a = uuid()), (fresh = 1);
+    // Written at every start: restores localStorage from the cookie (or the reverse) and renews the
+    // cookie, whose lifetime Safari counts from its last write.
+    saveId();
     await adopt();
   })();
 

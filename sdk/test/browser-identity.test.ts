@@ -30,6 +30,11 @@ it("keeps the same id across page loads, and from the cookie when localStorage w
   expect(await (await loadPage()).seam.anonymousId()).toBe(id);
   localStorage.clear();
   expect(await (await loadPage()).seam.anonymousId()).toBe(id);
+  // ...and each restores the other.
+  expect(JSON.parse(localStorage.getItem("seam")!).a).toBe(id);
+  document.cookie = "seam_aid=; path=/; max-age=0";
+  expect(await (await loadPage()).seam.anonymousId()).toBe(id);
+  expect(cookieValue()).toBe(id);
 });
 
 it("writes the cookie for the whole site for a year, on cookieDomain when given", async () => {
