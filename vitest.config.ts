@@ -34,6 +34,17 @@ export default defineConfig({
           setupFiles: ["./worker/test/setup.ts"],
         },
       },
+      {
+        test: {
+          name: "sdk",
+          environment: "happy-dom",
+          include: ["sdk/test/**/*.test.ts"],
+          // The snippet test adds a <script src> to the page: happy-dom must not try to fetch it.
+          environmentOptions: {
+            happyDOM: { settings: { disableJavaScriptFileLoading: true, handleDisabledFileLoadingAsSuccess: true } },
+          },
+        },
+      },
     ],
   },
 });

@@ -129,6 +129,11 @@ export interface IngestResponse {
   results: EventResult[];
   /** After a verified identify or alias: the signed-in customer's profile, merge included. */
   profile?: VisitorProfile;
+  /**
+   * The first-party cookie's visitor id, when the SDK sent a batch marked `fresh` (its storage was
+   * empty) and the HttpOnly cookie remembered the visitor: the SDK adopts it.
+   */
+  anonymousId?: string;
 }
 
 /** The JSON body of every error response. */

@@ -186,10 +186,12 @@ export class CustomerStore {
   private claimMessageIds(events: SeamEvent[]): Set<string> {
     const ids = JSON.stringify(events.map((e) => e.messageId));
     const receivedAt = events[0]?.receivedAt ?? 0;
-    // `WHERE true` is SQLite's required disambiguation between INSERT…SELECT and ON CONFLICT.
+    // Known ids are filtered out before the insert: a conflicting insert would still use up an
+    // AUTOINCREMENT number, and the trim keeps "the last N" by those numbers, so duplicates would
+    // shrink the dedupe window. DISTINCT does the same for an id repeated inside the batch.
     const rows = this.sql.exec(
       `INSERT INTO seen_messages (message_id, received_at)
-       SELECT value, ? FROM json_each(?) WHERE true
+       SELECT DISTINCT value, ? FROM json_each(?) WHERE value NOT IN (SELECT message_id FROM seen_messages)
        ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
       receivedAt,
       ids,

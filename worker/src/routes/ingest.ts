@@ -1,5 +1,6 @@
 // Segment-compatible ingest: /v1/batch and the single-event paths, plus analytics.js's short aliases.
 import { Hono, type Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 import { ingestAuth } from "../auth.ts";
 import { customerStub, profileKeyOf } from "../customer/routing.ts";
 import type { AppEnv } from "../env.ts";
@@ -8,6 +9,7 @@ import { factMessages, type ItemFact } from "../facts.ts";
 import { profileKeyForContact } from "../identity/resolve.ts";
 import { userHashOf, userHashVerifier } from "../identity/verify.ts";
 import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
+import type { Workspace } from "../workspaces.ts";
 import {
   batchEnvelopeSchema,
   MAX_BATCH_BYTES,
@@ -22,6 +24,10 @@ import {
 
 /** Queue `sendBatch` takes at most 100 messages per call. */
 const QUEUE_SEND_BATCH = 100;
+/** The HttpOnly first-party id cookie (see firstPartyId); the SDK's own, script-set one is `seam_aid`. */
+const ID_COOKIE = "seam_fpid";
+const ID_COOKIE_MAX_AGE_S = 365 * 24 * 3600;
+const COOKIE_ID = /^[\w-]{1,128}$/;
 
 /** Reads a JSON body sent as application/json or text/plain (sendBeacon, analytics.js). */
 async function readJsonBody(c: Context<AppEnv>, maxBytes: number): Promise<{ body: unknown; bytes: number }> {
@@ -45,6 +51,37 @@ function tooLarge(maxBytes: number) {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The HttpOnly first-party id cookie, for a workspace whose setting `firstPartyCookie` is true (or a
+ * cookie Domain, e.g. "shop.com") and whose Seam is served on the store's own site: it outlives
+ * Safari's 7-day cap on script-set storage. Events with no id get the cookie's. A batch the SDK
+ * marks `fresh` (its storage was empty, so it minted an id) takes the cookie's id, which is returned
+ * for the SDK to adopt; otherwise the SDK's id wins (reset() on sign-out must change it) and the
+ * cookie follows it. Returns the id to send back, if any.
+ */
+function firstPartyId(c: Context<AppEnv>, workspace: Workspace, body: Record<string, unknown>, raws: unknown[]) {
+  const setting = workspace.settings.firstPartyCookie;
+  if (!setting) return undefined;
+  const cookie = getCookie(c, ID_COOKIE);
+  const known = cookie && COOKIE_ID.test(cookie) ? cookie : undefined;
+  const fresh = body.fresh === 1 || body.fresh === true;
+  if (known)
+    for (const raw of raws)
+      if (isObject(raw) && (fresh || (raw.anonymousId == null && raw.userId == null))) raw.anonymousId = known;
+  const first = raws.find((raw) => isObject(raw) && typeof raw.anonymousId === "string") as { anonymousId: string } | undefined;
+  const id = (fresh && known) || first?.anonymousId || known;
+  if (id && COOKIE_ID.test(id))
+    setCookie(c, ID_COOKIE, id, {
+      path: "/",
+      httpOnly: true,
+      secure: true,
+      sameSite: "Lax",
+      maxAge: ID_COOKIE_MAX_AGE_S,
+      ...(typeof setting === "string" && { domain: setting }),
+    });
+  return fresh ? known : undefined;
 }
 
 async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
@@ -76,6 +113,8 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
     raws = [body];
     defaults = { type, trusted, measureEvents: false };
   }
+
+  const knownId = firstPartyId(c, workspace, body, raws);
 
   const results: EventResult[] = new Array(raws.length);
   const reject = (index: number, rejection: Rejection) => {
@@ -140,6 +179,7 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
     rejected: results.filter((r) => r.status === "rejected").length,
     results,
   };
+  if (knownId) response.anonymousId = knownId;
   if (profile) response.profile = profile;
   if (response.rejected === results.length) {
     const first = results[0]!;

@@ -1,0 +1,90 @@
+// `npm run build` writes every browser-facing bundle; `npm run size` prints their min+gzip bytes.
+// To add a bundle (the widget, say), add an entry to BUNDLES; a `budget` makes the size test assert it.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export interface Bundle {
+  /** Output file, relative to the repository root. */
+  out: string;
+  entry: string;
+  /** Omitted: minified as it is, not bundled or wrapped (the inline snippet). */
+  format?: "iife" | "esm";
+  /** Max min+gzip bytes; the size test fails above it. */
+  budget?: number;
+}
+
+/**
+ * The SDK's size budget: 3.0 KB min+gzip (zlib level 9) for the script tag and for each ESM entry,
+ * read strictly as 3,000 bytes, so it holds whether a KB is 1000 or 1024 bytes.
+ */
+export const SDK_BUDGET = 3000;
+
+export const BUNDLES: Bundle[] = [
+  { out: "sdk/dist/seam.js", entry: "sdk/src/script.ts", format: "iife", budget: SDK_BUDGET },
+  { out: "sdk/dist/seam.mjs", entry: "sdk/src/browser.ts", format: "esm", budget: SDK_BUDGET },
+  { out: "sdk/dist/core.mjs", entry: "sdk/src/core.ts", format: "esm", budget: SDK_BUDGET },
+  { out: "sdk/dist/snippet.min.js", entry: "sdk/src/snippet.js" },
+];
+
+export interface Built extends Bundle {
+  bytes: number;
+  gzip: number;
+  code: string;
+}
+
+/** Bundles and minifies every entry in memory; `write` also writes them to their `out` paths. */
+export async function build({ write = false } = {}): Promise<Built[]> {
+  return Promise.all(
+    BUNDLES.map(async (bundle) => {
+      const result = await esbuild.build({
+        entryPoints: [path.join(root, bundle.entry)],
+        bundle: bundle.format !== undefined,
+        minify: true,
+        ...(bundle.format && { format: bundle.format }),
+        // Browsers since 2020 and React Native's Hermes; nothing is down-levelled or polyfilled.
+        target: "es2020",
+        legalComments: "none",
+        write: false,
+      });
+      const code = result.outputFiles[0]!.text;
+      if (write) {
+        const out = path.join(root, bundle.out);
+        mkdirSync(path.dirname(out), { recursive: true });
+        writeFileSync(out, code);
+      }
+      const bytes = Buffer.byteLength(code);
+      return { ...bundle, code, bytes, gzip: gzipSync(code, { level: 9 }).byteLength };
+    }),
+  );
+}
+
+/** Writes the SDK package's type declarations (sdk/dist/types) with tsc. */
+export function buildTypes() {
+  const tsc = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", "sdk/tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (tsc.status !== 0) throw new Error("tsc failed to emit the SDK's declarations");
+  // The sources import "./core.ts"; a published .d.ts must say "./core.js".
+  const dir = path.join(root, "sdk/dist/types");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".d.ts"))) {
+    const text = readFileSync(path.join(dir, file), "utf8");
+    writeFileSync(path.join(dir, file), text.replace(/(from "\.{1,2}\/[^"]+)\.ts"/g, '$1.js"'));
+  }
+}
+
+if (import.meta.main) {
+  const sizeOnly = process.argv.includes("--size");
+  const built = await build({ write: !sizeOnly });
+  if (!sizeOnly) buildTypes();
+  for (const b of built) {
+    const budget = b.budget ? ` (budget ${b.budget} B${b.gzip > b.budget ? ", OVER" : ""})` : "";
+    console.log(`${b.out.padEnd(24)} ${String(b.bytes).padStart(6)} B min  ${String(b.gzip).padStart(5)} B min+gzip${budget}`);
+  }
+  if (built.some((b) => b.budget && b.gzip > b.budget)) process.exitCode = 1;
+}
