@@ -34,6 +34,16 @@ export default defineConfig({
           setupFiles: ["./worker/test/setup.ts"],
         },
       },
+      {
+        test: {
+          name: "widget",
+          environment: "happy-dom",
+          // The script-tag test adds the real <script src> tag: treat it as loaded instead of fetching it.
+          environmentOptions: { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: true } } },
+          include: ["widget/test/**/*.test.{ts,tsx}"],
+          setupFiles: ["./widget/test/setup.ts"],
+        },
+      },
     ],
   },
 });
