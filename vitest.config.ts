@@ -45,6 +45,16 @@ export default defineConfig({
           },
         },
       },
+      {
+        test: {
+          name: "widget",
+          environment: "happy-dom",
+          // The script-tag test adds the real <script src> tag: treat it as loaded instead of fetching it.
+          environmentOptions: { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: true } } },
+          include: ["widget/test/**/*.test.{ts,tsx}"],
+          setupFiles: ["./widget/test/setup.ts"],
+        },
+      },
     ],
   },
 });
