@@ -8,6 +8,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
+import { recsRoutes } from "./routes/recs.ts";
 import type { ErrorBody } from "./schemas.ts";
 
 export const app = new Hono<AppEnv>()
@@ -29,6 +30,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1", ingestRoutes)
   .route("/v1", customerRoutes)
   .route("/v1/catalog", catalogRoutes)
+  .route("/v1", recsRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) =>

@@ -3,6 +3,7 @@ import { app } from "./app.ts";
 import type { Env } from "./env.ts";
 import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
+import { materialiseRecommendations } from "./recs/materialise.ts";
 
 export { CustomerDO } from "./customer/CustomerDO.ts";
 
@@ -14,6 +15,9 @@ export default {
     console.warn("no consumer for queue", batch.queue);
     batch.retryAll();
   },
-  // The cron materialises recommendation lists; it has nothing to do until aggregation exists.
-  async scheduled(_controller, _env, _ctx) {},
+  // Materialises the recommendation lists of items whose aggregates changed into KV.
+  async scheduled(controller, env) {
+    const report = await materialiseRecommendations(env, controller.scheduledTime);
+    console.log("materialised recommendations", report);
+  },
 } satisfies ExportedHandler<Env>;

@@ -59,7 +59,9 @@ describe("events queue consumer", () => {
     const ctx = createExecutionContext();
     await (worker as ExportedHandler<typeof env>).queue!(queueBatch, env, ctx);
     const result = await getQueueResult(queueBatch, ctx);
-    expect(result.explicitAcks.sort()).toEqual(["m1", "m2"]);
+    expect(result.outcome).toBe("ok");
+    expect(result.ackAll).toBe(true);
+    expect(result.retryBatch.retry).toBe(false);
     expect(result.retryMessages).toEqual([]);
   });
 });

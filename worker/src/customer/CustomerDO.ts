@@ -4,6 +4,8 @@ import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
 import { claimIdentity, forgetIdentities, offlineProfileKey, repointIdentities } from "../identity/directory.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
+import { kvLookups } from "../recs/lookups.ts";
+import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartView, SeamEvent, VisitorProfile } from "../schemas.ts";
 import { CAPS, MAX_FORWARD_HOPS } from "./schema.ts";
 import { CustomerStore } from "./store.ts";
@@ -212,6 +214,13 @@ export class CustomerDO extends DurableObject<Env> {
       .filter((d) => d.anonymous_id !== null && d.anonymous_id !== anonymousId)
       .map(({ device, channel }) => ({ device, channel }));
     return { ...this.store.cart(), restored: others.length > 0, restored_from: others };
+  }
+
+  /** Recommendations from this customer's own clicks, cart and orders plus the KV lists. */
+  async recommend(query: RecsQuery, workspaceId: string, hops = 0): Promise<RecsResult> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).recommend(query, workspaceId, hops + 1);
+    return serveRecommendations(query, this.store.recommendationContext(), kvLookups(this.env.RECS_KV, workspaceId));
   }
 
   // ---- privacy ----------------------------------------------------------------------------

@@ -12,6 +12,8 @@ export const CAPS = {
   traits: 200,
   identities: 50,
   identityConflicts: 50,
+  /** Ordered product views (repeats included) the recommendations score a session from. */
+  itemClicks: 50,
   /** Anonymous visitors (devices) merged into one customer that still forward to it. */
   linkedProfiles: 500,
 } as const;
@@ -91,6 +93,14 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        kind TEXT NOT NULL,
        value TEXT NOT NULL,
        other_profile TEXT NOT NULL,
+       ts INTEGER NOT NULL)`,
+  ],
+  [
+    // Ordered product views, repeats included: the session the recommendation blend scores.
+    `CREATE TABLE item_clicks (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       item TEXT NOT NULL,
+       category TEXT,
        ts INTEGER NOT NULL)`,
   ],
 ];

@@ -4,6 +4,7 @@ import type { ItemFact } from "../facts.ts";
 import { isChannel, utmMedium } from "../ingest/channel.ts";
 import { EMPTY_SNAPSHOT, type CustomerSnapshot } from "../identity/merge.ts";
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
+import type { RecommendationContext } from "../recs/serve.ts";
 import type { CartView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
 import { CAPS, MIGRATIONS, SESSION_GAP_MS } from "./schema.ts";
 import {
@@ -40,10 +41,11 @@ const SNAPSHOT_TABLES = {
   recent_events: ["message_id", "ts", "body"],
   seen_messages: ["message_id", "received_at"],
   consent: ["channel", "granted", "updated_at"],
+  item_clicks: ["item", "category", "ts"],
 } as const satisfies Record<Exclude<keyof CustomerSnapshot, "meta">, readonly string[]>;
 
 /** Tables whose rows keep insertion order through an autoincrement `seq`. */
-const SEQUENCED = new Set(["touchpoints", "recent_events", "seen_messages"]);
+const SEQUENCED = new Set(["touchpoints", "recent_events", "seen_messages", "item_clicks"]);
 
 function text(value: unknown): string | null {
   return typeof value === "string" && value.length > 0 ? value.slice(0, 1024) : null;
@@ -366,6 +368,7 @@ export class CustomerStore {
 
   private recordView(item: ProductLine, event: SeamEvent): void {
     this.touched.add("viewed_items");
+    this.sql.exec(`INSERT INTO item_clicks (item, category, ts) VALUES (?, ?, ?)`, item.productId, item.category ?? null, event.timestamp);
     this.sql.exec(
       `INSERT INTO viewed_items (product_id, view_count, first_seen, last_seen, name, category, price, currency, channel)
        VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)
@@ -473,6 +476,7 @@ export class CustomerStore {
       ["seen_messages", CAPS.seenMessages],
       ["touchpoints", CAPS.touchpoints],
       ["recent_events", CAPS.recentEvents],
+      ["item_clicks", CAPS.itemClicks],
     ] as const)
       this.sql.exec(`DELETE FROM ${table} WHERE seq <= (SELECT MAX(seq) FROM ${table}) - ?`, cap);
     const oldestBeyondCap: Record<TouchedTable, [string, string, number]> = {
@@ -575,6 +579,25 @@ export class CustomerStore {
       .exec(`SELECT * FROM viewed_items ORDER BY last_seen DESC, product_id LIMIT ?`, limit)
       .toArray()
       .map(viewedItemView);
+  }
+
+  /** What recommendations need of this customer, read in one go. */
+  recommendationContext(): RecommendationContext {
+    const clicks = this.sql
+      .exec(`SELECT item, ts FROM item_clicks ORDER BY ts, seq`)
+      .toArray()
+      .map((r) => ({ item: String(r.item), ts: Number(r.ts) }));
+    const purchased = new Set<string>();
+    for (const row of this.sql.exec(`SELECT products FROM orders`))
+      for (const p of JSON.parse(String(row.products)) as ProductLine[]) purchased.add(p.productId);
+    const viewed = this.sql.exec(`SELECT product_id, category FROM viewed_items ORDER BY last_seen DESC, product_id`).toArray();
+    return {
+      clicks,
+      cart: this.sql.exec(`SELECT DISTINCT product_id FROM cart_lines`).toArray().map((r) => String(r.product_id)),
+      purchased: [...purchased],
+      recentlyViewed: viewed.map((r) => String(r.product_id)),
+      lastCategory: (viewed.find((r) => r.category)?.category as string | undefined) ?? null,
+    };
   }
 
   // ---- identity ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ export interface CustomerSnapshot {
   recent_events: { message_id: string; ts: number; body: string }[];
   seen_messages: { message_id: string; received_at: number }[];
   consent: { channel: string; granted: number; updated_at: number }[];
+  item_clicks: { item: string; category: string | null; ts: number }[];
 }
 
 export interface CartLineRow {
@@ -68,6 +69,7 @@ export const EMPTY_SNAPSHOT: CustomerSnapshot = {
   recent_events: [],
   seen_messages: [],
   consent: [],
+  item_clicks: [],
 };
 
 /** Meta keys that describe the object itself, not the person: never taken from the other side. */
@@ -193,5 +195,7 @@ export function mergeSnapshots(into: CustomerSnapshot, from: CustomerSnapshot): 
       CAPS.seenMessages,
     ).reverse(),
     consent,
+    // Both devices' clicks, interleaved in time: the merged customer's recent session.
+    item_clicks: newest([...into.item_clicks, ...from.item_clicks], (c) => c.ts, CAPS.itemClicks).reverse(),
   };
 }

@@ -1,21 +1,42 @@
-// Consumer of the `events` queue: compact item facts on their way to global aggregation.
+// Consumer of the `events` queue: folds compact item facts into the D1 recommendation aggregates.
 import type { Env } from "../env.ts";
-import type { EventsQueueMessage } from "../facts.ts";
+import type { EventsQueueMessage, ItemFact } from "../facts.ts";
+import { aggregateFacts } from "../recs/aggregate.ts";
+
+const FACT_KINDS = new Set(["view", "cart", "buy"]);
 
 function isEventsMessage(body: unknown): body is EventsQueueMessage {
   const m = body as EventsQueueMessage | null;
   return m !== null && typeof m === "object" && m.v === 1 && typeof m.workspaceId === "string" && Array.isArray(m.facts);
 }
 
+function isFact(f: unknown): f is ItemFact {
+  const fact = f as ItemFact | null;
+  return (
+    fact !== null &&
+    typeof fact === "object" &&
+    FACT_KINDS.has(fact.kind) &&
+    typeof fact.item === "string" &&
+    typeof fact.session === "string" &&
+    typeof fact.messageId === "string" &&
+    typeof fact.ts === "number"
+  );
+}
+
 /**
- * Acks each message once it is handled. A malformed message is acked and logged rather than
- * retried: retrying cannot make it valid, and it would only reach the dead-letter queue later.
+ * Folds the whole batch in one D1 transaction, then acks each message. A malformed message is
+ * acked and logged rather than retried: retrying cannot make it valid. If the fold fails, the
+ * batch is retried (and, after max_retries, dead-lettered); the fold is idempotent per fact.
  */
-export async function consumeEvents(batch: MessageBatch<unknown>, _env: Env): Promise<void> {
+export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const facts: { workspaceId: string; fact: ItemFact }[] = [];
   for (const message of batch.messages) {
     if (!isEventsMessage(message.body)) {
       console.warn("events queue: dropping malformed message", message.id);
+      continue;
     }
-    message.ack();
+    for (const fact of message.body.facts) if (isFact(fact)) facts.push({ workspaceId: message.body.workspaceId, fact });
   }
+  if (facts.length) await aggregateFacts(env.DB, facts);
+  batch.ackAll();
 }

@@ -1,39 +1,11 @@
 // Reads of a customer's live state: the whole of it for the store's backend, a visitor's own view
 // (profile, cart) for the browser, and the privacy operations (export, delete).
-import { Hono, type Context } from "hono";
-import * as z from "zod/mini";
+import { Hono } from "hono";
 import { secretKeyAuth, writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
-import { badRequest, forbidden, notFound } from "../errors.ts";
-import { userHashValid } from "../identity/verify.ts";
+import { notFound } from "../errors.ts";
 import { queryParams } from "../validation.ts";
-
-const id = z.string().check(z.minLength(1), z.maxLength(256));
-const visitorQuery = z.object({
-  anonymousId: z.optional(id),
-  userId: z.optional(id),
-  userHash: z.optional(z.string().check(z.maxLength(128))),
-  writeKey: z.optional(z.string()),
-});
-
-/**
- * The profile a browser may read: a signed-in customer only with a valid userHash (so an
- * unverified userId can never read another device's cart), else its own anonymous visitor.
- */
-async function visitorProfileKey(
-  c: Context<WorkspaceEnv>,
-  query: z.infer<typeof visitorQuery>,
-): Promise<string> {
-  if (query.userId !== undefined) {
-    if (!query.userHash)
-      throw forbidden("identity_not_verified", "reading a signed-in customer needs userHash = HMAC-SHA256(identity secret, userId)");
-    if (!(await userHashValid(c.var.workspace.identitySecret, query.userId, query.userHash)))
-      throw forbidden("invalid_user_hash", "userHash does not match userId");
-    return `u:${query.userId}`;
-  }
-  if (query.anonymousId !== undefined) return `a:${query.anonymousId}`;
-  throw badRequest("invalid_query", "anonymousId, or userId with userHash, is required");
-}
+import { visitorProfileKey, visitorQuery } from "../visitor.ts";
 
 /** The backend's view of `:id` (a userId or an anonymousId as sent): the profiles that may hold it. */
 const backendProfileKeys = (id: string) => [`u:${id}`, `a:${id}`];

@@ -1,0 +1,158 @@
+// Folds item facts from the events queue into D1: session pairs, item stats, the dirty set.
+import type { FactKind, ItemFact } from "../facts.ts";
+import { decayScale, POPULARITY_WEIGHT, RELATIONS_BY_KIND, SESSION_CLICKS_CAP } from "./edge.ts";
+import { pairIncrements } from "./pairs.ts";
+
+interface SessionGroup {
+  workspaceId: string;
+  kind: FactKind;
+  session: string;
+  facts: ItemFact[];
+}
+
+/** The additions one queue batch makes, summed per row before anything is written. */
+export interface Fold {
+  clicks: { workspaceId: string; kind: FactKind; session: string; messageId: string; item: string; ts: number }[];
+  pairs: Map<string, { workspaceId: string; kind: FactKind; relation: string; item: string; other: string; weight: number }>;
+  stats: Map<string, { workspaceId: string; item: string; category: string | null; views: number; carts: number; buys: number; popularity: number }>;
+  dirty: Set<string>;
+}
+
+function groupBySession(facts: { workspaceId: string; fact: ItemFact }[]): SessionGroup[] {
+  const groups = new Map<string, SessionGroup>();
+  for (const { workspaceId, fact } of facts) {
+    const key = `${workspaceId}\u0000${fact.kind}\u0000${fact.session}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { workspaceId, kind: fact.kind, session: fact.session, facts: [] }));
+    group.facts.push(fact);
+  }
+  for (const group of groups.values()) group.facts.sort((a, b) => a.ts - b.ts);
+  return [...groups.values()];
+}
+
+/**
+ * Pure: what a batch of facts adds, given each session's clicks already folded (oldest first,
+ * with their message ids). A fact already folded (a redelivered message) adds nothing.
+ */
+export function foldFacts(
+  groups: { workspaceId: string; kind: FactKind; session: string; facts: ItemFact[]; folded: { messageId: string; item: string }[] }[],
+): Fold {
+  const fold: Fold = { clicks: [], pairs: new Map(), stats: new Map(), dirty: new Set() };
+  for (const { workspaceId, kind, session, facts, folded } of groups) {
+    const seen = new Set(folded.map((c) => `${c.messageId}\u0000${c.item}`));
+    const previous = folded.map((c) => c.item);
+    for (const fact of facts) {
+      const id = `${fact.messageId}\u0000${fact.item}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const scale = decayScale(fact.ts);
+      for (const [relation, spec] of Object.entries(RELATIONS_BY_KIND[kind])) {
+        for (const { from, to, weight } of pairIncrements(spec.rule, previous.slice(-spec.rule.maxDistance), fact.item, scale)) {
+          const key = `${workspaceId}\u0000${kind}\u0000${relation}\u0000${from}\u0000${to}`;
+          const row = fold.pairs.get(key);
+          if (row) row.weight += weight;
+          else fold.pairs.set(key, { workspaceId, kind, relation, item: from, other: to, weight });
+          fold.dirty.add(`${workspaceId}\u0000${from}`);
+        }
+      }
+      const statKey = `${workspaceId}\u0000${fact.item}`;
+      const stat = fold.stats.get(statKey) ?? { workspaceId, item: fact.item, category: null, views: 0, carts: 0, buys: 0, popularity: 0 };
+      if (kind === "view") stat.views += scale;
+      if (kind === "cart") stat.carts += scale * (fact.quantity ?? 1);
+      if (kind === "buy") stat.buys += scale * (fact.quantity ?? 1);
+      stat.popularity += POPULARITY_WEIGHT[kind] * scale;
+      stat.category = fact.category ?? stat.category;
+      fold.stats.set(statKey, stat);
+      fold.dirty.add(statKey);
+      fold.clicks.push({ workspaceId, kind, session, messageId: fact.messageId, item: fact.item, ts: fact.ts });
+      previous.push(fact.item);
+      if (previous.length > SESSION_CLICKS_CAP) previous.shift();
+    }
+  }
+  return fold;
+}
+
+/** Rows per json_each statement: keeps each bound JSON parameter around a few hundred KB. */
+const ROWS_PER_STATEMENT = 2000;
+
+function jsonChunks<T>(rows: T[]): string[] {
+  const chunks: string[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) chunks.push(JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT)));
+  return chunks;
+}
+
+/**
+ * Folds a queue batch's facts into D1: one read of the sessions they touch, one pure fold, then
+ * one D1 batch of set-based upserts (json_each), which D1 runs as a single transaction: the fold
+ * and the record of which facts it folded commit together, so a redelivered batch adds nothing.
+ * The events consumer runs one batch at a time (max_concurrency = 1 in wrangler.toml), so no two
+ * folds of one session race between the read and the write.
+ */
+export async function aggregateFacts(db: D1Database, facts: { workspaceId: string; fact: ItemFact }[]): Promise<Fold> {
+  const groups = groupBySession(facts);
+  const folded = groups.map(() => [] as { messageId: string; item: string }[]);
+  const index = new Map(groups.map((g, i) => [`${g.workspaceId}\u0000${g.kind}\u0000${g.session}`, i]));
+  const reads = jsonChunks(groups.map((g) => [g.workspaceId, g.kind, g.session]));
+  for (const sessions of reads) {
+    const { results } = await db
+      .prepare(
+        `WITH wanted AS (SELECT value->>0 AS w, value->>1 AS k, value->>2 AS s FROM json_each(?)),
+         ranked AS (
+           SELECT c.workspace_id, c.kind, c.session, c.message_id, c.item, c.ts, c.rowid AS r,
+                  ROW_NUMBER() OVER (PARTITION BY c.workspace_id, c.kind, c.session ORDER BY c.ts DESC, c.rowid DESC) AS n
+           FROM session_clicks c JOIN wanted ON c.workspace_id = wanted.w AND c.kind = wanted.k AND c.session = wanted.s)
+         SELECT workspace_id, kind, session, message_id, item FROM ranked WHERE n <= ? ORDER BY ts, r`,
+      )
+      .bind(sessions, SESSION_CLICKS_CAP)
+      .all<{ workspace_id: string; kind: string; session: string; message_id: string; item: string }>();
+    for (const row of results)
+      folded[index.get(`${row.workspace_id}\u0000${row.kind}\u0000${row.session}`)!]!.push({ messageId: row.message_id, item: row.item });
+  }
+  const fold = foldFacts(groups.map((g, i) => ({ ...g, folded: folded[i]! })));
+
+  const statements: D1PreparedStatement[] = [];
+  for (const rows of jsonChunks(fold.clicks.map((c) => [c.workspaceId, c.kind, c.session, c.messageId, c.item, c.ts])))
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO session_clicks (workspace_id, kind, session, message_id, item, ts)
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?) WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(rows),
+    );
+  for (const rows of jsonChunks([...fold.pairs.values()].map((p) => [p.workspaceId, p.kind, p.relation, p.item, p.other, p.weight])))
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO item_pairs (workspace_id, kind, relation, item, other, weight)
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?) WHERE true
+           ON CONFLICT (workspace_id, kind, relation, item, other) DO UPDATE SET weight = weight + excluded.weight`,
+        )
+        .bind(rows),
+    );
+  for (const rows of jsonChunks([...fold.stats.values()].map((s) => [s.workspaceId, s.item, s.category, s.views, s.carts, s.buys, s.popularity])))
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO item_stats (workspace_id, item, category, views, carts, buys, popularity)
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?) WHERE true
+           ON CONFLICT (workspace_id, item) DO UPDATE SET
+             category = COALESCE(excluded.category, category),
+             views = views + excluded.views, carts = carts + excluded.carts, buys = buys + excluded.buys,
+             popularity = popularity + excluded.popularity`,
+        )
+        .bind(rows),
+    );
+  for (const rows of jsonChunks([...fold.dirty].map((key) => key.split("\u0000"))))
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO dirty_items (workspace_id, item) SELECT value->>0, value->>1 FROM json_each(?) WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(rows),
+    );
+  if (statements.length) await db.batch(statements);
+  return fold;
+}
