@@ -159,14 +159,15 @@ describe("GET /v1/recs", () => {
   });
 
   it("rejects bad queries with a clear 400", async () => {
-    for (const query of <Record<string, string>[]>[
+    const bad: Record<string, string>[] = [
       { type: "nope" },
       { type: "similar" },
       { type: "trending", limit: "0" },
       { type: "trending", limit: "51" },
       { type: "trending", limit: "ten" },
       { type: "for_you" },
-    ]) {
+    ];
+    for (const query of bad) {
       const { status, body } = await recs(query);
       expect(status, JSON.stringify(query)).toBe(400);
       expect(body.error.code).toBe("invalid_query");
