@@ -18,13 +18,16 @@ function freePort() {
   });
 }
 
-/** Starts a local worker; resolves with its base URL and a stop() once it answers. */
-export async function startLocalWorker({ log = false } = {}) {
+/**
+ * Starts a local worker; resolves with its base URL and a stop() once it answers. `extraArgs` go
+ * to `wrangler dev` (e.g. `--test-scheduled`, which serves the cron at /__scheduled).
+ */
+export async function startLocalWorker({ log = false, extraArgs = [] } = {}) {
   const port = await freePort();
   const state = mkdtempSync(path.join(process.env.BENCH_STATE_DIR ?? tmpdir(), "seam-bench-"));
   const child = spawn(
     process.execPath,
-    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state],
+    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, ...extraArgs],
     { cwd: root, stdio: log ? "inherit" : "ignore", detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   const url = `http://127.0.0.1:${port}`;
