@@ -59,7 +59,8 @@ function serveSite(pages: Record<string, string>): Promise<{ url: string; server
 
 export async function startHarness(pages: (worker: string) => Record<string, string>): Promise<Harness> {
   await build({ write: true });
-  const { url: worker, stop: stopWorker } = await startLocalWorker();
+  // --test-scheduled serves the cron at /__scheduled, so a test can materialise recommendations.
+  const { url: worker, stop: stopWorker } = await startLocalWorker({ extraArgs: ["--test-scheduled"] });
   const { url: site, server } = await serveSite(pages(worker));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {

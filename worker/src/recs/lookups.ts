@@ -10,6 +10,8 @@ import type { RecsLookups } from "./serve.ts";
  * minute of staleness costs nothing, and a warm isolate then answers without a KV read.
  */
 const CACHE_TTL_MS = 60_000;
+/** A missing list (a new item, lists not materialised yet) is asked again sooner. */
+const MISSING_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 50_000;
 const cache = new Map<string, { value: unknown; expires: number }>();
 
@@ -18,7 +20,7 @@ async function cachedJson<T>(kv: KVNamespace, key: string, now: number): Promise
   if (hit && hit.expires > now) return hit.value as T | undefined;
   const value = (await kv.get<T>(key, "json")) ?? undefined;
   if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(key, { value, expires: now + CACHE_TTL_MS });
+  cache.set(key, { value, expires: now + (value === undefined ? MISSING_TTL_MS : CACHE_TTL_MS) });
   return value;
 }
 
