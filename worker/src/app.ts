@@ -7,6 +7,9 @@ import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
+import { messageRoutes } from "./routes/messages.ts";
+import { messagingAdminRoutes } from "./routes/messaging-admin.ts";
+import { trackingRoutes } from "./routes/tracking.ts";
 import type { ErrorBody } from "./schemas.ts";
 
 export const app = new Hono<AppEnv>()
@@ -27,6 +30,9 @@ export const app = new Hono<AppEnv>()
   .get("/v1/ping", (c) => c.json({ ok: true }))
   .route("/v1", ingestRoutes)
   .route("/v1", customerRoutes)
+  .route("/v1", messageRoutes)
+  .route("/v1", trackingRoutes)
+  .route("/v1/admin", messagingAdminRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) =>

@@ -1,6 +1,8 @@
 // The worker's entry: HTTP, queue consumers and the cron, plus the Durable Object classes.
 import { app } from "./app.ts";
 import type { Env } from "./env.ts";
+import { pruneDeliveries } from "./messaging/deliveries.ts";
+import { pruneProductInterest } from "./messaging/interest.ts";
 import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
 
@@ -14,6 +16,8 @@ export default {
     console.warn("no consumer for queue", batch.queue);
     batch.retryAll();
   },
-  // The cron materialises recommendation lists; it has nothing to do until aggregation exists.
-  async scheduled(_controller, _env, _ctx) {},
+  // The cron materialises recommendation lists (not yet); it also applies the messaging tables' retention.
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(Promise.all([pruneDeliveries(env.DB, controller.scheduledTime), pruneProductInterest(env.DB, controller.scheduledTime)]));
+  },
 } satisfies ExportedHandler<Env>;

@@ -4,7 +4,11 @@ import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
 import { claimIdentity, forgetIdentities, offlineProfileKey, repointIdentities } from "../identity/directory.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
+import { forgetMessaging } from "../messaging/deliveries.ts";
 import type { CartView, SeamEvent, VisitorProfile } from "../schemas.ts";
+import type { CatalogChange } from "../triggers/evaluate.ts";
+import type { ProductSummary, RecommendationRequest } from "../triggers/recommendations.ts";
+import { CustomerMessaging, type DeliveryReport, type DueRowOutcome, type MessagingState } from "./messaging.ts";
 import { CAPS, MAX_FORWARD_HOPS } from "./schema.ts";
 import { CustomerStore } from "./store.ts";
 import type { CustomerState } from "./views.ts";
@@ -17,6 +21,8 @@ export interface IngestRequest {
   includeProfile?: boolean;
   /** How many forwarding pointers this request has followed. */
   hops?: number;
+  /** The time zone of the edge that received the request (`request.cf.timezone`), for quiet hours. */
+  edgeTimeZone?: string;
 }
 
 export interface IngestOutcome {
@@ -39,12 +45,21 @@ const isUserProfile = (profileKey: string) => profileKey.startsWith("u:");
 
 export class CustomerDO extends DurableObject<Env> {
   private readonly store: CustomerStore;
+  /** Triggers, schedule, alarm and message log (customer/messaging.ts). */
+  private readonly messaging: CustomerMessaging;
   /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
   private linked: Set<string> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new CustomerStore(ctx.storage);
+    this.messaging = new CustomerMessaging({
+      ctx,
+      env,
+      store: this.store,
+      forwardTarget: () => this.forwardTarget(),
+      recommend: (request) => this.recommendForMessage(request),
+    });
     // Nothing may read a table before its migration ran; this is the only blocking work.
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
@@ -80,6 +95,9 @@ export class CustomerDO extends DurableObject<Env> {
     if (target && (request.hops ?? 0) < MAX_FORWARD_HOPS)
       return this.stubFor(target).ingest({ ...request, profileKey: target, hops: (request.hops ?? 0) + 1 });
 
+    // Usually from memory; the first event after a wake-up reads KV once (never D1).
+    const config = await this.messaging.messagingConfig(request.workspaceId);
+    const cartBefore = this.store.meta("cart_updated_at");
     const { statuses, facts, accepted } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
     if (isUserProfile(request.profileKey)) {
       const sources = new Set<string>();
@@ -91,9 +109,74 @@ export class CustomerDO extends DurableObject<Env> {
       for (const source of sources) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     }
     if (this.store.unclaimedIdentities().length) this.ctx.waitUntil(this.claimIdentities());
+    if (accepted.length) await this.afterEvents(accepted, request.edgeTimeZone, cartBefore !== this.store.meta("cart_updated_at"), config);
     const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
     if (request.includeProfile) outcome.profile = this.store.visitorProfile();
     return outcome;
+  }
+
+  // ---- triggers and messages --------------------------------------------------------------
+
+  /**
+   * Trigger evaluation for the accepted events, synchronous in this object at the moment of the
+   * event (exits included); the alarm is re-armed to the earliest due row, and a step due right
+   * away (an in-session trigger) is sent after the response instead of waiting for the alarm.
+   * The events are already stored: a failure here is logged, never turned into a failed ingest.
+   */
+  private async afterEvents(accepted: SeamEvent[], edgeTimeZone: string | undefined, cartChanged: boolean, config: Awaited<ReturnType<CustomerMessaging["messagingConfig"]>>) {
+    try {
+      const now = Math.max(...accepted.map((e) => e.receivedAt));
+      const { dueNow } = this.messaging.afterIngest(accepted, { now, edgeTimeZone, cartChanged }, config);
+      await this.messaging.armAlarm();
+      if (dueNow) this.ctx.waitUntil(this.messaging.runDue(now));
+    } catch (error) {
+      console.error("triggers: evaluation after ingest failed", error);
+    }
+  }
+
+  /**
+   * Recommended products for a message's payload. The seam for the recommendations work: until
+   * its CustomerDO method exists, messages carry an empty `recommended` list.
+   */
+  private async recommendForMessage(_request: RecommendationRequest): Promise<ProductSummary[]> {
+    return [];
+  }
+
+  override async alarm(): Promise<void> {
+    await this.messaging.onAlarm();
+  }
+
+  /** Processes the schedule rows due at `now`: the alarm's work with a clock passed in (tests drive time with it). */
+  async runDue(now: number): Promise<DueRowOutcome[]> {
+    return this.messaging.runDue(now);
+  }
+
+  /** A catalog change (price drop, restock) from the fan-out; follows a merged visitor to its customer. */
+  async catalogChange(change: CatalogChange, now: number, hops = 0): Promise<{ scheduled: boolean }> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).catalogChange(change, now, hops + 1);
+    const workspaceId = this.store.meta("workspace_id");
+    if (workspaceId === undefined || !this.store.exists()) return { scheduled: false };
+    const { scheduled, dueNow } = await this.messaging.catalogChange(workspaceId, change, now);
+    await this.messaging.armAlarm();
+    if (dueNow) this.ctx.waitUntil(this.messaging.runDue(now));
+    return { scheduled };
+  }
+
+  /** What happened to a message after the queue (sent, delivered, failed); follows a merge. */
+  async recordDelivery(report: DeliveryReport, hops = 0): Promise<boolean> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).recordDelivery(report, hops + 1);
+    return this.messaging.recordDelivery(report);
+  }
+
+  /** Messages, schedule and trigger runs, or null for a customer never seen. */
+  async getMessagingState(hops = 0): Promise<MessagingState | null> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).getMessagingState(hops + 1);
+    const workspaceId = this.store.meta("workspace_id");
+    if (workspaceId === undefined || !this.store.exists()) return null;
+    return this.messaging.state(await this.messaging.messagingConfig(workspaceId));
   }
 
   // ---- identity merge ---------------------------------------------------------------------
@@ -220,7 +303,10 @@ export class CustomerDO extends DurableObject<Env> {
     const self = this.store.meta("profile_key");
     const workspaceId = this.store.meta("workspace_id");
     for (const linked of this.linkedProfiles()) await this.stubFor(linked).eraseLinked(self ?? "");
-    if (self && workspaceId) await forgetIdentities(this.env.DB, workspaceId, self);
+    if (self && workspaceId) {
+      await forgetIdentities(this.env.DB, workspaceId, self);
+      await forgetMessaging(this.env.DB, workspaceId, [self, ...this.linkedProfiles()]);
+    }
     await this.store.erase();
     this.linked = undefined;
     return existed;
