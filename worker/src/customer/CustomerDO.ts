@@ -126,8 +126,8 @@ export class CustomerDO extends DurableObject<Env> {
   private async afterEvents(accepted: SeamEvent[], edgeTimeZone: string | undefined, cartChanged: boolean, config: Awaited<ReturnType<CustomerMessaging["messagingConfig"]>>) {
     try {
       const now = Math.max(...accepted.map((e) => e.receivedAt));
-      const { dueNow } = this.messaging.afterIngest(accepted, { now, edgeTimeZone, cartChanged }, config);
-      await this.messaging.armAlarm();
+      const { scheduleChanged, dueNow } = this.messaging.afterIngest(accepted, { now, edgeTimeZone, cartChanged }, config);
+      if (scheduleChanged) await this.messaging.armAlarm();
       if (dueNow) this.ctx.waitUntil(this.messaging.runDue(now));
     } catch (error) {
       console.error("triggers: evaluation after ingest failed", error);
@@ -308,12 +308,16 @@ export class CustomerDO extends DurableObject<Env> {
       await forgetMessaging(this.env.DB, workspaceId, [self, ...this.linkedProfiles()]);
     }
     await this.store.erase();
+    this.messaging.forget();
     this.linked = undefined;
     return existed;
   }
 
   /** Erases a merged-away profile when the customer it forwards to is deleted. */
   async eraseLinked(owner: string): Promise<void> {
-    if (this.forwardTarget() === owner) await this.store.erase();
+    if (this.forwardTarget() === owner) {
+      await this.store.erase();
+      this.messaging.forget();
+    }
   }
 }

@@ -180,19 +180,39 @@ export class CustomerMessaging {
 
   // ---- small state --------------------------------------------------------------------------
 
+  // messaging_meta is read on every batch (time zones, the armed alarm), so it lives in memory,
+  // loaded once; this object is its only writer, so memory cannot go stale (see forget()).
+  private meta: Map<string, string> | undefined;
+
+  private metaMap(): Map<string, string> {
+    if (!this.meta) {
+      this.meta = new Map();
+      for (const row of this.sql.exec(`SELECT key, value FROM messaging_meta`)) this.meta.set(String(row.key), String(row.value));
+    }
+    return this.meta;
+  }
+
   private metaGet(key: string): string | undefined {
-    const row = this.sql.exec(`SELECT value FROM messaging_meta WHERE key = ?`, key).toArray()[0];
-    return row ? String(row.value) : undefined;
+    return this.metaMap().get(key);
   }
 
   private metaSet(key: string, value: string | null): void {
-    if (value === null) this.sql.exec(`DELETE FROM messaging_meta WHERE key = ?`, key);
-    else
+    if (value === null) {
+      this.sql.exec(`DELETE FROM messaging_meta WHERE key = ?`, key);
+      this.metaMap().delete(key);
+    } else {
       this.sql.exec(
         `INSERT INTO messaging_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         key,
         value,
       );
+      this.metaMap().set(key, value);
+    }
+  }
+
+  /** After the object's storage was erased (privacy delete): drop what memory holds of it. */
+  forget(): void {
+    this.meta = undefined;
   }
 
   private timeZone(policy: MessagingPolicy): string {
@@ -211,14 +231,15 @@ export class CustomerMessaging {
     accepted: readonly SeamEvent[],
     options: { now: number; edgeTimeZone: string | undefined; cartChanged: boolean },
     config: MessagingConfig,
-  ): { dueNow: boolean } {
-    if (accepted.length === 0) return { dueNow: false };
+  ): { scheduleChanged: boolean; dueNow: boolean } {
+    if (accepted.length === 0) return { scheduleChanged: false, dueNow: false };
     const { now } = options;
     let actions: TriggerAction[] = [];
+    let engaged = false;
     this.host.ctx.storage.transactionSync(() => {
       this.recordTimeZones(accepted, options.edgeTimeZone);
       this.recordSubscriptions(accepted);
-      this.recordEngagement(accepted);
+      engaged = this.recordEngagement(accepted);
       // Page views, screens and identifies are most of the traffic and start or end nothing by themselves.
       if (!config.triggers.some((t) => t.enabled) || (!options.cartChanged && !accepted.some((e) => e.type === "track"))) return;
       const viewed = new Set<string>();
@@ -234,7 +255,9 @@ export class CustomerMessaging {
       );
       this.applyActions(actions, now, Math.max(...accepted.map((e) => e.receivedAt)));
     });
-    return { dueNow: this.hasDueRow(now) };
+    // Nothing planned and nothing engaged: the schedule and the alarm are as they were (the common case).
+    if (actions.length === 0 && !engaged) return { scheduleChanged: false, dueNow: false };
+    return { scheduleChanged: true, dueNow: this.hasDueRow(now) };
   }
 
   private recordTimeZones(events: readonly SeamEvent[], edge: string | undefined): void {
@@ -269,7 +292,8 @@ export class CustomerMessaging {
    * An open or click of one of this customer's messages: stamped on the message, and the cascade
    * for that step stops here, at the event, not when its next hop comes due.
    */
-  private recordEngagement(events: readonly SeamEvent[]): void {
+  private recordEngagement(events: readonly SeamEvent[]): boolean {
+    let any = false;
     for (const e of events) {
       const name = canonicalEventName(e.event);
       const clicked = CLICK_EVENTS.has(name);
@@ -286,15 +310,17 @@ export class CustomerMessaging {
           messageId,
         )
         .toArray()[0];
-      if (row)
-        this.sql.exec(
-          `UPDATE schedule SET status = 'cancelled', reason = 'engaged', updated_at = ?
-           WHERE run_id = ? AND step = ? AND kind = 'cascade' AND status = 'pending'`,
-          e.timestamp,
-          row.run_id,
-          row.step,
-        );
+      if (!row) continue;
+      any = true;
+      this.sql.exec(
+        `UPDATE schedule SET status = 'cancelled', reason = 'engaged', updated_at = ?
+         WHERE run_id = ? AND step = ? AND kind = 'cascade' AND status = 'pending'`,
+        e.timestamp,
+        row.run_id,
+        row.step,
+      );
     }
+    return any;
   }
 
   private cartSnapshot() {
