@@ -33,6 +33,15 @@ describe("consent", () => {
     expect(message.channel).toBe("sms");
   });
 
+  it("opts out of every channel on an Unsubscribed without a channel, but opts in only to channels named", async () => {
+    const ws = await workspace();
+    const visitor = uid();
+    await batch([trackEvent(visitor, "Subscribed", {}), trackEvent(visitor, "Subscribed", { channels: ["email", "push"] })], ws.writeKey);
+    expect((await customer(visitor, ws.secretKey)).body.consent).toEqual({ email: true, push: true });
+    await batch([trackEvent(visitor, "Unsubscribed", {})], ws.writeKey);
+    expect((await customer(visitor, ws.secretKey)).body.consent).toEqual({ email: false, messenger: false, push: false, sms: false });
+  });
+
   it("unsubscribes from the message's channel with the signed one-click link, without exposing the customer", async () => {
     const ws = await workspace();
     const visitor = uid();

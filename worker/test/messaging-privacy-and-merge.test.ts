@@ -45,7 +45,8 @@ describe("privacy", () => {
       ],
       ws.writeKey,
     );
-    await waitForOutbox(ws, visitor, 1);
+    const [message] = await waitForOutbox(ws, visitor, 1);
+    const exportedPixel: string = message.message.payload.links.open_pixel;
     const interest = () => env.DB.prepare(`SELECT COUNT(*) AS n FROM product_interest WHERE workspace_id = ?`).bind(ws.id).first<{ n: number }>();
     await vi.waitUntil(async () => (await interest())!.n === 1, { timeout: 5000 });
 
@@ -57,5 +58,12 @@ describe("privacy", () => {
     expect((await outbox(ws, { customer: visitor })).body.messages).toEqual([]);
     expect((await interest())!.n).toBe(0);
     expect((await messagesOf(ws, visitor)).status).toBe(404);
+
+    // A click on the old message still goes to the product, but does not bring the customer back.
+    const [sent] = exported.messaging.messages;
+    expect(sent.message_id).toBeTruthy();
+    const pixel = await request(new URL(exportedPixel).pathname);
+    expect(pixel.status).toBe(200);
+    expect((await request(`/v1/customers/${visitor}`, { headers: auth })).status).toBe(404);
   });
 });

@@ -170,6 +170,20 @@ export class CustomerDO extends DurableObject<Env> {
     return this.messaging.recordDelivery(report);
   }
 
+  /**
+   * An open, click or unsubscribe from a tracking link, recorded as the customer's event. Only for
+   * a customer that exists: a click on an old email must not bring back a deleted profile.
+   */
+  async recordEngagement(event: SeamEvent, hops = 0): Promise<"recorded" | "unknown_customer"> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).recordEngagement(event, hops + 1);
+    const workspaceId = this.store.meta("workspace_id");
+    const profileKey = this.store.meta("profile_key");
+    if (workspaceId === undefined || profileKey === undefined || !this.store.exists()) return "unknown_customer";
+    await this.ingest({ workspaceId, profileKey, events: [event] });
+    return "recorded";
+  }
+
   /** Messages, schedule and trigger runs, or null for a customer never seen. */
   async getMessagingState(hops = 0): Promise<MessagingState | null> {
     const target = this.forwardTarget();

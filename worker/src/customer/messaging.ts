@@ -49,6 +49,9 @@ const SEND_LEASE_MS = 60_000;
 /** Enqueue failures retry with this backoff (× attempts), capped. */
 const ENQUEUE_RETRY_MS = 30_000;
 const ENQUEUE_RETRY_MAX_MS = 15 * 60_000;
+/** A row whose processing throws is retried after 30 s, 60 s, … and dropped at the fifth failure. */
+const ROW_RETRY_MS = 30_000;
+const ROW_MAX_ATTEMPTS = 5;
 /** Where tracked links point when TRACKING_BASE_URL is not set: the local `npm run dev` worker. */
 const DEFAULT_TRACKING_BASE_URL = "http://localhost:8787";
 
@@ -267,7 +270,7 @@ export class CustomerMessaging {
     if (edge && edge !== this.metaGet("tz_edge")) this.metaSet("tz_edge", edge.slice(0, 64));
   }
 
-  /** `Subscribed` / `Unsubscribed` with `channel` (or `channels`); without one, every message channel. */
+  /** `Subscribed` / `Unsubscribed` with `channel` (or `channels`); an `Unsubscribed` without one means every channel. */
   private recordSubscriptions(events: readonly SeamEvent[]): void {
     for (const e of events) {
       const name = canonicalEventName(e.event);
@@ -276,7 +279,9 @@ export class CustomerMessaging {
       const named = [e.properties.channel, ...(Array.isArray(e.properties.channels) ? e.properties.channels : [])].filter(
         (c): c is MessageChannel => typeof c === "string" && (MESSAGE_CHANNELS as readonly string[]).includes(c),
       );
-      for (const channel of named.length ? named : MESSAGE_CHANNELS)
+      // Opting out of everything is always safe; opting in is only to what was named (an SMS opt-in must be explicit).
+      const channels = named.length ? named : granted === 0 ? MESSAGE_CHANNELS : [];
+      for (const channel of channels)
         this.sql.exec(
           `INSERT INTO consent (channel, granted, updated_at) VALUES (?, ?, ?)
            ON CONFLICT (channel) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
@@ -561,12 +566,42 @@ export class CustomerMessaging {
           .toArray()[0];
         if (!row || seen.has(String(row.id))) break;
         seen.add(String(row.id));
-        outcomes.push(await this.processRow(scheduleRow(row), now, config, workspaceId));
+        const due = scheduleRow(row);
+        try {
+          outcomes.push(await this.processRow(due, now, config, workspaceId));
+        } catch (error) {
+          outcomes.push(this.rowFailed(due, error, now));
+        }
       }
     } finally {
       await this.armAlarm();
     }
     return outcomes;
+  }
+
+  /**
+   * A row whose processing threw (a bug, a storage hiccup) is retried later with backoff and
+   * dropped after ROW_MAX_ATTEMPTS, with the error as its reason: one bad row can neither spin
+   * the alarm nor hold up the rows behind it.
+   */
+  private rowFailed(row: ScheduleRow, error: unknown, now: number): DueRowOutcome {
+    const reason = `error: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+    console.error("messaging: schedule row failed", row.id, error);
+    const attempts = row.attempts + 1;
+    if (attempts >= ROW_MAX_ATTEMPTS) {
+      this.sql.exec(`UPDATE schedule SET status = 'dropped', reason = ?, attempts = ?, lease_until = NULL, updated_at = ? WHERE id = ?`, reason, attempts, now, row.id);
+      return { id: row.id, outcome: "dropped", reason };
+    }
+    const retryAt = now + Math.min(ROW_RETRY_MS * 2 ** (attempts - 1), ENQUEUE_RETRY_MAX_MS);
+    this.sql.exec(
+      `UPDATE schedule SET status = 'pending', due_at = ?, reason = ?, attempts = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
+      retryAt,
+      reason,
+      attempts,
+      now,
+      row.id,
+    );
+    return { id: row.id, outcome: "rescheduled", reason, at: iso(retryAt) };
   }
 
   private finishRow(row: ScheduleRow, status: "done" | "cancelled" | "dropped", reason: string | null, now: number): void {
@@ -690,7 +725,8 @@ export class CustomerMessaging {
       this.sql.exec(
         `INSERT INTO message_log (message_id, run_id, trigger_id, template, step, channel, chosen_by, status, product_id, queued_at, event_received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET status = 'queued', queued_at = excluded.queued_at`,
+         ON CONFLICT (message_id) DO UPDATE SET queued_at = excluded.queued_at,
+           status = CASE WHEN message_log.status = 'enqueue_failed' THEN 'queued' ELSE message_log.status END`,
         messageId,
         run.runId,
         trigger.id,
@@ -972,7 +1008,8 @@ export class CustomerMessaging {
   async recordDelivery(report: DeliveryReport): Promise<boolean> {
     const row = this.host.ctx.storage.transactionSync(() => {
       const column = { sent: "sent_at", delivered: "delivered_at", failed: "failed_at" }[report.status];
-      const from = report.status === "sent" ? "('queued')" : "('queued', 'sent')";
+      // An enqueue that threw may still have reached the queue: the consumer's word wins over ours.
+      const from = report.status === "sent" ? "('queued', 'enqueue_failed')" : "('queued', 'sent', 'enqueue_failed')";
       this.sql.exec(
         `UPDATE message_log SET status = CASE WHEN status IN ${from} THEN ? ELSE status END, ${column} = COALESCE(${column}, ?),
            error = COALESCE(?, error) WHERE message_id = ?`,

@@ -80,6 +80,8 @@ export async function consumeMessages(batch: MessageBatch<unknown>, env: Env): P
     try {
       const claim = await claimDelivery(env.DB, message, now);
       if (claim.kind === "already_sent") {
+        // Not sent again; the report is repeated (idempotent) in case the first one was lost.
+        await report(env, message, { message_id: message.message_id, status: "sent", at: Date.now() });
         queued.ack();
         continue;
       }

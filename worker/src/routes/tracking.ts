@@ -18,17 +18,14 @@ async function claimsOf(c: Context<AppEnv>, kind: LinkClaims["k"]): Promise<Link
 }
 
 /**
- * Records the open, click or unsubscribe as an event of the customer the token names. A failure
- * to record must not break the customer's click, so it is logged and the response goes on.
+ * Records the open, click or unsubscribe as an event of the customer the token names (a deleted
+ * customer stays deleted). A failure to record must not break the customer's click, so it is
+ * logged and the response goes on; false means it could not be recorded.
  */
 async function record(c: Context<AppEnv>, claims: LinkClaims): Promise<boolean> {
   try {
-    const outcome = await customerStub(c.env, claims.w, claims.p).ingest({
-      workspaceId: claims.w,
-      profileKey: claims.p,
-      events: [engagementEvent(claims, Date.now())],
-    });
-    return outcome.statuses.length > 0;
+    await customerStub(c.env, claims.w, claims.p).recordEngagement(engagementEvent(claims, Date.now()));
+    return true;
   } catch (error) {
     console.error("tracking: could not record", claims.k, claims.m, error);
     return false;
