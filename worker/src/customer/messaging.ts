@@ -1,9 +1,9 @@
 // The CustomerDO's messaging layer: trigger runs, the schedule table behind the one alarm, the message log, sending to the queue.
-import { canonicalEventName, productFrom, type ProductLine } from "../commerce/ecommerce.ts";
+import { canonicalEventName, productFrom } from "../commerce/ecommerce.ts";
 import type { Env } from "../env.ts";
 import { loadPublishedConfig } from "../messaging/config.ts";
 import type { SeamEvent } from "../schemas.ts";
-import { channelOrder, firstSendableChannel, type ChannelEngagement, type Contact } from "../triggers/channels.ts";
+import { channelOrder, firstSendableChannel, type ChannelEngagement } from "../triggers/channels.ts";
 import {
   DAY_MS,
   emptyConfig,
@@ -19,7 +19,6 @@ import {
   cartVersion,
   planCatalogChange,
   planForEvents,
-  priceDropPercent,
   stepDueAt,
   stepStillWanted,
   type CatalogChange,
@@ -28,12 +27,12 @@ import {
   type RunSummary,
   type TriggerAction,
 } from "../triggers/evaluate.ts";
-import { sealLinkToken, trackingUrl, withUtm, type LinkClaims } from "../triggers/links.ts";
 import { messageIdFor, type OutgoingMessage } from "../triggers/message.ts";
-import { buildMessagePayload, plannedLinks, type PayloadInput } from "../triggers/payload.ts";
+import { buildMessagePayload } from "../triggers/payload.ts";
 import { customerTimeZone } from "../triggers/quiet-hours.ts";
-import { RECOMMENDED_PER_MESSAGE, recommendedProducts, type ProductSummary, type RecommendationsProvider } from "../triggers/recommendations.ts";
+import { RECOMMENDED_PER_MESSAGE, recommendedProducts, type RecommendationsProvider } from "../triggers/recommendations.ts";
 import { nextSendTime } from "../triggers/send-window.ts";
+import { MessageContent } from "./message-content.ts";
 import { CAPS } from "./schema.ts";
 import type { CustomerStore } from "./store.ts";
 import { iso, isoOrNull, type Row } from "./views.ts";
@@ -52,8 +51,6 @@ const ENQUEUE_RETRY_MAX_MS = 15 * 60_000;
 /** A row whose processing throws is retried after 30 s, 60 s, … and dropped at the fifth failure. */
 const ROW_RETRY_MS = 30_000;
 const ROW_MAX_ATTEMPTS = 5;
-/** Where tracked links point when TRACKING_BASE_URL is not set: the local `npm run dev` worker. */
-const DEFAULT_TRACKING_BASE_URL = "http://localhost:8787";
 
 /** A message's delivery as the messages consumer (or a provider's receipt) reports it. */
 export interface DeliveryReport {
@@ -136,6 +133,7 @@ function runSummary(r: Row): RunSummary {
 export class CustomerMessaging {
   private readonly host: MessagingHost;
   private readonly sql: SqlStorage;
+  private readonly content: MessageContent;
   private config: { value: MessagingConfig; loadedAt: number } | undefined;
   private refreshing: Promise<void> | undefined;
   /** runDue calls run one after another: an alarm and an in-session send never interleave their checks. */
@@ -144,6 +142,7 @@ export class CustomerMessaging {
   constructor(host: MessagingHost) {
     this.host = host;
     this.sql = host.ctx.storage.sql;
+    this.content = new MessageContent(host.ctx.storage.sql, host.store, host.env);
   }
 
   // ---- config (edge cache) ----------------------------------------------------------------
@@ -662,8 +661,8 @@ export class CustomerMessaging {
     if (now > row.expires_at) return this.dropRow(row, run, trigger, "expired", now);
 
     const { policy } = config;
-    const traits = this.traits();
-    const contact = this.contact(traits);
+    const traits = this.content.traits();
+    const contact = this.content.contact(traits);
     let channels = row.channels;
     let chosenBy = "cascade";
     if (!channels) {
@@ -697,7 +696,7 @@ export class CustomerMessaging {
     // Build the message. The awaits below let other events in, so the row is checked again before it is claimed.
     const profileKey = this.host.store.meta("profile_key")!;
     const messageId = await messageIdFor(workspaceId, profileKey, run.runId, row.step, pick.channel);
-    const input = this.payloadInput(run, trigger, row.step, pick.channel, messageId, now, traits, contact, timeZone, policy);
+    const input = this.content.payloadInput(run, trigger, row.step, pick.channel, messageId, now, traits, contact, timeZone, policy);
     input.recommended = await recommendedProducts(this.host.recommend, {
       workspaceId,
       profileKey,
@@ -705,7 +704,7 @@ export class CustomerMessaging {
       productIds: [...(input.cart?.lines.map((l) => l.product_id) ?? []), ...input.products.map((p) => p.product_id)],
       limit: RECOMMENDED_PER_MESSAGE,
     });
-    const links = await this.trackedLinks(input, { w: workspaceId, p: profileKey, m: messageId, ch: pick.channel, t: trigger.id });
+    const links = await this.content.trackedLinks(input, { w: workspaceId, p: profileKey, m: messageId, ch: pick.channel, t: trigger.id });
     const message: OutgoingMessage = {
       v: 1,
       message_id: messageId,
@@ -846,156 +845,6 @@ export class CustomerMessaging {
       .exec(`SELECT channel, COUNT(opened_at) AS opened, COUNT(clicked_at) AS clicked FROM message_log GROUP BY channel`)
       .toArray()
       .map((r) => ({ channel: r.channel as MessageChannel, opened: Number(r.opened), clicked: Number(r.clicked) }));
-  }
-
-  private traits(): Record<string, unknown> {
-    const traits: Record<string, unknown> = {};
-    for (const row of this.sql.exec(`SELECT key, value FROM traits`)) traits[String(row.key)] = JSON.parse(String(row.value));
-    return traits;
-  }
-
-  private identity(kind: string): string | null {
-    const row = this.sql.exec(`SELECT value FROM identities WHERE kind = ? ORDER BY last_seen DESC LIMIT 1`, kind).toArray()[0];
-    return row ? String(row.value) : null;
-  }
-
-  private contact(traits: Record<string, unknown>): Contact {
-    return {
-      email: str(traits.email) ?? this.identity("email"),
-      phone: str(traits.phone) ?? this.identity("phone"),
-      messengerId: str(traits.messenger_id),
-      push: str(traits.push_token) !== null || this.sql.exec(`SELECT 1 FROM touchpoints WHERE channel = 'app' LIMIT 1`).toArray().length > 0,
-    };
-  }
-
-  /** What the customer's own state knows of a product: the last view, the cart line, a catalog card from the change. */
-  private productSummary(productId: string, card: Record<string, unknown> | undefined): ProductSummary {
-    const viewed = this.sql.exec(`SELECT name, category, price, currency FROM viewed_items WHERE product_id = ?`, productId).toArray()[0];
-    const line = this.sql
-      .exec(`SELECT variant, name, price, currency, category, brand, url, image_url FROM cart_lines WHERE product_id = ? ORDER BY updated_at DESC LIMIT 1`, productId)
-      .toArray()[0];
-    // The latest order line of the product, for what neither the cart nor the views know (a clicked cross-sell).
-    const ordered = this.sql
-      .exec(
-        `SELECT p.value->>'name' AS name, p.value->>'price' AS price, p.value->>'currency' AS currency, p.value->>'category' AS category,
-                p.value->>'brand' AS brand, p.value->>'url' AS url, p.value->>'imageUrl' AS image_url
-         FROM orders o, json_each(o.products) p WHERE p.value->>'productId' = ? ORDER BY o.ts DESC LIMIT 1`,
-        productId,
-      )
-      .toArray()[0];
-    const pick = (key: string) => str(card?.[key]) ?? str(line?.[key]) ?? str(viewed?.[key]) ?? str(ordered?.[key]);
-    return {
-      product_id: productId,
-      variant: str(card?.variant) ?? str(line?.variant),
-      name: pick("name"),
-      price: num(card?.price) ?? num(line?.price) ?? num(viewed?.price) ?? num(ordered?.price),
-      currency: pick("currency"),
-      category: pick("category"),
-      brand: pick("brand"),
-      url: pick("url"),
-      image_url: pick("image_url"),
-    };
-  }
-
-  private payloadInput(
-    run: RunSummary,
-    trigger: TriggerDefinition,
-    step: number,
-    channel: MessageChannel,
-    messageId: string,
-    now: number,
-    traits: Record<string, unknown>,
-    contact: Contact,
-    timeZone: string,
-    policy: MessagingPolicy,
-  ): PayloadInput {
-    const context = JSON.parse(String(this.sql.exec(`SELECT context FROM trigger_runs WHERE run_id = ?`, run.runId).one().context)) as Record<string, unknown>;
-    const cart = this.host.store.cart();
-    let products: ProductSummary[] = [];
-    let order: PayloadInput["order"] = null;
-    let priceChange: PayloadInput["priceChange"] = null;
-    if (run.productId !== null) {
-      const card = context.product && typeof context.product === "object" ? (context.product as Record<string, unknown>) : undefined;
-      const summary = this.productSummary(run.productId, card);
-      if (trigger.template === "price_drop" && num(context.new_price) !== null) summary.price = num(context.new_price);
-      products = [summary];
-    }
-    if (trigger.template === "price_drop" || trigger.template === "back_in_stock") {
-      const change: CatalogChange = {
-        product_id: run.productId ?? "",
-        kind: trigger.template,
-        old_price: num(context.old_price),
-        new_price: num(context.new_price),
-      };
-      priceChange = { old_price: change.old_price ?? null, new_price: change.new_price ?? null, drop_percent: priceDropPercent(change) };
-    }
-    if (trigger.template === "post_purchase" && typeof context.order_id === "string") {
-      const row = this.sql.exec(`SELECT * FROM orders WHERE order_id = ?`, context.order_id).toArray()[0];
-      if (row) {
-        order = { order_id: String(row.order_id), total: num(row.total), currency: str(row.currency) };
-        products = (JSON.parse(String(row.products)) as ProductLine[]).map((p) => ({
-          product_id: p.productId,
-          variant: p.variant || null,
-          name: p.name ?? null,
-          price: p.price ?? null,
-          currency: p.currency ?? null,
-          category: p.category ?? null,
-          brand: p.brand ?? null,
-          url: p.url ?? null,
-          image_url: p.imageUrl ?? null,
-        }));
-      }
-    }
-    return {
-      messageId,
-      channel,
-      trigger,
-      step,
-      createdAt: now,
-      customer: { user_id: this.identity("user_id"), email: contact.email, phone: contact.phone, time_zone: timeZone, traits },
-      cart: cart.lines.length ? { lines: cart.lines, subtotal: cart.subtotal, currency: cart.currency } : null,
-      products,
-      recommended: [],
-      order,
-      priceChange,
-      urls: policy.links,
-    };
-  }
-
-  /**
-   * Click redirects for every planned link, an open pixel (email only: other channels report
-   * opens through the SDK) and the one-click unsubscribe link, each with a sealed token. Without
-   * a LINK_SECRET the links go untracked, with UTM parameters only.
-   */
-  private async trackedLinks(input: PayloadInput, claims: Omit<LinkClaims, "k">) {
-    const secret = this.host.env.LINK_SECRET;
-    const base = this.host.env.TRACKING_BASE_URL || DEFAULT_TRACKING_BASE_URL;
-    const tracked = new Map<string, string>();
-    const plans = plannedLinks(input);
-    if (!secret) {
-      for (const plan of plans) tracked.set(plan.key, withUtm(plan.url, claims.ch, claims.t, claims.m));
-      return { tracked, fixed: { open_pixel: null, unsubscribe: null } };
-    }
-    await Promise.all(
-      plans.map(async (plan) => {
-        const token = await sealLinkToken(secret, {
-          ...claims,
-          k: "c",
-          u: plan.url,
-          l: plan.key,
-          ...(plan.productId ? { pid: plan.productId } : {}),
-        });
-        tracked.set(plan.key, trackingUrl(base, "click", token));
-      }),
-    );
-    const [open, unsubscribe] = await Promise.all([
-      claims.ch === "email" ? sealLinkToken(secret, { ...claims, k: "o" }) : null,
-      sealLinkToken(secret, { ...claims, k: "u" }),
-    ]);
-    return {
-      tracked,
-      fixed: { open_pixel: open && trackingUrl(base, "open", open), unsubscribe: trackingUrl(base, "unsubscribe", unsubscribe) },
-    };
   }
 
   // ---- delivery reports ---------------------------------------------------------------------
