@@ -19,7 +19,12 @@ export default defineConfig({
                 ADMIN_TOKEN: "admin_test",
                 TEST_MIGRATIONS: migrations,
                 TEST_SEED_SQL: seedSql,
+                LINK_SECRET: "link_test",
               },
+              // Tests never reach the internet: a fetch that no test mocked (vi.spyOn(globalThis, "fetch"))
+              // answers 599 here instead of leaving the machine.
+              outboundService: (request: Request) =>
+                new Response(`no network in tests: ${request.method} ${request.url}`, { status: 599 }),
               // Deliver queue batches quickly so tests through the real queue do not wait seconds.
               queueConsumers: {
                 "seam-events": { maxBatchTimeout: 0.05 },

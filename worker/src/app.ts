@@ -8,7 +8,10 @@ import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
+import { messageRoutes } from "./routes/messages.ts";
+import { messagingAdminRoutes } from "./routes/messaging-admin.ts";
 import { recsRoutes } from "./routes/recs.ts";
+import { trackingRoutes } from "./routes/tracking.ts";
 import type { ErrorBody } from "./schemas.ts";
 
 export const app = new Hono<AppEnv>()
@@ -31,6 +34,9 @@ export const app = new Hono<AppEnv>()
   .route("/v1", customerRoutes)
   .route("/v1/catalog", catalogRoutes)
   .route("/v1", recsRoutes)
+  .route("/v1", messageRoutes)
+  .route("/v1", trackingRoutes)
+  .route("/v1/admin", messagingAdminRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) =>

@@ -1,6 +1,8 @@
 // The worker's entry: HTTP, queue consumers and the cron, plus the Durable Object classes.
 import { app } from "./app.ts";
 import type { Env } from "./env.ts";
+import { pruneDeliveries } from "./messaging/deliveries.ts";
+import { pruneProductInterest } from "./messaging/interest.ts";
 import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
 import { materialiseRecommendations } from "./recs/materialise.ts";
@@ -15,9 +17,14 @@ export default {
     console.warn("no consumer for queue", batch.queue);
     batch.retryAll();
   },
-  // Materialises the recommendation lists of items whose aggregates changed into KV.
+  // Every 10 minutes: materialise the recommendation lists of items whose aggregates changed into
+  // KV, and apply the messaging tables' retention.
   async scheduled(controller, env) {
-    const report = await materialiseRecommendations(env, controller.scheduledTime);
+    const [report] = await Promise.all([
+      materialiseRecommendations(env, controller.scheduledTime),
+      pruneDeliveries(env.DB, controller.scheduledTime),
+      pruneProductInterest(env.DB, controller.scheduledTime),
+    ]);
     console.log("materialised recommendations", report);
   },
 } satisfies ExportedHandler<Env>;

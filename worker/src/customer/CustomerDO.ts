@@ -4,9 +4,13 @@ import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
 import { claimIdentity, forgetIdentities, offlineProfileKey, repointIdentities } from "../identity/directory.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
+import { forgetMessaging } from "../messaging/deliveries.ts";
 import { kvLookups } from "../recs/lookups.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartView, SeamEvent, VisitorProfile } from "../schemas.ts";
+import type { CatalogChange } from "../triggers/evaluate.ts";
+import type { ProductSummary, RecommendationRequest } from "../triggers/recommendations.ts";
+import { CustomerMessaging, type DeliveryReport, type DueRowOutcome, type MessagingState } from "./messaging.ts";
 import { CAPS, MAX_FORWARD_HOPS } from "./schema.ts";
 import { CustomerStore } from "./store.ts";
 import type { CustomerState } from "./views.ts";
@@ -19,6 +23,8 @@ export interface IngestRequest {
   includeProfile?: boolean;
   /** How many forwarding pointers this request has followed. */
   hops?: number;
+  /** The time zone of the edge that received the request (`request.cf.timezone`), for quiet hours. */
+  edgeTimeZone?: string;
 }
 
 export interface IngestOutcome {
@@ -41,12 +47,21 @@ const isUserProfile = (profileKey: string) => profileKey.startsWith("u:");
 
 export class CustomerDO extends DurableObject<Env> {
   private readonly store: CustomerStore;
+  /** Triggers, schedule, alarm and message log (customer/messaging.ts). */
+  private readonly messaging: CustomerMessaging;
   /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
   private linked: Set<string> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new CustomerStore(ctx.storage);
+    this.messaging = new CustomerMessaging({
+      ctx,
+      env,
+      store: this.store,
+      forwardTarget: () => this.forwardTarget(),
+      recommend: (request) => this.recommendForMessage(request),
+    });
     // Nothing may read a table before its migration ran; this is the only blocking work.
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
@@ -82,6 +97,9 @@ export class CustomerDO extends DurableObject<Env> {
     if (target && (request.hops ?? 0) < MAX_FORWARD_HOPS)
       return this.stubFor(target).ingest({ ...request, profileKey: target, hops: (request.hops ?? 0) + 1 });
 
+    // Usually from memory; the first event after a wake-up reads KV once (never D1).
+    const config = await this.messaging.messagingConfig(request.workspaceId);
+    const cartBefore = this.store.meta("cart_updated_at");
     const { statuses, facts, accepted, verifiedContacts } = this.store.applyBatch(
       request.workspaceId,
       request.profileKey,
@@ -97,9 +115,95 @@ export class CustomerDO extends DurableObject<Env> {
       for (const source of sources) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     }
     if (verifiedContacts && this.store.unclaimedIdentities().length) this.ctx.waitUntil(this.claimIdentities());
+    if (accepted.length) await this.afterEvents(accepted, request.edgeTimeZone, cartBefore !== this.store.meta("cart_updated_at"), config);
     const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
     if (request.includeProfile) outcome.profile = this.store.visitorProfile();
     return outcome;
+  }
+
+  // ---- triggers and messages --------------------------------------------------------------
+
+  /**
+   * Trigger evaluation for the accepted events, synchronous in this object at the moment of the
+   * event (exits included); the alarm is re-armed to the earliest due row, and a step due right
+   * away (an in-session trigger) is sent after the response instead of waiting for the alarm.
+   * The events are already stored: a failure here is logged, never turned into a failed ingest.
+   */
+  private async afterEvents(accepted: SeamEvent[], edgeTimeZone: string | undefined, cartChanged: boolean, config: Awaited<ReturnType<CustomerMessaging["messagingConfig"]>>) {
+    try {
+      const now = Math.max(...accepted.map((e) => e.receivedAt));
+      const { scheduleChanged, dueNow } = this.messaging.afterIngest(accepted, { now, edgeTimeZone, cartChanged }, config);
+      if (scheduleChanged) await this.messaging.armAlarm();
+      if (dueNow) this.ctx.waitUntil(this.messaging.runDue(now));
+    } catch (error) {
+      console.error("triggers: evaluation after ingest failed", error);
+    }
+  }
+
+  /**
+   * Recommended products for a message's payload: complements of the products the message is about
+   * (the cart, the viewed or ordered products), else what the customer's session suggests.
+   */
+  private async recommendForMessage(request: RecommendationRequest): Promise<ProductSummary[]> {
+    const ctx = this.store.recommendationContext();
+    const seeded = request.productIds.length > 0;
+    const result = await serveRecommendations(
+      { type: seeded ? "cart" : "for_you", limit: request.limit },
+      seeded ? { ...ctx, cart: [...new Set([...ctx.cart, ...request.productIds])] } : ctx,
+      kvLookups(this.env.RECS_KV, request.workspaceId),
+    );
+    return result.items.map(({ score: _score, in_stock: _inStock, ...card }) => card);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.messaging.onAlarm();
+  }
+
+  /** Processes the schedule rows due at `now`: the alarm's work with a clock passed in (tests drive time with it). */
+  async runDue(now: number): Promise<DueRowOutcome[]> {
+    return this.messaging.runDue(now);
+  }
+
+  /** A catalog change (price drop, restock) from the fan-out; follows a merged visitor to its customer. */
+  async catalogChange(change: CatalogChange, now: number, hops = 0): Promise<{ scheduled: boolean }> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).catalogChange(change, now, hops + 1);
+    const workspaceId = this.store.meta("workspace_id");
+    if (workspaceId === undefined || !this.store.exists()) return { scheduled: false };
+    const { scheduled, dueNow } = await this.messaging.catalogChange(workspaceId, change, now);
+    await this.messaging.armAlarm();
+    if (dueNow) this.ctx.waitUntil(this.messaging.runDue(now));
+    return { scheduled };
+  }
+
+  /** What happened to a message after the queue (sent, delivered, failed); follows a merge. */
+  async recordDelivery(report: DeliveryReport, hops = 0): Promise<boolean> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).recordDelivery(report, hops + 1);
+    return this.messaging.recordDelivery(report);
+  }
+
+  /**
+   * An open, click or unsubscribe from a tracking link, recorded as the customer's event. Only for
+   * a customer that exists: a click on an old email must not bring back a deleted profile.
+   */
+  async recordEngagement(event: SeamEvent, hops = 0): Promise<"recorded" | "unknown_customer"> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).recordEngagement(event, hops + 1);
+    const workspaceId = this.store.meta("workspace_id");
+    const profileKey = this.store.meta("profile_key");
+    if (workspaceId === undefined || profileKey === undefined || !this.store.exists()) return "unknown_customer";
+    await this.ingest({ workspaceId, profileKey, events: [event] });
+    return "recorded";
+  }
+
+  /** Messages, schedule and trigger runs, or null for a customer never seen. */
+  async getMessagingState(hops = 0): Promise<MessagingState | null> {
+    const target = this.forwardTarget();
+    if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).getMessagingState(hops + 1);
+    const workspaceId = this.store.meta("workspace_id");
+    if (workspaceId === undefined || !this.store.exists()) return null;
+    return this.messaging.state(await this.messaging.messagingConfig(workspaceId));
   }
 
   // ---- identity merge ---------------------------------------------------------------------
@@ -233,14 +337,21 @@ export class CustomerDO extends DurableObject<Env> {
     const self = this.store.meta("profile_key");
     const workspaceId = this.store.meta("workspace_id");
     for (const linked of this.linkedProfiles()) await this.stubFor(linked).eraseLinked(self ?? "");
-    if (self && workspaceId) await forgetIdentities(this.env.DB, workspaceId, self);
+    if (self && workspaceId) {
+      await forgetIdentities(this.env.DB, workspaceId, self);
+      await forgetMessaging(this.env.DB, workspaceId, [self, ...this.linkedProfiles()]);
+    }
     await this.store.erase();
+    this.messaging.forget();
     this.linked = undefined;
     return existed;
   }
 
   /** Erases a merged-away profile when the customer it forwards to is deleted. */
   async eraseLinked(owner: string): Promise<void> {
-    if (this.forwardTarget() === owner) await this.store.erase();
+    if (this.forwardTarget() === owner) {
+      await this.store.erase();
+      this.messaging.forget();
+    }
   }
 }

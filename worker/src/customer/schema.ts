@@ -16,6 +16,12 @@ export const CAPS = {
   itemClicks: 50,
   /** Anonymous visitors (devices) merged into one customer that still forward to it. */
   linkedProfiles: 500,
+  /** Trigger runs kept (active ones always; the rest hold the re-entry and cool-down memory). */
+  triggerRuns: 200,
+  /** Finished schedule rows (sent, cancelled, dropped) kept for inspection; pending ones always stay. */
+  scheduleHistory: 200,
+  /** Messages kept in the log: caps look back weeks, channel learning uses the rest. */
+  messageLog: 500,
 } as const;
 
 /** Forwarding pointers are followed at most this many times (a → e → u), so no loop can spin. */
@@ -95,6 +101,71 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        other_profile TEXT NOT NULL,
        ts INTEGER NOT NULL)`,
   ],
+  // 2: triggers and messages (customer/messaging.ts). One run per customer per trigger entry; a
+  // schedule row per pending step or cascade hop behind the single alarm; the message log.
+  [
+    `CREATE TABLE trigger_runs (
+       run_id TEXT PRIMARY KEY,
+       trigger_id TEXT NOT NULL,
+       template TEXT NOT NULL,
+       entry_key TEXT NOT NULL,
+       status TEXT NOT NULL,
+       reason TEXT,
+       product_id TEXT,
+       context TEXT NOT NULL DEFAULT '{}',
+       started_at INTEGER NOT NULL,
+       anchor_at INTEGER NOT NULL,
+       next_step INTEGER NOT NULL,
+       last_sent_at INTEGER,
+       sent_count INTEGER NOT NULL DEFAULT 0,
+       updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX trigger_runs_trigger ON trigger_runs (trigger_id, status)`,
+    // id is deterministic (run, step, cascade hop), so scheduling the same thing twice is a no-op.
+    `CREATE TABLE schedule (
+       id TEXT PRIMARY KEY,
+       run_id TEXT NOT NULL,
+       trigger_id TEXT NOT NULL,
+       kind TEXT NOT NULL,
+       step INTEGER NOT NULL,
+       channel_index INTEGER NOT NULL DEFAULT 0,
+       channels TEXT,
+       due_at INTEGER NOT NULL,
+       expires_at INTEGER NOT NULL,
+       status TEXT NOT NULL,
+       reason TEXT,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       lease_until INTEGER,
+       message_id TEXT,
+       source_received_at INTEGER,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX schedule_due ON schedule (status, due_at)`,
+    `CREATE INDEX schedule_run ON schedule (run_id, status)`,
+    `CREATE TABLE message_log (
+       message_id TEXT PRIMARY KEY,
+       run_id TEXT NOT NULL,
+       trigger_id TEXT NOT NULL,
+       template TEXT NOT NULL,
+       step INTEGER NOT NULL,
+       channel TEXT NOT NULL,
+       chosen_by TEXT,
+       status TEXT NOT NULL,
+       product_id TEXT,
+       queued_at INTEGER NOT NULL,
+       event_received_at INTEGER,
+       enqueued_wall_at INTEGER,
+       sent_at INTEGER,
+       delivered_at INTEGER,
+       failed_at INTEGER,
+       opened_at INTEGER,
+       clicked_at INTEGER,
+       error TEXT)`,
+    `CREATE INDEX message_log_queued ON message_log (queued_at)`,
+    // Small facts of the messaging layer (armed alarm time, time zones), apart from the profile's meta
+    // so a merge never copies one object's alarm into another.
+    `CREATE TABLE messaging_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  ],
+  // 3: ordered product views for recommendations.
   [
     // Ordered product views, repeats included: the session the recommendation blend scores.
     `CREATE TABLE item_clicks (

@@ -1,6 +1,8 @@
-// Consumer of the `events` queue: folds compact item facts into the D1 recommendation aggregates.
+// Consumer of the `events` queue: folds compact item facts into the D1 recommendation aggregates
+// and the product-interest index (price-drop and back-in-stock triggers fan out through it).
 import type { Env } from "../env.ts";
 import type { EventsQueueMessage, ItemFact } from "../facts.ts";
+import { recordProductInterest } from "../messaging/interest.ts";
 import { aggregateFacts } from "../recs/aggregate.ts";
 
 const FACT_KINDS = new Set(["view", "cart", "buy"]);
@@ -17,6 +19,7 @@ function isFact(f: unknown): f is ItemFact {
     typeof fact === "object" &&
     FACT_KINDS.has(fact.kind) &&
     typeof fact.item === "string" &&
+    typeof fact.customer === "string" &&
     typeof fact.session === "string" &&
     typeof fact.messageId === "string" &&
     typeof fact.ts === "number"
@@ -24,9 +27,9 @@ function isFact(f: unknown): f is ItemFact {
 }
 
 /**
- * Folds the whole batch in one D1 transaction, then acks each message. A malformed message is
- * acked and logged rather than retried: retrying cannot make it valid. If the fold fails, the
- * batch is retried (and, after max_retries, dead-lettered); the fold is idempotent per fact.
+ * Folds the whole batch, then acks it. A malformed message is acked and logged rather than
+ * retried: retrying cannot make it valid. If D1 fails, the batch is retried (and, after
+ * max_retries, dead-lettered); both folds are idempotent per fact, so a retry adds nothing twice.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const facts: { workspaceId: string; fact: ItemFact }[] = [];
@@ -37,6 +40,9 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     }
     for (const fact of message.body.facts) if (isFact(fact)) facts.push({ workspaceId: message.body.workspaceId, fact });
   }
-  if (facts.length) await aggregateFacts(env.DB, facts);
+  if (facts.length) {
+    await aggregateFacts(env.DB, facts);
+    await recordProductInterest(env.DB, facts, Date.now());
+  }
   batch.ackAll();
 }

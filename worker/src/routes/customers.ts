@@ -22,10 +22,12 @@ export const customerRoutes = new Hono<WorkspaceEnv>()
   /** Everything Seam keeps about a customer, as a download (GDPR/CCPA access requests). */
   .get("/customers/:id/export", secretKeyAuth, async (c) => {
     for (const profileKey of backendProfileKeys(c.req.param("id"))) {
-      const state = await customerStub(c.env, c.var.workspace.id, profileKey).getState();
+      const stub = customerStub(c.env, c.var.workspace.id, profileKey);
+      const state = await stub.getState();
       if (state) {
         c.header("content-disposition", `attachment; filename="seam-customer-export.json"`);
-        return c.json({ exported_at: new Date().toISOString(), customer: state });
+        // Messages sent to the customer and those still planned are kept about them too.
+        return c.json({ exported_at: new Date().toISOString(), customer: state, messaging: await stub.getMessagingState() });
       }
     }
     throw notFound(`no customer ${c.req.param("id")} in this workspace`);

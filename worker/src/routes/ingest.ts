@@ -153,6 +153,8 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
 
   // One RPC per customer, all customers in parallel.
   const facts: ItemFact[] = [];
+  // The edge's time zone is the fallback for quiet hours when the SDK sent none (context.timezone).
+  const edgeTimeZone = (c.req.raw.cf as { timezone?: unknown } | undefined)?.timezone;
   let profile: VisitorProfile | undefined;
   await Promise.all(
     [...groups].map(async ([profileKey, group]) => {
@@ -162,6 +164,7 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
         profileKey,
         events: group.events,
         includeProfile: group.identifies,
+        ...(typeof edgeTimeZone === "string" ? { edgeTimeZone } : {}),
       });
       outcome.statuses.forEach((status, i) => {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };

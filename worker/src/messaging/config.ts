@@ -1,0 +1,162 @@
+// Trigger definitions and messaging policy: stored and versioned in D1, published whole to KV for the CustomerDOs.
+import type { Env } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import {
+  DEFAULT_POLICY,
+  emptyConfig,
+  LIMITS,
+  resolveDefinition,
+  resolvePolicy,
+  type MessagingConfig,
+  type MessagingPolicy,
+  type PolicyInput,
+  type TriggerDefinition,
+  type TriggerInput,
+} from "../triggers/definitions.ts";
+
+/**
+ * The published copy a CustomerDO reads. D1 is the source of truth and keeps the history; KV is
+ * what the hot path may touch (ARCHITECTURE rule 1), written on every change. A workspace with no
+ * key has no triggers: a missing key never sends anyone to D1.
+ */
+export const configKey = (workspaceId: string) => `messaging:v1:${workspaceId}`;
+
+interface DefinitionRow {
+  definition: string;
+}
+
+export async function listDefinitions(db: D1Database, workspaceId: string): Promise<TriggerDefinition[]> {
+  const { results } = await db
+    .prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? ORDER BY trigger_id`)
+    .bind(workspaceId)
+    .all<DefinitionRow>();
+  return results.map((r) => JSON.parse(r.definition) as TriggerDefinition);
+}
+
+export async function definitionById(db: D1Database, workspaceId: string, triggerId: string): Promise<TriggerDefinition | null> {
+  const row = await db
+    .prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? AND trigger_id = ?`)
+    .bind(workspaceId, triggerId)
+    .first<DefinitionRow>();
+  return row ? (JSON.parse(row.definition) as TriggerDefinition) : null;
+}
+
+export async function definitionVersions(db: D1Database, workspaceId: string, triggerId: string) {
+  const { results } = await db
+    .prepare(
+      `SELECT version, definition, created_at FROM trigger_definition_versions
+       WHERE workspace_id = ? AND trigger_id = ? ORDER BY version DESC`,
+    )
+    .bind(workspaceId, triggerId)
+    .all<{ version: number; definition: string | null; created_at: number }>();
+  return results.map((r) => ({
+    version: r.version,
+    // A null definition is the version that deleted the trigger.
+    definition: r.definition === null ? null : (JSON.parse(r.definition) as TriggerDefinition),
+    created_at: new Date(r.created_at).toISOString(),
+  }));
+}
+
+/** Creates or replaces a trigger; its version is one more than any version it ever had. */
+export async function putDefinition(
+  env: Env,
+  workspaceId: string,
+  triggerId: string,
+  input: TriggerInput,
+  now: number,
+): Promise<{ definition: TriggerDefinition; created: boolean }> {
+  const existing = await definitionById(env.DB, workspaceId, triggerId);
+  if (!existing) {
+    const count = await env.DB.prepare(`SELECT COUNT(*) AS n FROM trigger_definitions WHERE workspace_id = ?`)
+      .bind(workspaceId)
+      .first<{ n: number }>();
+    if ((count?.n ?? 0) >= LIMITS.triggersPerWorkspace)
+      throw new ApiError(409, "too_many_triggers", `a workspace has at most ${LIMITS.triggersPerWorkspace} triggers`);
+  }
+  const last = await env.DB.prepare(
+    `SELECT MAX(version) AS v FROM trigger_definition_versions WHERE workspace_id = ? AND trigger_id = ?`,
+  )
+    .bind(workspaceId, triggerId)
+    .first<{ v: number | null }>();
+  const definition = resolveDefinition(triggerId, input, (last?.v ?? 0) + 1);
+  const json = JSON.stringify(definition);
+  // The version row's primary key makes a concurrent save of the same version fail instead of overwrite.
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO trigger_definition_versions (workspace_id, trigger_id, version, definition, created_at) VALUES (?, ?, ?, ?, ?)`,
+    ).bind(workspaceId, triggerId, definition.version, json, now),
+    env.DB.prepare(
+      `INSERT INTO trigger_definitions (workspace_id, trigger_id, template, enabled, version, definition, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workspace_id, trigger_id) DO UPDATE SET template = excluded.template, enabled = excluded.enabled,
+         version = excluded.version, definition = excluded.definition, updated_at = excluded.updated_at`,
+    ).bind(workspaceId, triggerId, definition.template, definition.enabled ? 1 : 0, definition.version, json, now, now),
+  ]);
+  await publishConfig(env, workspaceId, now);
+  return { definition, created: existing === null };
+}
+
+export async function deleteDefinition(env: Env, workspaceId: string, triggerId: string, now: number): Promise<boolean> {
+  const existing = await definitionById(env.DB, workspaceId, triggerId);
+  if (!existing) return false;
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO trigger_definition_versions (workspace_id, trigger_id, version, definition, created_at) VALUES (?, ?, ?, NULL, ?)`,
+    ).bind(workspaceId, triggerId, existing.version + 1, now),
+    env.DB.prepare(`DELETE FROM trigger_definitions WHERE workspace_id = ? AND trigger_id = ?`).bind(workspaceId, triggerId),
+  ]);
+  await publishConfig(env, workspaceId, now);
+  return true;
+}
+
+export async function getPolicy(db: D1Database, workspaceId: string): Promise<MessagingPolicy> {
+  const row = await db
+    .prepare(`SELECT policy FROM messaging_policies WHERE workspace_id = ?`)
+    .bind(workspaceId)
+    .first<{ policy: string | null }>();
+  return row?.policy ? (JSON.parse(row.policy) as MessagingPolicy) : DEFAULT_POLICY;
+}
+
+export async function putPolicy(env: Env, workspaceId: string, input: PolicyInput, now: number): Promise<MessagingPolicy> {
+  const current = await getPolicy(env.DB, workspaceId);
+  const policy = resolvePolicy(input, current.version + 1);
+  await env.DB.prepare(
+    `INSERT INTO messaging_policies (workspace_id, version, policy, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (workspace_id) DO UPDATE SET version = excluded.version, policy = excluded.policy, updated_at = excluded.updated_at`,
+  )
+    .bind(workspaceId, policy.version, JSON.stringify(policy), now)
+    .run();
+  await publishConfig(env, workspaceId, now);
+  return policy;
+}
+
+/**
+ * Reads the workspace's whole config from D1 in one batch (one snapshot, with a freshly bumped
+ * revision) and writes it to KV. Two admins saving at once may publish out of order; the next
+ * save corrects it, and `revision` shows which copy a DO holds.
+ */
+export async function publishConfig(env: Env, workspaceId: string, now: number): Promise<MessagingConfig> {
+  const [, revision, definitions, policy] = await env.DB.batch<Record<string, unknown>>([
+    env.DB.prepare(
+      `INSERT INTO messaging_policies (workspace_id, updated_at) VALUES (?, ?) ON CONFLICT (workspace_id) DO NOTHING`,
+    ).bind(workspaceId, now),
+    env.DB.prepare(`UPDATE messaging_policies SET revision = revision + 1 WHERE workspace_id = ? RETURNING revision`).bind(workspaceId),
+    env.DB.prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? ORDER BY trigger_id`).bind(workspaceId),
+    env.DB.prepare(`SELECT policy FROM messaging_policies WHERE workspace_id = ?`).bind(workspaceId),
+  ]);
+  const policyJson = policy!.results[0]?.policy;
+  const config: MessagingConfig = {
+    workspace_id: workspaceId,
+    revision: Number(revision!.results[0]?.revision ?? 0),
+    policy: typeof policyJson === "string" ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY,
+    triggers: definitions!.results.map((r) => JSON.parse(String(r.definition)) as TriggerDefinition),
+  };
+  await env.CONFIG_KV.put(configKey(workspaceId), JSON.stringify(config));
+  return config;
+}
+
+/** The published config, or an empty one (no triggers, default policy) for a workspace that never set any. */
+export async function loadPublishedConfig(kv: KVNamespace, workspaceId: string): Promise<MessagingConfig> {
+  const config = await kv.get<MessagingConfig>(configKey(workspaceId), "json");
+  return config ?? emptyConfig(workspaceId);
+}

@@ -1,0 +1,137 @@
+// Workspace admin for messaging (secret key): trigger definitions, messaging policy, channel webhooks, catalog-change fan-out.
+import { Hono } from "hono";
+import * as z from "zod/mini";
+import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
+import { badRequest, notFound } from "../errors.ts";
+import {
+  definitionById,
+  definitionVersions,
+  deleteDefinition,
+  getPolicy,
+  listDefinitions,
+  putDefinition,
+  putPolicy,
+} from "../messaging/config.ts";
+import { fanOutCatalogChange } from "../messaging/interest.ts";
+import { deleteWebhook, listWebhooks, putWebhook } from "../messaging/webhooks.ts";
+import { MAX_ID_LENGTH } from "../schemas.ts";
+import {
+  isMessageChannel,
+  MESSAGE_CHANNELS,
+  policyInputSchema,
+  TEMPLATE_NAMES,
+  TEMPLATES,
+  TRIGGER_ID_PATTERN,
+  triggerInputSchema,
+  type MessageChannel,
+} from "../triggers/definitions.ts";
+import type { CatalogChange } from "../triggers/evaluate.ts";
+import { jsonBody } from "../validation.ts";
+
+/** Changes per request to POST /catalog-changes, and pages of customers each may walk before answering. */
+const MAX_CHANGES_PER_REQUEST = 100;
+const MAX_FANOUT_PAGES_PER_REQUEST = 20;
+
+function triggerId(id: string): string {
+  if (!TRIGGER_ID_PATTERN.test(id))
+    throw badRequest("invalid_trigger_id", "a trigger id is 1-63 lower-case letters, digits, - and _, starting with a letter or digit");
+  return id;
+}
+
+function channelParam(channel: string): MessageChannel {
+  if (!isMessageChannel(channel))
+    throw badRequest("invalid_channel", `channel must be one of ${MESSAGE_CHANNELS.join(", ")}`);
+  return channel;
+}
+
+const webhookSchema = z.strictObject({
+  url: z.string().check(z.maxLength(2000), z.regex(/^https?:\/\/[^\s/]+\S*$/, "an http(s) URL")),
+  rotate_secret: z.optional(z.boolean()),
+});
+
+const price = z.nullable(z.number().check(z.minimum(0)));
+const catalogChangeShape = {
+  product_id: z.string().check(z.minLength(1), z.maxLength(MAX_ID_LENGTH)),
+  variant: z.optional(z.string().check(z.maxLength(MAX_ID_LENGTH))),
+  kind: z.enum(["price_drop", "back_in_stock"]),
+  old_price: z.optional(price),
+  new_price: z.optional(price),
+  product: z.optional(z.record(z.string(), z.unknown())),
+};
+type ChangeFields = { kind: string; old_price?: number | null | undefined; new_price?: number | null | undefined };
+const priceDropHasPrices = z.refine<ChangeFields>(
+  (c) =>
+    c.kind !== "price_drop" || (typeof c.old_price === "number" && typeof c.new_price === "number" && c.new_price < c.old_price),
+  "a price_drop needs old_price and a lower new_price",
+);
+const catalogChangesBody = z.union([
+  z.strictObject({
+    changes: z
+      .array(z.strictObject(catalogChangeShape).check(priceDropHasPrices))
+      .check(z.minLength(1), z.maxLength(MAX_CHANGES_PER_REQUEST)),
+  }),
+  // One change; `cursor` continues a fan-out that answered with a next_cursor.
+  z.strictObject({ ...catalogChangeShape, cursor: z.optional(z.string().check(z.maxLength(1024))) }).check(priceDropHasPrices),
+]);
+
+export const messagingAdminRoutes = new Hono<WorkspaceEnv>()
+  .use(secretKeyAuth)
+  /** The built-in templates, what each does, and its defaults. */
+  .get("/triggers/templates", (c) =>
+    c.json({ templates: TEMPLATE_NAMES.map((name) => ({ template: name, description: TEMPLATES[name].description, defaults: TEMPLATES[name].defaults })) }),
+  )
+  .get("/triggers", async (c) => c.json({ triggers: await listDefinitions(c.env.DB, c.var.workspace.id) }))
+  .get("/triggers/:id", async (c) => {
+    const definition = await definitionById(c.env.DB, c.var.workspace.id, triggerId(c.req.param("id")));
+    if (!definition) throw notFound(`no trigger ${c.req.param("id")} in this workspace`);
+    return c.json({ trigger: definition });
+  })
+  .get("/triggers/:id/versions", async (c) => {
+    const versions = await definitionVersions(c.env.DB, c.var.workspace.id, triggerId(c.req.param("id")));
+    if (versions.length === 0) throw notFound(`no trigger ${c.req.param("id")} in this workspace`);
+    return c.json({ versions });
+  })
+  /** Switches a built-in template on under this id, tuned; replaces the whole definition and bumps its version. */
+  .put("/triggers/:id", jsonBody(triggerInputSchema), async (c) => {
+    const { definition, created } = await putDefinition(c.env, c.var.workspace.id, triggerId(c.req.param("id")), c.req.valid("json"), Date.now());
+    return c.json({ trigger: definition }, created ? 201 : 200);
+  })
+  .delete("/triggers/:id", async (c) => {
+    const deleted = await deleteDefinition(c.env, c.var.workspace.id, triggerId(c.req.param("id")), Date.now());
+    return c.json({ deleted });
+  })
+  .get("/messaging", async (c) => c.json({ policy: await getPolicy(c.env.DB, c.var.workspace.id) }))
+  /** Caps, quiet hours, cascade, preference trait, opt-in channels, link templates; omitted fields take the defaults. */
+  .put("/messaging", jsonBody(policyInputSchema), async (c) =>
+    c.json({ policy: await putPolicy(c.env, c.var.workspace.id, c.req.valid("json"), Date.now()) }),
+  )
+  .get("/channels", async (c) => c.json({ channels: await listWebhooks(c.env.DB, c.var.workspace.id) }))
+  /** Sets a channel's webhook; the signing secret is shown when it is created or rotated, never again. */
+  .put("/channels/:channel", jsonBody(webhookSchema), async (c) => {
+    const channel = channelParam(c.req.param("channel"));
+    const body = c.req.valid("json");
+    const { created, secret } = await putWebhook(c.env, c.var.workspace.id, channel, body.url, body.rotate_secret ?? false, Date.now());
+    return c.json({ channel, url: body.url, ...(secret ? { signing_secret: secret } : {}) }, created ? 201 : 200);
+  })
+  .delete("/channels/:channel", async (c) => {
+    const deleted = await deleteWebhook(c.env, c.var.workspace.id, channelParam(c.req.param("channel")));
+    return c.json({ deleted });
+  })
+  /**
+   * A catalog change (or `{ changes: [...] }`) fans out to the customers who viewed or carted the
+   * product: each interested customer's object schedules the price-drop or back-in-stock trigger.
+   */
+  .post("/catalog-changes", jsonBody(catalogChangesBody), async (c) => {
+    const body = c.req.valid("json");
+    const changes: (CatalogChange & { cursor?: string })[] = "changes" in body ? body.changes : [body];
+    const now = Date.now();
+    const results = [];
+    for (const { cursor, ...change } of changes) {
+      const result = await fanOutCatalogChange(c.env, c.var.workspace.id, change, now, {
+        ...(cursor ? { cursor } : {}),
+        maxPages: MAX_FANOUT_PAGES_PER_REQUEST,
+      });
+      results.push({ product_id: change.product_id, kind: change.kind, ...result });
+    }
+    return c.json({ results });
+  });

@@ -1,0 +1,71 @@
+// Tracking endpoints in messages: open pixel, signed click redirect, one-click unsubscribe. The token is the only credential.
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../env.ts";
+import { ApiError, badRequest } from "../errors.ts";
+import { customerStub } from "../customer/routing.ts";
+import { engagementEvent } from "../triggers/engagement.ts";
+import { openLinkToken, withUtm, type LinkClaims } from "../triggers/links.ts";
+
+/** The smallest transparent GIF: what an open pixel answers, whatever happened. */
+const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
+
+async function claimsOf(c: Context<AppEnv>, kind: LinkClaims["k"]): Promise<LinkClaims> {
+  const secret = c.env.LINK_SECRET;
+  if (!secret) throw new ApiError(503, "tracking_disabled", "tracking links are off: LINK_SECRET is not set");
+  const claims = await openLinkToken(secret, c.req.param("token") ?? "");
+  if (!claims || claims.k !== kind) throw badRequest("invalid_token", "the link is malformed or was not issued by Seam");
+  return claims;
+}
+
+/**
+ * Records the open, click or unsubscribe as an event of the customer the token names (a deleted
+ * customer stays deleted). A failure to record must not break the customer's click, so it is
+ * logged and the response goes on; false means it could not be recorded.
+ */
+async function record(c: Context<AppEnv>, claims: LinkClaims): Promise<boolean> {
+  try {
+    await customerStub(c.env, claims.w, claims.p).recordEngagement(engagementEvent(claims, Date.now()));
+    return true;
+  } catch (error) {
+    console.error("tracking: could not record", claims.k, claims.m, error);
+    return false;
+  }
+}
+
+const unsubscribePage = (token: string, channel: string) => `<!doctype html>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Unsubscribe</title>
+<form method="post" action="${encodeURIComponent(token)}">
+  <p>Stop receiving these ${channel} messages?</p>
+  <input type="hidden" name="List-Unsubscribe" value="One-Click">
+  <button type="submit">Unsubscribe</button>
+</form>`;
+
+export const trackingRoutes = new Hono<AppEnv>()
+  /** Open pixel (email): records `Message Opened` once per message, answers a 1×1 GIF that is never cached. */
+  .get("/t/o/:token", async (c) => {
+    await record(c, await claimsOf(c, "o"));
+    return c.body(PIXEL, 200, { "content-type": "image/gif", "cache-control": "no-store, max-age=0" });
+  })
+  /** Click redirect: records `Message Clicked` (with UTM) and redirects to the destination sealed in the token. */
+  .get("/t/c/:token", async (c) => {
+    const claims = await claimsOf(c, "c");
+    if (!claims.u || !/^https?:\/\//i.test(claims.u)) throw badRequest("invalid_token", "the link has no web destination");
+    await record(c, claims);
+    c.header("cache-control", "no-store");
+    return c.redirect(withUtm(claims.u, claims.ch, claims.t, claims.m), 302);
+  })
+  /**
+   * GET shows a confirmation with a button: mail scanners follow links, and must not unsubscribe
+   * anyone. POST (the button, or a mail client's RFC 8058 one-click) unsubscribes from the
+   * message's channel at once.
+   */
+  .get("/unsubscribe/:token", async (c) => {
+    const claims = await claimsOf(c, "u");
+    return c.html(unsubscribePage(c.req.param("token"), claims.ch));
+  })
+  .post("/unsubscribe/:token", async (c) => {
+    const claims = await claimsOf(c, "u");
+    if (!(await record(c, claims))) throw new ApiError(503, "unavailable", "could not record the unsubscribe; try again");
+    return c.json({ unsubscribed: true, channel: claims.ch });
+  });

@@ -1,0 +1,87 @@
+// Test helpers for triggers and messages: a workspace with triggers switched on, reads of messages and the outbox, driven alarms.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { vi } from "vitest";
+import { createWorkspace, request, uid } from "./helpers.ts";
+
+export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;
+
+/** A policy with nothing in the way (no caps, no quiet hours, no opt-in), so a test sees only what it sets. */
+export const OPEN_POLICY = { caps: [], quiet_hours: null, opt_in_channels: [] };
+
+export interface MessagingWorkspace {
+  id: string;
+  writeKey: string;
+  secretKey: string;
+  identitySecret: string;
+}
+
+export async function admin(ws: Pick<MessagingWorkspace, "secretKey">, method: string, path: string, body?: unknown) {
+  const res = await request(`/v1/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ws.secretKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** A fresh workspace with the given policy (default: OPEN_POLICY) and triggers (id → settings) switched on. */
+export async function messagingWorkspace(options: { policy?: Record<string, unknown>; triggers?: Record<string, Record<string, unknown>> } = {}) {
+  const created = await createWorkspace({ name: uid("messaging") });
+  const ws: MessagingWorkspace = {
+    id: created.workspace.id,
+    writeKey: created.keys.write_key,
+    secretKey: created.keys.secret_key,
+    identitySecret: created.keys.identity_secret,
+  };
+  const policy = await admin(ws, "PUT", "/messaging", options.policy ?? OPEN_POLICY);
+  if (policy.status !== 200) throw new Error(`policy: ${policy.status} ${JSON.stringify(policy.body)}`);
+  for (const [id, settings] of Object.entries(options.triggers ?? {})) {
+    const res = await admin(ws, "PUT", `/triggers/${id}`, settings);
+    if (res.status >= 300) throw new Error(`trigger ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return ws;
+}
+
+/** The customer's object, by the profile key Seam routes to (`a:<anonymousId>`, `u:<userId>`). */
+export function customerObject(ws: Pick<MessagingWorkspace, "id">, profileKey: string) {
+  return env.CUSTOMER.getByName(`${ws.id}:${profileKey}`);
+}
+
+export async function messagesOf(ws: MessagingWorkspace, customerId: string) {
+  const res = await request(`/v1/customers/${encodeURIComponent(customerId)}/messages`, { headers: { authorization: `Bearer ${ws.secretKey}` } });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+export async function outbox(ws: MessagingWorkspace, query: Record<string, string> = {}) {
+  const res = await request(`/v1/outbox?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${ws.secretKey}` } });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** Waits until the outbox holds `count` messages for the customer (the queue consumer runs asynchronously). */
+export async function waitForOutbox(ws: MessagingWorkspace, customerId: string, count: number) {
+  let messages: any[] = [];
+  await vi.waitUntil(
+    async () => {
+      messages = (await outbox(ws, { customer: customerId })).body.messages;
+      return messages.length >= count;
+    },
+    { timeout: 5000, interval: 25 },
+  );
+  return messages;
+}
+
+/** Runs the customer's alarm: time moves forward to the alarm's due time (see CustomerMessaging.onAlarm). */
+export function runAlarm(ws: MessagingWorkspace, profileKey: string) {
+  return runDurableObjectAlarm(customerObject(ws, profileKey));
+}
+
+/** Clears an alarm a test left armed for later (e.g. a day-5 step), so nothing fires after the test. */
+export async function clearAlarm(ws: MessagingWorkspace, profileKey: string) {
+  await runInDurableObject(customerObject(ws, profileKey), (_instance, state) => state.storage.deleteAlarm());
+}
+
+export function pendingRows(state: any) {
+  return (state.schedule as any[]).filter((r) => r.status === "pending");
+}

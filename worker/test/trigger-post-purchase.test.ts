@@ -1,0 +1,45 @@
+// Post-purchase cross-sell end to end, in session: Order Completed → message enqueued at the event, with the order's products.
+import { describe, expect, it, vi } from "vitest";
+import { batch, trackEvent, uid } from "./helpers.ts";
+import { messagesOf, messagingWorkspace, outbox, runAlarm, waitForOutbox } from "./messaging-helpers.ts";
+
+describe("post-purchase cross-sell", () => {
+  it("sends at the order (delay 0) with the order's products, an empty recommendations list, and no alarm needed", async () => {
+    const ws = await messagingWorkspace({ triggers: { "cross-sell": { template: "post_purchase", steps: [{ delay_minutes: 0 }] } } });
+    const visitor = uid();
+    await batch(
+      [
+        { type: "identify", anonymousId: visitor, traits: { email: "p@example.com" }, messageId: crypto.randomUUID() },
+        trackEvent(visitor, "Order Completed", {
+          order_id: "o-77",
+          total: 130,
+          currency: "EUR",
+          products: [
+            { product_id: "tent", name: "Tent", price: 100, url: "https://shop.example/p/tent" },
+            { product_id: "stove", name: "Stove", price: 30 },
+          ],
+        }),
+      ],
+      ws.writeKey,
+    );
+    const [message] = await waitForOutbox(ws, visitor, 1);
+    const payload = message.message.payload;
+    expect(payload.order).toEqual({ order_id: "o-77", total: 130, currency: "EUR" });
+    expect(payload.products.map((p: any) => p.product_id)).toEqual(["tent", "stove"]);
+    expect(payload.products[0].link).toMatch(/\/v1\/t\/c\//);
+    // No catalog URL for the stove and no URL template: no link rather than a wrong one.
+    expect(payload.products[1].link).toBeNull();
+    expect(payload.recommended).toEqual([]);
+
+    await vi.waitUntil(async () => (await messagesOf(ws, visitor)).body.messages[0]?.status === "sent", { timeout: 5000 });
+    const [logged] = (await messagesOf(ws, visitor)).body.messages;
+    expect(logged.event_received_at).not.toBeNull();
+    expect(logged.enqueue_latency_ms).toBeGreaterThanOrEqual(0);
+    expect(await runAlarm(ws, `a:${visitor}`)).toBe(false);
+
+    // Once per order: the same order again (a resent event with a new messageId) sends nothing more.
+    await batch([trackEvent(visitor, "Order Completed", { order_id: "o-77" })], ws.writeKey);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await outbox(ws, { customer: visitor })).body.messages).toHaveLength(1);
+  });
+});

@@ -1,0 +1,79 @@
+// Price drop and back in stock end to end: a catalog change fans out through the interest index to exactly the interested customers.
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { batch, request, trackEvent, uid } from "./helpers.ts";
+import { admin, DAY, messagingWorkspace, outbox, type MessagingWorkspace } from "./messaging-helpers.ts";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function customerWith(ws: MessagingWorkspace, events: (id: string) => unknown[]) {
+  const id = uid();
+  await batch([{ type: "identify", anonymousId: id, traits: { email: `${id}@example.com` }, messageId: crypto.randomUUID() }, ...events(id)], ws.writeKey);
+  return id;
+}
+
+async function interestRows(ws: MessagingWorkspace) {
+  const { results } = await env.DB.prepare(`SELECT profile_key FROM product_interest WHERE workspace_id = ?`).bind(ws.id).all<{ profile_key: string }>();
+  return results.length;
+}
+
+describe("price drop and back in stock", () => {
+  it("reaches the customers who viewed or carted the product recently and did not buy it — and only them", async () => {
+    const ws = await messagingWorkspace({
+      triggers: { "price-drop": { template: "price_drop", min_drop_percent: 10 }, restock: { template: "back_in_stock" } },
+    });
+    const now = Date.now();
+    const viewer = await customerWith(ws, (id) => [trackEvent(id, "Product Viewed", { product_id: "lamp", name: "Lamp", price: 100 }, { timestamp: iso(now - DAY) })]);
+    const carter = await customerWith(ws, (id) => [trackEvent(id, "Product Added", { product_id: "lamp", price: 100 }, { timestamp: iso(now - 2 * DAY) })]);
+    const buyer = await customerWith(ws, (id) => [
+      trackEvent(id, "Product Viewed", { product_id: "lamp" }, { timestamp: iso(now - 3 * DAY) }),
+      trackEvent(id, "Order Completed", { order_id: `o-${id}`, products: [{ product_id: "lamp", price: 100 }] }, { timestamp: iso(now - 2 * DAY) }),
+    ]);
+    const longAgo = await customerWith(ws, (id) => [trackEvent(id, "Product Viewed", { product_id: "lamp" }, { timestamp: iso(now - 45 * DAY) })]);
+    const other = await customerWith(ws, (id) => [trackEvent(id, "Product Viewed", { product_id: "chair" }, { timestamp: iso(now - DAY) })]);
+    // The interest index is written off the hot path, by the events queue consumer.
+    await vi.waitUntil(async () => (await interestRows(ws)) === 5, { timeout: 5000 });
+
+    const res = await admin(ws, "POST", "/catalog-changes", { product_id: "lamp", kind: "price_drop", old_price: 100, new_price: 79, product: { name: "Lamp", url: "https://shop.example/p/lamp" } });
+    expect(res.status).toBe(200);
+    // The index names the recent, not-bought ones; each customer's object confirms.
+    expect(res.body.results).toEqual([{ product_id: "lamp", kind: "price_drop", candidates: 2, scheduled: 2, next_cursor: null }]);
+
+    let messages: any[] = [];
+    await vi.waitUntil(async () => (messages = (await outbox(ws, { trigger: "price-drop" })).body.messages).length >= 2, { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 200));
+    messages = (await outbox(ws, { trigger: "price-drop" })).body.messages;
+    expect(messages.map((m) => m.profile_key).sort()).toEqual([`a:${carter}`, `a:${viewer}`].sort());
+    for (const name of [buyer, longAgo, other]) expect((await outbox(ws, { customer: name })).body.messages).toEqual([]);
+    const payload = messages[0].message.payload;
+    expect(payload.price_change).toEqual({ old_price: 100, new_price: 79, drop_percent: 21 });
+    expect(payload.products).toMatchObject([{ product_id: "lamp", name: "Lamp", price: 79 }]);
+    expect(payload.products[0].link).toMatch(/\/v1\/t\/c\//);
+
+    // The same change again reaches no one twice; a restock is another trigger and reaches them again.
+    const again = await admin(ws, "POST", "/catalog-changes", { product_id: "lamp", kind: "price_drop", old_price: 100, new_price: 79 });
+    expect(again.body.results[0]).toMatchObject({ candidates: 2, scheduled: 0 });
+    const restock = await admin(ws, "POST", "/catalog-changes", { changes: [{ product_id: "lamp", kind: "back_in_stock" }] });
+    expect(restock.body.results[0]).toMatchObject({ candidates: 2, scheduled: 2 });
+    await vi.waitUntil(async () => (await outbox(ws, { trigger: "restock" })).body.messages.length === 2, { timeout: 5000 });
+  });
+
+  it("does nothing, and reads nothing, for a workspace without the trigger; refuses bad changes with a 400", async () => {
+    const ws = await messagingWorkspace();
+    expect((await admin(ws, "POST", "/catalog-changes", { product_id: "x", kind: "back_in_stock" })).body.results).toEqual([
+      { product_id: "x", kind: "back_in_stock", candidates: 0, scheduled: 0, next_cursor: null },
+    ]);
+    for (const body of [
+      { product_id: "x", kind: "price_drop" },
+      { product_id: "x", kind: "price_drop", old_price: 10, new_price: 12 },
+      { product_id: "", kind: "back_in_stock" },
+      { product_id: "x", kind: "sale" },
+      { changes: [] },
+    ]) {
+      const res = await admin(ws, "POST", "/catalog-changes", body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe("invalid_body");
+    }
+    expect((await request("/v1/admin/catalog-changes", { method: "POST", body: "{}" })).status).toBe(401);
+  });
+});
