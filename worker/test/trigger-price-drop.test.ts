@@ -76,4 +76,24 @@ describe("price drop and back in stock", () => {
     }
     expect((await request("/v1/admin/catalog-changes", { method: "POST", body: "{}" })).status).toBe(401);
   });
+
+  it("is started by the catalog itself: an upsert that lowers a price reaches the interested customer", async () => {
+    const ws = await messagingWorkspace({ triggers: { "price-drop": { template: "price_drop", min_drop_percent: 10 } } });
+    const upsert = (products: unknown[]) =>
+      request("/v1/catalog/products", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${ws.secretKey}` },
+        body: JSON.stringify({ products }),
+      });
+    await upsert([{ product_id: "sofa", name: "Sofa", price: 900, currency: "EUR", url: "https://shop.example/p/sofa" }]);
+    const viewer = await customerWith(ws, (id) => [trackEvent(id, "Product Viewed", { product_id: "sofa", price: 900 })]);
+    await vi.waitUntil(async () => (await interestRows(ws)) === 1, { timeout: 5000 });
+
+    const res = await upsert([{ product_id: "sofa", name: "Sofa", price: 700, currency: "EUR", url: "https://shop.example/p/sofa" }]);
+    expect(((await res.json()) as any).changes).toMatchObject([{ product_id: "sofa", kind: "price_drop", old_price: 900, new_price: 700 }]);
+    let messages: any[] = [];
+    await vi.waitUntil(async () => (messages = (await outbox(ws, { trigger: "price-drop" })).body.messages).length === 1, { timeout: 5000 });
+    expect(messages[0].profile_key).toBe(`a:${viewer}`);
+    expect(messages[0].message.payload.products).toMatchObject([{ product_id: "sofa", name: "Sofa", price: 700 }]);
+  });
 });

@@ -5,6 +5,7 @@ import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { MAX_PRODUCTS_PER_UPSERT, productFromInput, productInputSchema, type Product } from "../catalog/product.ts";
 import { productById, publishCards, upsertProducts } from "../catalog/store.ts";
 import { badRequest, notFound } from "../errors.ts";
+import { fanOutCatalogChange } from "../messaging/interest.ts";
 import { jsonBody } from "../validation.ts";
 
 const upsertBody = z.union([
@@ -46,8 +47,19 @@ export const catalogRoutes = new Hono<WorkspaceEnv>()
     if (products.length === 0)
       throw badRequest("invalid_products", "no product in the request is valid", { results: rejected });
 
-    const { changes, cards } = await upsertProducts(c.env, c.var.workspace.id, products, Date.now());
-    c.executionCtx.waitUntil(publishCards(c.env.RECS_KV, c.var.workspace.id, cards));
+    const now = Date.now();
+    const workspaceId = c.var.workspace.id;
+    const { changes, cards } = await upsertProducts(c.env, workspaceId, products, now);
+    c.executionCtx.waitUntil(publishCards(c.env.RECS_KV, workspaceId, cards));
+    // Price drops and restocks reach the customers who viewed or carted the product (their
+    // objects decide, under caps and consent), after the response.
+    const card = new Map(cards.map((k) => [k.product_id, k]));
+    for (const change of changes)
+      c.executionCtx.waitUntil(
+        fanOutCatalogChange(c.env, workspaceId, { ...change, product: { ...card.get(change.product_id) } }, now).catch((error: unknown) =>
+          console.error("catalog change fan-out failed", change, error),
+        ),
+      );
     return c.json({ upserted: products.length, rejected: rejected.length, results: rejected, changes });
   })
   .get("/products/:id", async (c) => {
