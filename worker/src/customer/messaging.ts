@@ -1,7 +1,7 @@
 // The CustomerDO's messaging layer: trigger runs, the schedule table behind the one alarm, the message log, sending to the queue.
 import { canonicalEventName, productFrom } from "../commerce/ecommerce.ts";
 import type { Env } from "../env.ts";
-import { loadPublishedConfig } from "../messaging/config.ts";
+import { sharedPublishedConfig } from "../messaging/config.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { channelOrder, firstSendableChannel, type ChannelEngagement } from "../triggers/channels.ts";
 import {
@@ -172,7 +172,8 @@ export class CustomerMessaging {
 
   private async loadConfig(workspaceId: string): Promise<void> {
     try {
-      this.config = { value: await loadPublishedConfig(this.host.env.CONFIG_KV, workspaceId), loadedAt: Date.now() };
+      const value = await sharedPublishedConfig(this.host.env.CONFIG_KV, workspaceId, this.configTtl());
+      this.config = { value, loadedAt: Date.now() };
     } catch (error) {
       console.error("messaging config: KV read failed", workspaceId, error);
       if (!this.config || this.config.value.workspace_id !== workspaceId)

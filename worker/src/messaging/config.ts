@@ -152,6 +152,22 @@ export async function publishConfig(env: Env, workspaceId: string, now: number):
     triggers: definitions!.results.map((r) => JSON.parse(String(r.definition)) as TriggerDefinition),
   };
   await env.CONFIG_KV.put(configKey(workspaceId), JSON.stringify(config));
+  isolateConfigs.set(workspaceId, { config, loadedAt: Date.now() });
+  return config;
+}
+
+/**
+ * Configs read from KV, shared by every customer object in this isolate: a thousand customers of
+ * one store waking up read KV once, not a thousand times. Staleness is bounded by the caller's TTL.
+ */
+const isolateConfigs = new Map<string, { config: MessagingConfig; loadedAt: number }>();
+
+/** The published config, from this isolate's copy when it is younger than `maxAgeMs`, else from KV. */
+export async function sharedPublishedConfig(kv: KVNamespace, workspaceId: string, maxAgeMs: number): Promise<MessagingConfig> {
+  const hit = isolateConfigs.get(workspaceId);
+  if (hit && Date.now() - hit.loadedAt <= maxAgeMs) return hit.config;
+  const config = await loadPublishedConfig(kv, workspaceId);
+  isolateConfigs.set(workspaceId, { config, loadedAt: Date.now() });
   return config;
 }
 
