@@ -42,17 +42,7 @@ export interface Product {
 }
 
 /** What recommendations show of a product (the widget's card). */
-export interface ProductCard {
-  product_id: string;
-  name: string | null;
-  url: string | null;
-  image_url: string | null;
-  price: number | null;
-  currency: string | null;
-  category: string | null;
-  brand: string | null;
-  in_stock: boolean;
-}
+export type ProductCard = Omit<Product, "variant" | "attributes">;
 
 export const CATEGORY_SEPARATOR = " > ";
 

@@ -7,19 +7,8 @@ const LOOKUP_CHUNK = 90;
 
 export const cardKey = (workspaceId: string, productId: string) => `card:${workspaceId}:${productId}`;
 
-interface CatalogRow {
-  product_id: string;
-  variant: string;
-  name: string | null;
-  url: string | null;
-  image_url: string | null;
-  price: number | null;
-  currency: string | null;
-  category: string | null;
-  brand: string | null;
-  in_stock: number;
-  attributes: string;
-}
+/** A catalog row as D1 returns it: flags as integers, attributes as JSON text. */
+type CatalogRow = Omit<Product, "in_stock" | "attributes"> & { in_stock: number; attributes: string };
 
 function productOf(row: CatalogRow): Product {
   return {

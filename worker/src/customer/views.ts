@@ -43,22 +43,6 @@ export interface CustomerState {
   event_count: number;
   traits: Record<string, unknown>;
   identities: { kind: string; value: string; verified: boolean; first_seen: string; last_seen: string }[];
-  consent: Record<string, boolean>;
-  cart: CartView;
-  viewed_items: ViewedItemView[];
-  orders: OrderView[];
-  channel_history: TouchpointView[];
-  recent_events: SeamEvent[];
-}
-
-export interface CustomerState {
-  workspace_id: string;
-  profile_key: string;
-  first_seen: string;
-  last_seen: string;
-  event_count: number;
-  traits: Record<string, unknown>;
-  identities: { kind: string; value: string; verified: boolean; first_seen: string; last_seen: string }[];
   identity_conflicts: { kind: string; value: string; other_profile: string; timestamp: string }[];
   /** Profiles (anonymous visitors, email-only customers) merged into this one; they forward here. */
   linked_profiles: string[];
