@@ -2,7 +2,7 @@
 // `npm run dev [-- --port N]`: applies D1 migrations locally, seeds the demo workspace and starts
 // `wrangler dev` with local Durable Objects, D1, KV and queues persisted under .wrangler/state.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -18,9 +18,20 @@ function run(argv) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-if (!existsSync(path.join(root, ".dev.vars"))) {
-  copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
-  console.log("created .dev.vars from .dev.vars.example (local ADMIN_TOKEN)");
+// Local secrets: .dev.vars from the example, and any key the example gained since (a new secret
+// must not silently switch a feature off on an older checkout).
+const devVars = path.join(root, ".dev.vars");
+const example = readFileSync(path.join(root, ".dev.vars.example"), "utf8");
+if (!existsSync(devVars)) {
+  copyFileSync(path.join(root, ".dev.vars.example"), devVars);
+  console.log("created .dev.vars from .dev.vars.example (local development secrets)");
+} else {
+  const present = new Set(readFileSync(devVars, "utf8").split("\n").map((line) => line.split("=")[0].trim()));
+  const missing = example.split("\n").filter((line) => /^[A-Z_]+=/.test(line) && !present.has(line.split("=")[0]));
+  if (missing.length) {
+    appendFileSync(devVars, `\n${missing.join("\n")}\n`);
+    console.log(`added to .dev.vars: ${missing.map((l) => l.split("=")[0]).join(", ")}`);
+  }
 }
 run(["d1", "migrations", "apply", "DB", "--local", ...persist]);
 run(["d1", "execute", "DB", "--local", "--file", "scripts/seed-demo.sql", ...persist]);
