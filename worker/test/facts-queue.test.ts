@@ -49,6 +49,24 @@ describe("facts on the events queue", () => {
   });
 });
 
+describe("facts of concurrent requests", () => {
+  it("travel together: one queue message for requests answered within the flush window", async () => {
+    const sent: EventsQueueMessage[] = [];
+    const sendBatch = env.EVENTS.sendBatch.bind(env.EVENTS);
+    vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages, options) => {
+      for (const m of messages) sent.push(m.body);
+      return sendBatch(messages, options);
+    });
+    const shoppers = [uid(), uid(), uid()];
+    await Promise.all(shoppers.map((id) => batch([trackEvent(id, "Product Viewed", { product_id: `p-${id}` })])));
+    await vi.waitUntil(() => sent.length > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(env.EVENTS.sendBatch).toHaveBeenCalledTimes(1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.facts.map((f) => f.customer).sort()).toEqual(shoppers.map((id) => `a:${id}`).sort());
+  });
+});
+
 describe("events queue consumer", () => {
   it("acks well-formed messages and drops malformed ones instead of retrying them forever", async () => {
     const messages = [
