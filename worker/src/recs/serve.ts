@@ -58,6 +58,9 @@ export function maxPerCategory(limit: number): number {
   return Math.max(2, Math.ceil(limit / 3));
 }
 
+/** A fallback entry: shown after every scored candidate, so it carries no score of its own. */
+const unscored = (c: ScoredItem): ScoredItem => ({ item: c.item, score: 0 });
+
 function sumLists(lists: [NeighbourList | undefined, number][]): ScoredItem[] {
   const scores = new Map<string, number>();
   for (const [list, weight] of lists) for (const { item, score } of list ?? []) scores.set(item, (scores.get(item) ?? 0) + weight * score);
@@ -112,13 +115,12 @@ async function candidates(query: RecsQuery, ctx: RecommendationContext, lookups:
  */
 export async function serveRecommendations(query: RecsQuery, ctx: RecommendationContext, lookups: RecsLookups): Promise<RecsResult> {
   const { list, fallbackCategory } = await candidates(query, ctx, lookups);
-  const withFallbacks: { item: string; score: number; from: RecsFallback }[] = list.map((c) => ({ ...c, from: null }));
   const usesFallbacks = query.type !== "trending" && query.type !== "recently_viewed";
-  if (usesFallbacks) {
-    if (fallbackCategory)
-      for (const c of await lookups.trending(fallbackCategory)) withFallbacks.push({ item: c.item, score: 0, from: "category_trending" });
-    for (const c of await lookups.trending()) withFallbacks.push({ item: c.item, score: 0, from: "global_trending" });
-  }
+  // Fallback lists are read only when the candidates before them could not fill the list.
+  const sources: { from: RecsFallback; load: () => Promise<ScoredItem[]> }[] = [{ from: null, load: async () => list }];
+  if (usesFallbacks && fallbackCategory)
+    sources.push({ from: "category_trending", load: async () => (await lookups.trending(fallbackCategory)).map(unscored) });
+  if (usesFallbacks) sources.push({ from: "global_trending", load: async () => (await lookups.trending()).map(unscored) });
 
   const excluded = new Set([...ctx.cart, ...ctx.purchased, ...(query.item ? [query.item] : [])]);
   const diverse = query.type === "for_you" || query.type === "cart" || (query.type === "trending" && !query.category);
@@ -127,27 +129,30 @@ export async function serveRecommendations(query: RecsQuery, ctx: Recommendation
   const items: RecommendedItem[] = [];
   const overflow: RecommendedItem[] = [];
   let fallback: RecsFallback = null;
-  const queue: typeof withFallbacks = [];
   const queued = new Set<string>();
-  for (const c of withFallbacks) {
-    if (excluded.has(c.item) || queued.has(c.item)) continue;
-    queued.add(c.item);
-    queue.push(c);
-  }
 
-  for (let i = 0; i < queue.length && items.length < query.limit; i += CARD_ROUND) {
-    const round = queue.slice(i, i + CARD_ROUND);
-    const cards = await Promise.all(round.map((c) => lookups.card(c.item)));
-    round.forEach((c, j) => {
-      const card = cards[j];
-      if (!card || !card.in_stock || items.length >= query.limit) return;
-      const item = { ...card, score: Math.round(c.score * 1e4) / 1e4 };
-      const category = card.category ?? "";
-      if (diverse && category && (perCategory.get(category) ?? 0) >= cap) return void overflow.push(item);
-      perCategory.set(category, (perCategory.get(category) ?? 0) + 1);
-      items.push(item);
-      if (c.from && !fallback) fallback = c.from;
-    });
+  for (const source of sources) {
+    if (items.length >= query.limit) break;
+    const queue: ScoredItem[] = [];
+    for (const c of await source.load()) {
+      if (excluded.has(c.item) || queued.has(c.item)) continue;
+      queued.add(c.item);
+      queue.push(c);
+    }
+    for (let i = 0; i < queue.length && items.length < query.limit; i += CARD_ROUND) {
+      const round = queue.slice(i, i + CARD_ROUND);
+      const cards = await Promise.all(round.map((c) => lookups.card(c.item)));
+      round.forEach((c, j) => {
+        const card = cards[j];
+        if (!card || !card.in_stock || items.length >= query.limit) return;
+        const item = { ...card, score: Math.round(c.score * 1e4) / 1e4 };
+        const category = card.category ?? "";
+        if (diverse && category && (perCategory.get(category) ?? 0) >= cap) return void overflow.push(item);
+        perCategory.set(category, (perCategory.get(category) ?? 0) + 1);
+        items.push(item);
+        if (source.from && !fallback) fallback = source.from;
+      });
+    }
   }
   // Variety is a preference, not a reason to show fewer items than asked.
   for (const item of overflow) if (items.length < query.limit) items.push(item);
