@@ -2,28 +2,14 @@
 // `npm run bench:ingest`: ingest throughput and latency of the local worker, next to a no-op route.
 import autocannon from "autocannon";
 import { startLocalWorker } from "./lib/local-worker.mjs";
+import { DEMO_WRITE_KEY_AUTH, EVENTS_PER_BATCH, storefrontBatch } from "./lib/storefront-batch.mjs";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const EVENTS_PER_BATCH = 20;
 const CUSTOMERS = 1000;
-const AUTH = `Basic ${Buffer.from("wk_demo:").toString("base64")}`;
+const AUTH = DEMO_WRITE_KEY_AUTH;
 
-let sequence = 0;
-/** A batch of 20 realistic storefront events from one customer (views, adds, pages). */
-function batchBody(customer) {
-  const anonymousId = `bench-${customer}`;
-  const sentAt = new Date().toISOString();
-  const batch = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => {
-    sequence += 1;
-    const product = `p${(sequence * 7919) % 5000}`;
-    const base = { anonymousId, messageId: `bm-${process.pid}-${sequence}`, timestamp: sentAt, context: { library: { name: "seam-web" }, page: { url: "https://shop.example/p" } } };
-    if (i % 10 === 9) return { ...base, type: "track", event: "Product Added", properties: { product_id: product, price: 12.5, quantity: 1 } };
-    if (i % 5 === 4) return { ...base, type: "page", name: "Category" };
-    return { ...base, type: "track", event: "Product Viewed", properties: { product_id: product, category: "c1", price: 12.5 } };
-  });
-  return JSON.stringify({ writeKey: "wk_demo", sentAt, batch });
-}
+const batchBody = (customer) => storefrontBatch(customer, "bm");
 
 function run(url, opts) {
   return new Promise((resolve, reject) => {

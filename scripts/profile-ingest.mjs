@@ -7,30 +7,16 @@ import autocannon from "autocannon";
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
 import { startLocalWorker } from "./lib/local-worker.mjs";
+import { DEMO_WRITE_KEY_AUTH, storefrontBatch } from "./lib/storefront-batch.mjs";
 
 const INSPECTOR_PORT = Number(process.env.PROFILE_INSPECTOR_PORT ?? 9330);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 32;
-const EVENTS_PER_BATCH = 20;
 const CUSTOMERS = 1000;
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
-const AUTH = `Basic ${Buffer.from("wk_demo:").toString("base64")}`;
+const AUTH = DEMO_WRITE_KEY_AUTH;
 
-let sequence = 0;
-// The same batch as scripts/bench-ingest.mjs (keep the two in step).
-function batchBody(customer) {
-  const anonymousId = `bench-${customer}`;
-  const sentAt = new Date().toISOString();
-  const batch = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => {
-    sequence += 1;
-    const product = `p${(sequence * 7919) % 5000}`;
-    const base = { anonymousId, messageId: `pm-${process.pid}-${sequence}`, timestamp: sentAt, context: { library: { name: "seam-web" }, page: { url: "https://shop.example/p" } } };
-    if (i % 10 === 9) return { ...base, type: "track", event: "Product Added", properties: { product_id: product, price: 12.5, quantity: 1 } };
-    if (i % 5 === 4) return { ...base, type: "page", name: "Category" };
-    return { ...base, type: "track", event: "Product Viewed", properties: { product_id: product, category: "c1", price: 12.5 } };
-  });
-  return JSON.stringify({ writeKey: "wk_demo", sentAt, batch });
-}
+const batchBody = (customer) => storefrontBatch(customer, "pm");
 
 const post = (url, customer) =>
   fetch(`${url}/v1/batch`, { method: "POST", headers: { "content-type": "text/plain", authorization: AUTH }, body: batchBody(customer) }).then((r) => r.text());
