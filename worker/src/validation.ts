@@ -20,3 +20,9 @@ export function queryParams<T extends ZodType>(schema: T) {
       throw badRequest("invalid_query", "the query parameters are not valid", issues(result.error));
   });
 }
+
+export function pathParams<T extends ZodType>(schema: T) {
+  return zValidator("param", schema, (result) => {
+    if (!result.success) throw badRequest("invalid_path", "the path is not valid", issues(result.error));
+  });
+}

@@ -6,6 +6,9 @@ import { badRequest, forbidden } from "./errors.ts";
 import { userHashValid } from "./identity/verify.ts";
 
 export const idParam = z.string().check(z.minLength(1), z.maxLength(256));
+/** `/customers/:id`: the userId or anonymousId the store sent, bounded like every id. */
+export const customerPath = z.object({ id: idParam });
+
 export const visitorQuery = z.object({
   anonymousId: z.optional(idParam),
   userId: z.optional(idParam),

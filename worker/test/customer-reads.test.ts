@@ -52,6 +52,15 @@ describe("GET /v1/customers/:id", () => {
     expect((await customer(userId)).body.traits).toEqual({ plan: "gold", city: "Oslo" });
   });
 
+  it("refuses an id longer than any id ingest accepts with a 400 on every customer route", async () => {
+    const long = "x".repeat(300);
+    for (const [path, method] of [[`/v1/customers/${long}`, "GET"], [`/v1/customers/${long}/export`, "GET"], [`/v1/customers/${long}`, "DELETE"], [`/v1/customers/${long}/messages`, "GET"]]) {
+      const res = await request(path!, { method, headers: { authorization: "Bearer sk_demo" } });
+      expect(res.status, `${method} ${path!.slice(0, 20)}`).toBe(400);
+      expect(((await res.json()) as any).error.code).toBe("invalid_path");
+    }
+  });
+
   it("answers 404 for a customer that never sent an event", async () => {
     const res = await customer(uid());
     expect(res.status).toBe(404);

@@ -19,3 +19,11 @@ export function profileKeyOf(event: Pick<SeamEvent, "userId" | "anonymousId" | "
 export function customerStub(env: Env, workspaceId: string, profileKey: string) {
   return env.CUSTOMER.getByName(`${workspaceId}:${profileKey}`);
 }
+
+/**
+ * The profiles a backend's customer id (a userId or an anonymousId, as the store sent it) may
+ * name, in the order to look: a known customer first, then an anonymous visitor.
+ */
+export function profileKeysForId(id: string): string[] {
+  return [`u:${id}`, `a:${id}`];
+}

@@ -2,43 +2,41 @@
 // (profile, cart) for the browser, and the privacy operations (export, delete).
 import { Hono } from "hono";
 import { secretKeyAuth, writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
-import { customerStub } from "../customer/routing.ts";
+import type { Context } from "hono";
+import { customerStub, profileKeysForId } from "../customer/routing.ts";
 import { notFound } from "../errors.ts";
-import { queryParams } from "../validation.ts";
-import { visitorProfileKey, visitorQuery } from "../visitor.ts";
+import { pathParams, queryParams } from "../validation.ts";
+import { customerPath, visitorProfileKey, visitorQuery } from "../visitor.ts";
 
-/** The backend's view of `:id` (a userId or an anonymousId as sent): the profiles that may hold it. */
-const backendProfileKeys = (id: string) => [`u:${id}`, `a:${id}`];
+/** The object holding the customer the store calls `id`, with its state; 404 when there is none. */
+async function findCustomer(c: Context<WorkspaceEnv>, id: string) {
+  for (const profileKey of profileKeysForId(id)) {
+    const stub = customerStub(c.env, c.var.workspace.id, profileKey);
+    const state = await stub.getState();
+    if (state) return { stub, state };
+  }
+  throw notFound(`no customer ${id} in this workspace`);
+}
 
 export const customerRoutes = new Hono<WorkspaceEnv>()
   /** The whole live state of a customer. */
-  .get("/customers/:id", secretKeyAuth, async (c) => {
-    for (const profileKey of backendProfileKeys(c.req.param("id"))) {
-      const state = await customerStub(c.env, c.var.workspace.id, profileKey).getState();
-      if (state) return c.json(state);
-    }
-    throw notFound(`no customer ${c.req.param("id")} in this workspace`);
+  .get("/customers/:id", secretKeyAuth, pathParams(customerPath), async (c) => {
+    return c.json((await findCustomer(c, c.req.valid("param").id)).state);
   })
   /** Everything Seam keeps about a customer, as a download (GDPR/CCPA access requests). */
-  .get("/customers/:id/export", secretKeyAuth, async (c) => {
-    for (const profileKey of backendProfileKeys(c.req.param("id"))) {
-      const stub = customerStub(c.env, c.var.workspace.id, profileKey);
-      const state = await stub.getState();
-      if (state) {
-        c.header("content-disposition", `attachment; filename="seam-customer-export.json"`);
-        // Messages sent to the customer and those still planned are kept about them too.
-        return c.json({ exported_at: new Date().toISOString(), customer: state, messaging: await stub.getMessagingState() });
-      }
-    }
-    throw notFound(`no customer ${c.req.param("id")} in this workspace`);
+  .get("/customers/:id/export", secretKeyAuth, pathParams(customerPath), async (c) => {
+    const { stub, state } = await findCustomer(c, c.req.valid("param").id);
+    c.header("content-disposition", `attachment; filename="seam-customer-export.json"`);
+    // Messages sent to the customer and those still planned are kept about them too.
+    return c.json({ exported_at: new Date().toISOString(), customer: state, messaging: await stub.getMessagingState() });
   })
   /**
    * Deletes a customer: its state, the visitor profiles merged into it (their forwarding
    * pointers), and its identity-directory entries. Idempotent; a later event starts afresh.
    */
-  .delete("/customers/:id", secretKeyAuth, async (c) => {
+  .delete("/customers/:id", secretKeyAuth, pathParams(customerPath), async (c) => {
     let deleted = false;
-    for (const profileKey of backendProfileKeys(c.req.param("id")))
+    for (const profileKey of profileKeysForId(c.req.valid("param").id))
       deleted = (await customerStub(c.env, c.var.workspace.id, profileKey).deleteCustomer()) || deleted;
     return c.json({ deleted });
   })

@@ -2,12 +2,13 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
-import { customerStub } from "../customer/routing.ts";
+import { customerStub, profileKeysForId } from "../customer/routing.ts";
 import { notFound } from "../errors.ts";
 import { deliveryOwner, listOutbox, OUTBOX_PAGE_DEFAULT, OUTBOX_PAGE_MAX } from "../messaging/deliveries.ts";
 import { MAX_ID_LENGTH } from "../schemas.ts";
 import { MESSAGE_CHANNELS, TRIGGER_ID_PATTERN } from "../triggers/definitions.ts";
-import { jsonBody, queryParams } from "../validation.ts";
+import { jsonBody, pathParams, queryParams } from "../validation.ts";
+import { customerPath } from "../visitor.ts";
 
 /** Receipts per request: a provider's batch callback. */
 const MAX_RECEIPTS_PER_REQUEST = 100;
@@ -33,9 +34,6 @@ const receiptsSchema = z.strictObject({
     .check(z.minLength(1), z.maxLength(MAX_RECEIPTS_PER_REQUEST)),
 });
 
-/** The backend names a customer as it sent them (userId or anonymousId): the profiles that may hold it. */
-const profileKeysOf = (id: string) => [`u:${id}`, `a:${id}`];
-
 export const messageRoutes = new Hono<WorkspaceEnv>()
   .use("/outbox", secretKeyAuth)
   .use("/customers/:id/messages", secretKeyAuth)
@@ -44,7 +42,7 @@ export const messageRoutes = new Hono<WorkspaceEnv>()
   .get("/outbox", queryParams(outboxQuery), async (c) => {
     const q = c.req.valid("query");
     const messages = await listOutbox(c.env.DB, c.var.workspace.id, {
-      ...(q.customer ? { profileKeys: profileKeysOf(q.customer) } : {}),
+      ...(q.customer ? { profileKeys: profileKeysForId(q.customer) } : {}),
       ...(q.channel ? { channel: q.channel } : {}),
       ...(q.trigger ? { triggerId: q.trigger } : {}),
       ...(q.before ? { before: Date.parse(q.before) } : {}),
@@ -53,8 +51,8 @@ export const messageRoutes = new Hono<WorkspaceEnv>()
     return c.json({ messages });
   })
   /** A customer's messages (queued, sent, delivered, failed, opened, clicked), pending schedule and trigger runs. */
-  .get("/customers/:id/messages", async (c) => {
-    for (const profileKey of profileKeysOf(c.req.param("id"))) {
+  .get("/customers/:id/messages", pathParams(customerPath), async (c) => {
+    for (const profileKey of profileKeysForId(c.req.valid("param").id)) {
       const state = await customerStub(c.env, c.var.workspace.id, profileKey).getMessagingState();
       if (state) return c.json(state);
     }
