@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:ingest`: ingest throughput and latency of the local worker, next to a no-op route.
 import autocannon from "autocannon";
-import { startLocalWorker } from "./lib/local-worker.mjs";
+import { devtoolsNote, startLocalWorker } from "./lib/local-worker.mjs";
 import { DEMO_WRITE_KEY_AUTH, EVENTS_PER_BATCH, storefrontBatch } from "./lib/storefront-batch.mjs";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -57,7 +57,8 @@ try {
     [`batch of ${EVENTS_PER_BATCH}, one hot customer`, hot, EVENTS_PER_BATCH],
   ];
   const errors = rows.reduce((n, [, r]) => n + r.errors + r.non2xx, 0);
-  console.log(`\nSeam ingest benchmark — local wrangler dev, ${CONNECTIONS} connections, ${DURATION_S} s per run\n`);
+  console.log(`\nSeam ingest benchmark — local wrangler dev, ${CONNECTIONS} connections, ${DURATION_S} s per run`);
+  console.log(`${devtoolsNote()}\n`);
   console.log("| run | req/s | events/s | p50 ms | p99 ms | vs no-op req/s |");
   console.log("|---|---:|---:|---:|---:|---:|");
   for (const [name, r, perReq] of rows) {

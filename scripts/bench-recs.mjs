@@ -2,7 +2,7 @@
 // `npm run bench:recs`: latency of GET /v1/recs?type=for_you on the local worker with a
 // 100,000-product catalog and a customer with 50 recent items.
 import autocannon from "autocannon";
-import { startLocalWorker } from "./lib/local-worker.mjs";
+import { devtoolsNote, startLocalWorker } from "./lib/local-worker.mjs";
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const CATEGORIES = 200;
@@ -89,7 +89,8 @@ try {
   const loaded = await run(16);
   // The floor of this setup (client, wrangler's proxy, workerd): a route that does nothing.
   const noop = await run(1, "/v1/ping");
-  console.log(`\nSeam /v1/recs?type=for_you — local wrangler dev, ${PRODUCTS.toLocaleString("en-US")} products, customer with ${RECENT_ITEMS} recent items\n`);
+  console.log(`\nSeam /v1/recs?type=for_you — local wrangler dev, ${PRODUCTS.toLocaleString("en-US")} products, customer with ${RECENT_ITEMS} recent items`);
+  console.log(`${devtoolsNote()}\n`);
   console.log("| load | req/s | p50 ms | p99 ms | errors |");
   console.log("|---|---:|---:|---:|---:|");
   for (const [name, r] of [["1 connection", single], ["16 connections", loaded], ["no-op GET /v1/ping, 1 connection", noop]])

@@ -8,7 +8,7 @@
 // the real event → enqueued latency: ingest, trigger evaluation, payload, link sealing, queue send.
 // It is read back through GET /v1/customers/:id/messages (`enqueue_latency_ms`); the client's
 // own round trip is printed alongside for context.
-import { startLocalWorker } from "./lib/local-worker.mjs";
+import { devtoolsNote, startLocalWorker } from "./lib/local-worker.mjs";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -110,7 +110,8 @@ try {
     }
   }
 
-  console.log(`\nSeam trigger benchmark — local wrangler dev; event reaches the edge → message accepted by the messages queue\n`);
+  console.log(`\nSeam trigger benchmark — local wrangler dev; event reaches the edge → message accepted by the messages queue`);
+  console.log(`${devtoolsNote()}\n`);
   console.log("| event → trigger | run | samples | p50 ms | p99 ms | max ms | client round trip p50 ms |");
   console.log("|---|---|---:|---:|---:|---:|---:|");
   for (const r of rows) console.log(`| ${r.scenario} | ${r.label} | ${r.n} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rtt.toFixed(1)} |`);

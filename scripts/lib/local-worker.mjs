@@ -19,6 +19,22 @@ function freePort() {
 }
 
 /**
+ * wrangler dev's local trace collector and data explorer (on by default since wrangler 4.16x)
+ * record every request, RPC call, SQL statement and queue delivery in the same workerd process:
+ * about two thirds of its CPU under load, which production has nowhere in the request path. The
+ * benchmarks measure Seam, so they turn both off; set X_LOCAL_OBSERVABILITY=true to compare.
+ */
+export const LOCAL_DEVTOOLS_OFF = { X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" };
+
+/** One line for a benchmark's header: whether the local devtools were in the measured process. */
+export function devtoolsNote() {
+  const on = Object.keys(LOCAL_DEVTOOLS_OFF).filter((name) => (process.env[name] ?? "false") !== "false");
+  return on.length
+    ? `wrangler's local devtools on (${on.join(", ")}): figures include their cost`
+    : "wrangler's local trace collector and data explorer off (X_LOCAL_OBSERVABILITY / X_LOCAL_EXPLORER), as in production";
+}
+
+/**
  * Starts a local worker; resolves with its base URL and a stop() once it answers. `extraArgs` go
  * to `wrangler dev` (e.g. `--test-scheduled`, which serves the cron at /__scheduled).
  */
@@ -28,7 +44,7 @@ export async function startLocalWorker({ log = false, extraArgs = [] } = {}) {
   const child = spawn(
     process.execPath,
     [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, ...extraArgs],
-    { cwd: root, stdio: log ? "inherit" : "ignore", detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    { cwd: root, stdio: log ? "inherit" : "ignore", detached: true, env: { ...LOCAL_DEVTOOLS_OFF, ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = () => {
