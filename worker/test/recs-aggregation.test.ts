@@ -77,6 +77,21 @@ describe("aggregation consumer", () => {
     ]);
   });
 
+  it("pairs a click in a long session with its latest clicks only, and still ignores a redelivered old click", async () => {
+    const ws = uid("ws-long");
+    const clicks = Array.from({ length: 12 }, (_, i) => fact("view", `i${i}`, "s4#1", i));
+    for (const click of clicks) await consume(ws, [click]);
+    const next = fact("view", "last", "s4#1", 12);
+    await consume(ws, [next]);
+    const rows = await pairs(ws);
+    // successors pair with 5 steps back, later/earlier with 3: i7..i11 reach "last", i6 does not.
+    expect(rows.filter((r) => r.relation === "successors" && r.other === "last").map((r) => r.item).sort()).toEqual(["i10", "i11", "i7", "i8", "i9"]);
+    expect(rows.filter((r) => r.relation === "earlier" && r.item === "last").map((r) => r.other).sort()).toEqual(["i10", "i11", "i9"]);
+    // The first click, far outside the window, delivered again with the newest: nothing changes.
+    await consume(ws, [clicks[0]!, next]);
+    expect(await pairs(ws)).toEqual(rows);
+  });
+
   it("is fed by the real events queue from ingest", async () => {
     const id = uid();
     await batch([

@@ -30,19 +30,35 @@ function groupBySession(facts: { workspaceId: string; fact: ItemFact }[]): Sessi
   return [...groups.values()];
 }
 
+/** How many of a session's latest clicks a new fact of this kind pairs with. */
+export function pairingWindow(kind: FactKind): number {
+  const distances = Object.values(RELATIONS_BY_KIND[kind]).map((spec) => spec.rule.maxDistance);
+  return Math.min(SESSION_CLICKS_CAP, Math.max(0, ...distances));
+}
+
+const clickKey = (messageId: string, item: string) => `${messageId}\u0000${item}`;
+
 /**
- * Pure: what a batch of facts adds, given each session's clicks already folded (oldest first,
- * with their message ids). A fact already folded (a redelivered message) adds nothing.
+ * Pure: what a batch of facts adds, given each session's latest clicks already folded (oldest
+ * first, at least `pairingWindow(kind)` of them) and which of the batch's own facts were folded
+ * before (`alreadyFolded`, keys `messageId NUL item`: a redelivered message), which add nothing.
  */
 export function foldFacts(
-  groups: { workspaceId: string; kind: FactKind; session: string; facts: ItemFact[]; folded: { messageId: string; item: string }[] }[],
+  groups: {
+    workspaceId: string;
+    kind: FactKind;
+    session: string;
+    facts: ItemFact[];
+    folded: { messageId: string; item: string }[];
+    alreadyFolded?: ReadonlySet<string>;
+  }[],
 ): Fold {
   const fold: Fold = { clicks: [], pairs: new Map(), stats: new Map(), dirty: new Set() };
-  for (const { workspaceId, kind, session, facts, folded } of groups) {
-    const seen = new Set(folded.map((c) => `${c.messageId}\u0000${c.item}`));
+  for (const { workspaceId, kind, session, facts, folded, alreadyFolded } of groups) {
+    const seen = new Set([...folded.map((c) => clickKey(c.messageId, c.item)), ...(alreadyFolded ?? [])]);
     const previous = folded.map((c) => c.item);
     for (const fact of facts) {
-      const id = `${fact.messageId}\u0000${fact.item}`;
+      const id = clickKey(fact.messageId, fact.item);
       if (seen.has(id)) continue;
       seen.add(id);
       const scale = decayScale(fact.ts);
@@ -82,7 +98,8 @@ function jsonChunks<T>(rows: T[]): string[] {
 }
 
 /**
- * Folds a queue batch's facts into D1: one read of the sessions they touch, one pure fold, then
+ * Folds a queue batch's facts into D1: one read of what the fold needs (each session's latest
+ * `pairingWindow` clicks, and which of the batch's facts were folded before), one pure fold, then
  * one D1 batch of set-based upserts (json_each), which D1 runs as a single transaction: the fold
  * and the record of which facts it folded commit together, so a redelivered batch adds nothing.
  * The events consumer runs one batch at a time (max_concurrency = 1 in wrangler.toml), so no two
@@ -91,24 +108,53 @@ function jsonChunks<T>(rows: T[]): string[] {
 export async function aggregateFacts(db: D1Database, facts: { workspaceId: string; fact: ItemFact }[]): Promise<Fold> {
   const groups = groupBySession(facts);
   const folded = groups.map(() => [] as { messageId: string; item: string }[]);
-  const index = new Map(groups.map((g, i) => [`${g.workspaceId}\u0000${g.kind}\u0000${g.session}`, i]));
-  const reads = jsonChunks(groups.map((g) => [g.workspaceId, g.kind, g.session]));
-  for (const sessions of reads) {
-    const { results } = await db
-      .prepare(
-        `WITH wanted AS (SELECT value->>0 AS w, value->>1 AS k, value->>2 AS s FROM json_each(?)),
-         ranked AS (
-           SELECT c.workspace_id, c.kind, c.session, c.message_id, c.item, c.ts, c.rowid AS r,
-                  ROW_NUMBER() OVER (PARTITION BY c.workspace_id, c.kind, c.session ORDER BY c.ts DESC, c.rowid DESC) AS n
-           FROM session_clicks c JOIN wanted ON c.workspace_id = wanted.w AND c.kind = wanted.k AND c.session = wanted.s)
-         SELECT workspace_id, kind, session, message_id, item FROM ranked WHERE n <= ? ORDER BY ts, r`,
-      )
-      .bind(sessions, SESSION_CLICKS_CAP)
-      .all<{ workspace_id: string; kind: string; session: string; message_id: string; item: string }>();
-    for (const row of results)
-      folded[index.get(`${row.workspace_id}\u0000${row.kind}\u0000${row.session}`)!]!.push({ messageId: row.message_id, item: row.item });
-  }
-  const fold = foldFacts(groups.map((g, i) => ({ ...g, folded: folded[i]! })));
+  const alreadyFolded = groups.map(() => new Set<string>());
+  // Both reads go through the primary key or the (workspace, kind, session, ts) index: a long
+  // session costs its window, not its length.
+  const reads: D1PreparedStatement[] = [];
+  const byWindow = new Map<number, [number, string, string, string][]>();
+  groups.forEach((g, i) => {
+    const window = pairingWindow(g.kind);
+    if (window === 0) return;
+    const list = byWindow.get(window) ?? [];
+    list.push([i, g.workspaceId, g.kind, g.session]);
+    byWindow.set(window, list);
+  });
+  // SQLite's LIMIT cannot name an outer column: one statement per window size (there are two).
+  for (const [window, list] of byWindow)
+    for (const chunk of jsonChunks(list))
+      reads.push(
+        db
+          .prepare(
+            `SELECT w.value->>0 AS g, c.message_id, c.item
+             FROM jsonb_each(?) w JOIN session_clicks c ON c.rowid IN (
+               SELECT rowid FROM session_clicks
+               WHERE workspace_id = w.value->>1 AND kind = w.value->>2 AND session = w.value->>3
+               ORDER BY ts DESC, rowid DESC LIMIT ?)
+             ORDER BY g, c.ts, c.rowid`,
+          )
+          .bind(chunk, window),
+      );
+  const windowReads = reads.length;
+  for (const chunk of jsonChunks(groups.flatMap((g, i) => g.facts.map((f) => [i, g.workspaceId, g.kind, g.session, f.messageId, f.item]))))
+    reads.push(
+      db
+        .prepare(
+          `SELECT f.value->>0 AS g, c.message_id, c.item
+           FROM jsonb_each(?) f JOIN session_clicks c
+             ON c.workspace_id = f.value->>1 AND c.kind = f.value->>2 AND c.session = f.value->>3
+            AND c.message_id = f.value->>4 AND c.item = f.value->>5`,
+        )
+        .bind(chunk),
+    );
+  const answers = reads.length ? await db.batch<{ g: number; message_id: string; item: string }>(reads) : [];
+  answers.forEach((answer, r) => {
+    for (const row of answer.results) {
+      if (r < windowReads) folded[row.g]!.push({ messageId: row.message_id, item: row.item });
+      else alreadyFolded[row.g]!.add(clickKey(row.message_id, row.item));
+    }
+  });
+  const fold = foldFacts(groups.map((g, i) => ({ ...g, folded: folded[i]!, alreadyFolded: alreadyFolded[i]! })));
 
   const statements: D1PreparedStatement[] = [];
   for (const rows of jsonChunks(fold.clicks.map((c) => [c.workspaceId, c.kind, c.session, c.messageId, c.item, c.ts])))
@@ -116,7 +162,7 @@ export async function aggregateFacts(db: D1Database, facts: { workspaceId: strin
       db
         .prepare(
           `INSERT INTO session_clicks (workspace_id, kind, session, message_id, item, ts)
-           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?) WHERE true
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM jsonb_each(?) WHERE true
            ON CONFLICT DO NOTHING`,
         )
         .bind(rows),
@@ -126,7 +172,7 @@ export async function aggregateFacts(db: D1Database, facts: { workspaceId: strin
       db
         .prepare(
           `INSERT INTO item_pairs (workspace_id, kind, relation, item, other, weight)
-           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?) WHERE true
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM jsonb_each(?) WHERE true
            ON CONFLICT (workspace_id, kind, relation, item, other) DO UPDATE SET weight = weight + excluded.weight`,
         )
         .bind(rows),
@@ -136,7 +182,7 @@ export async function aggregateFacts(db: D1Database, facts: { workspaceId: strin
       db
         .prepare(
           `INSERT INTO item_stats (workspace_id, item, category, views, carts, buys, popularity)
-           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?) WHERE true
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM jsonb_each(?) WHERE true
            ON CONFLICT (workspace_id, item) DO UPDATE SET
              category = COALESCE(excluded.category, category),
              views = views + excluded.views, carts = carts + excluded.carts, buys = buys + excluded.buys,
@@ -148,7 +194,7 @@ export async function aggregateFacts(db: D1Database, facts: { workspaceId: strin
     statements.push(
       db
         .prepare(
-          `INSERT INTO dirty_items (workspace_id, item) SELECT value->>0, value->>1 FROM json_each(?) WHERE true
+          `INSERT INTO dirty_items (workspace_id, item) SELECT value->>0, value->>1 FROM jsonb_each(?) WHERE true
            ON CONFLICT DO NOTHING`,
         )
         .bind(rows),
