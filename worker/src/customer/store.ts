@@ -131,17 +131,22 @@ export class CustomerStore {
     this.dirtyMeta.add(key);
   }
 
+  /** Every changed key in one statement (and deleted ones in one more): a batch changes about five. */
   private flushMeta(): void {
+    const upserts: [string, string][] = [];
+    const deletes: string[] = [];
     for (const key of this.dirtyMeta) {
       const value = this.metaCache?.get(key);
-      if (value === undefined) this.sql.exec(`DELETE FROM meta WHERE key = ?`, key);
-      else
-        this.sql.exec(
-          `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          key,
-          value,
-        );
+      if (value === undefined) deletes.push(key);
+      else upserts.push([key, value]);
     }
+    if (upserts.length)
+      this.sql.exec(
+        `INSERT INTO meta (key, value) SELECT value->>0, value->>1 FROM jsonb_each(?) WHERE true
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        JSON.stringify(upserts),
+      );
+    if (deletes.length) this.sql.exec(`DELETE FROM meta WHERE key IN (SELECT value FROM jsonb_each(?))`, JSON.stringify(deletes));
     this.dirtyMeta.clear();
   }
 
@@ -169,8 +174,9 @@ export class CustomerStore {
    * Applies a batch of one customer's events atomically and answers per event whether it was
    * new or a duplicate (by messageId). Events are applied in event-time order, so a cart built
    * from a batch the SDK queued offline comes out the same as if it had been sent live.
-   * The per-batch work is a handful of set-based statements (json_each), not a few per event:
-   * this is the hot path of ingest.
+   * The per-batch work is a handful of set-based statements, not a few per event: this is the hot
+   * path of ingest. They read their rows with jsonb_each, which parses the bound JSON once; with
+   * json_each every `value->>n` parses its row's text again (a third slower for a batch's views).
    */
   applyBatch(workspaceId: string, profileKey: string, events: SeamEvent[]): BatchOutcome {
     const statuses: BatchOutcome["statuses"] = events.map(() => "duplicate");
@@ -218,7 +224,7 @@ export class CustomerStore {
     // shrink the dedupe window. DISTINCT does the same for an id repeated inside the batch.
     const rows = this.sql.exec(
       `INSERT INTO seen_messages (message_id, received_at)
-       SELECT DISTINCT value, ? FROM json_each(?) WHERE value NOT IN (SELECT message_id FROM seen_messages)
+       SELECT DISTINCT value, ? FROM jsonb_each(?) WHERE value NOT IN (SELECT message_id FROM seen_messages)
        ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
       receivedAt,
       ids,
@@ -248,7 +254,7 @@ export class CustomerStore {
     this.sql.exec(
       `INSERT INTO touchpoints (ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id)
        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
-       FROM json_each(?)`,
+       FROM jsonb_each(?)`,
       JSON.stringify(touchpoints),
     );
     // Only the newest RECENT_EVENTS rows survive the trim, so only those are worth writing.
@@ -256,7 +262,7 @@ export class CustomerStore {
     this.touch("touchpoints", events.length);
     this.touch("recent_events", recent.length);
     this.sql.exec(
-      `INSERT INTO recent_events (message_id, ts, body) SELECT value->>0, value->>1, value->2 FROM json_each(?)`,
+      `INSERT INTO recent_events (message_id, ts, body) SELECT value->>0, value->>1, value->2 FROM jsonb_each(?)`,
       JSON.stringify(recent),
     );
     const first = Math.min(Number(this.meta("first_seen") ?? Infinity), events[0]!.timestamp);
@@ -326,7 +332,6 @@ export class CustomerStore {
    * valid userHash. Only verified emails and phones go to the identity directory.
    */
   private recordIdentities(events: SeamEvent[]): void {
-    this.touch("identities", events.length);
     const seen = new Map<string, { kind: string; value: string; verified: number; first: number; last: number }>();
     for (const event of events) {
       const verified = event.verified ? 1 : 0;
@@ -346,6 +351,8 @@ export class CustomerStore {
         } else seen.set(key, { kind, value, verified: isVerified, first: event.timestamp, last: event.timestamp });
       }
     }
+    // At most one new row per distinct identity (a storefront batch names one: its anonymousId).
+    this.touch("identities", seen.size);
     for (const { kind, value, verified, first, last } of seen.values()) {
       this.sql.exec(
         `INSERT INTO identities (kind, value, verified, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
@@ -421,10 +428,10 @@ export class CustomerStore {
     this.touch("viewed_items", this.pendingViews.length);
     const views = JSON.stringify(this.pendingViews);
     this.pendingViews.length = 0;
-    this.sql.exec(`INSERT INTO item_clicks (item, category, ts) SELECT value->>0, value->>3, value->>1 FROM json_each(?)`, views);
+    this.sql.exec(`INSERT INTO item_clicks (item, category, ts) SELECT value->>0, value->>3, value->>1 FROM jsonb_each(?)`, views);
     this.sql.exec(
       `INSERT INTO viewed_items (product_id, view_count, first_seen, last_seen, name, category, price, currency, channel)
-       SELECT value->>0, 1, value->>1, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?) WHERE true
+       SELECT value->>0, 1, value->>1, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM jsonb_each(?) WHERE true
        ON CONFLICT (product_id) DO UPDATE SET
          view_count = view_count + 1,
          first_seen = MIN(first_seen, excluded.first_seen),
