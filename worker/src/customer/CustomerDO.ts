@@ -324,7 +324,8 @@ export class CustomerDO extends DurableObject<Env> {
   async recommend(query: RecsQuery, workspaceId: string, hops = 0): Promise<RecsResult> {
     const target = this.forwardTarget();
     if (target && hops < MAX_FORWARD_HOPS) return this.stubFor(target).recommend(query, workspaceId, hops + 1);
-    return serveRecommendations(query, this.store.recommendationContext(), kvLookups(this.env.RECS_KV, workspaceId));
+    const ctx = this.store.recommendationContext({ recentlyViewed: query.type === "recently_viewed" });
+    return serveRecommendations(query, ctx, kvLookups(this.env.RECS_KV, workspaceId));
   }
 
   // ---- privacy ----------------------------------------------------------------------------

@@ -640,7 +640,11 @@ export class CustomerStore {
   }
 
   /** What recommendations need of this customer, read in one go. */
-  recommendationContext(): RecommendationContext {
+  /**
+   * What the recommendations exclude and score from. The whole recently-viewed list (up to its cap)
+   * is read only for the type that shows it; every other type needs just the latest category.
+   */
+  recommendationContext({ recentlyViewed = false } = {}): RecommendationContext {
     const clicks = this.sql
       .exec(`SELECT item, ts FROM (SELECT item, ts, seq FROM item_clicks ORDER BY ts DESC, seq DESC LIMIT ?) ORDER BY ts, seq`, CAPS.itemClicks)
       .toArray()
@@ -648,13 +652,17 @@ export class CustomerStore {
     const purchased = new Set<string>();
     for (const row of this.sql.exec(`SELECT products FROM orders`))
       for (const p of JSON.parse(String(row.products)) as ProductLine[]) purchased.add(p.productId);
-    const viewed = this.sql.exec(`SELECT product_id, category FROM viewed_items ORDER BY last_seen DESC, product_id`).toArray();
+    const latestCategory = this.sql
+      .exec(`SELECT category FROM viewed_items WHERE category IS NOT NULL AND category <> '' ORDER BY last_seen DESC, product_id LIMIT 1`)
+      .toArray()[0]?.category;
     return {
       clicks,
       cart: this.sql.exec(`SELECT DISTINCT product_id FROM cart_lines`).toArray().map((r) => String(r.product_id)),
       purchased: [...purchased],
-      recentlyViewed: viewed.map((r) => String(r.product_id)),
-      lastCategory: (viewed.find((r) => r.category)?.category as string | undefined) ?? null,
+      recentlyViewed: recentlyViewed
+        ? this.sql.exec(`SELECT product_id FROM viewed_items ORDER BY last_seen DESC, product_id`).toArray().map((r) => String(r.product_id))
+        : [],
+      lastCategory: typeof latestCategory === "string" ? latestCategory : null,
     };
   }
 

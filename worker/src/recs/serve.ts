@@ -22,7 +22,7 @@ export interface RecommendationContext {
   clicks: RecentItem[];
   cart: string[];
   purchased: string[];
-  /** Most recent first. */
+  /** Most recent first; the object fills it only for `recently_viewed`. */
   recentlyViewed: string[];
   lastCategory: string | null;
 }
