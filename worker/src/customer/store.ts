@@ -639,7 +639,6 @@ export class CustomerStore {
       .map(viewedItemView);
   }
 
-  /** What recommendations need of this customer, read in one go. */
   /**
    * What the recommendations exclude and score from. The whole recently-viewed list (up to its cap)
    * is read only for the type that shows it; every other type needs just the latest category.

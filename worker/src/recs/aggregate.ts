@@ -50,12 +50,12 @@ export function foldFacts(
     session: string;
     facts: ItemFact[];
     folded: { messageId: string; item: string }[];
-    alreadyFolded?: ReadonlySet<string>;
+    alreadyFolded: ReadonlySet<string>;
   }[],
 ): Fold {
   const fold: Fold = { clicks: [], pairs: new Map(), stats: new Map(), dirty: new Set() };
   for (const { workspaceId, kind, session, facts, folded, alreadyFolded } of groups) {
-    const seen = new Set([...folded.map((c) => clickKey(c.messageId, c.item)), ...(alreadyFolded ?? [])]);
+    const seen = new Set([...folded.map((c) => clickKey(c.messageId, c.item)), ...alreadyFolded]);
     const previous = folded.map((c) => c.item);
     for (const fact of facts) {
       const id = clickKey(fact.messageId, fact.item);
@@ -88,7 +88,7 @@ export function foldFacts(
   return fold;
 }
 
-/** Rows per json_each statement: keeps each bound JSON parameter around a few hundred KB. */
+/** Rows per jsonb_each statement: keeps each bound JSON parameter around a few hundred KB. */
 const ROWS_PER_STATEMENT = 2000;
 
 function jsonChunks<T>(rows: T[]): string[] {
@@ -100,7 +100,7 @@ function jsonChunks<T>(rows: T[]): string[] {
 /**
  * Folds a queue batch's facts into D1: one read of what the fold needs (each session's latest
  * `pairingWindow` clicks, and which of the batch's facts were folded before), one pure fold, then
- * one D1 batch of set-based upserts (json_each), which D1 runs as a single transaction: the fold
+ * one D1 batch of set-based upserts (jsonb_each), which D1 runs as a single transaction: the fold
  * and the record of which facts it folded commit together, so a redelivered batch adds nothing.
  * The events consumer runs one batch at a time (max_concurrency = 1 in wrangler.toml), so no two
  * folds of one session race between the read and the write.

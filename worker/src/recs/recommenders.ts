@@ -1,5 +1,5 @@
 // The recommenders Seam evaluates and serves: faithful association and sequential rules, and the blend.
-import { STEP_WEIGHTINGS, type StepWeighting } from "./pairs.ts";
+import { STEP_WEIGHTINGS, type PairRule, type StepWeighting } from "./pairs.ts";
 import type { ScoringOptions } from "./score.ts";
 import type { TrainingSpec } from "./train.ts";
 
@@ -23,56 +23,39 @@ export const BLEND_LIST_LOOKUPS = 5;
 const NO_REPEAT = { weight: 0, recencyDecay: 0 };
 
 /**
- * session-rec's AssociationRules: every ordered pair of clicks in a session, both directions,
- * counted once per pair of positions; top-20 per item; the last click's list, scored count / max.
+ * A session-rec rule recommender: one pair list per item (top-20, no decay), and a session is
+ * scored by its last click's list alone, scored weight / max.
  */
-export const ASSOCIATION_RULES: Recommender = {
-  training: {
-    relations: {
-      coVisits: {
-        rule: {
-          maxDistance: Number.POSITIVE_INFINITY,
-          forward: STEP_WEIGHTINGS.same,
-          backward: STEP_WEIGHTINGS.same,
-        },
-        topK: RULES_TOP_K,
-      },
-    },
-    halfLifeDays: 0,
-    trendingSize: 0,
-  },
-  scoring: {
-    limit: RECOMMENDATIONS_LIMIT,
-    historyLength: 1,
-    listLookups: 1,
-    signals: [{ relation: "coVisits", weight: 1, recencyDecay: 0 }],
-    repeat: NO_REPEAT,
-    evidencePrior: 0,
-  },
-};
-
-/**
- * session-rec's SequentialRules: a click followed `k ≤ steps` positions later by another adds
- * `weighting(k)` to that pair; top-20 per item; the last click's list, scored weight / max.
- */
-export function sequentialRules(steps: number, weighting: StepWeighting): Recommender {
+function lastClickRules(relation: "coVisits" | "successors", rule: PairRule): Recommender {
   return {
-    training: {
-      relations: {
-        successors: { rule: { maxDistance: steps, forward: STEP_WEIGHTINGS[weighting] }, topK: RULES_TOP_K },
-      },
-      halfLifeDays: 0,
-      trendingSize: 0,
-    },
+    training: { relations: { [relation]: { rule, topK: RULES_TOP_K } }, halfLifeDays: 0, trendingSize: 0 },
     scoring: {
       limit: RECOMMENDATIONS_LIMIT,
       historyLength: 1,
       listLookups: 1,
-      signals: [{ relation: "successors", weight: 1, recencyDecay: 0 }],
+      signals: [{ relation, weight: 1, recencyDecay: 0 }],
       repeat: NO_REPEAT,
       evidencePrior: 0,
     },
   };
+}
+
+/**
+ * session-rec's AssociationRules: every ordered pair of clicks in a session, both directions,
+ * counted once per pair of positions.
+ */
+export const ASSOCIATION_RULES: Recommender = lastClickRules("coVisits", {
+  maxDistance: Number.POSITIVE_INFINITY,
+  forward: STEP_WEIGHTINGS.same,
+  backward: STEP_WEIGHTINGS.same,
+});
+
+/**
+ * session-rec's SequentialRules: a click followed `k ≤ steps` positions later by another adds
+ * `weighting(k)` to that pair.
+ */
+export function sequentialRules(steps: number, weighting: StepWeighting): Recommender {
+  return lastClickRules("successors", { maxDistance: steps, forward: STEP_WEIGHTINGS[weighting] });
 }
 
 /** The knobs of the blend, flat so a tuning script can vary them one at a time. */
