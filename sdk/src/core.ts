@@ -49,6 +49,11 @@ export interface SeamOptions {
   context?: Record<string, unknown> | (() => Record<string, unknown>);
   /** Hold events (unsent, unstored) until `consent({ [channel]: true })`; discard them on `false`. */
   requireConsent?: boolean;
+  /**
+   * Seam is served on the store's own site with the workspace's `firstPartyCookie` setting: send
+   * and receive its HttpOnly id cookie (credentialed requests). Default: no cookies.
+   */
+  cookie?: boolean;
   /** Fire-and-forget sender for page unload (`navigator.sendBeacon`); returns false if it refused. */
   beacon?: (url: string, body: string) => boolean;
 }
@@ -278,7 +283,7 @@ export function createSeam(o: SeamOptions): Seam {
     let r: TransportResponse | undefined;
     let b: any = {};
     try {
-      r = await F(url, { method: "POST", body, keepalive: !!how, credentials: "include" });
+      r = await F(url, { method: "POST", body, keepalive: !!how, ...(o.cookie && { credentials: "include" }) });
       b = await r.json().catch(() => b);
     } catch {}
     busy = 0;

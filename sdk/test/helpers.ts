@@ -6,6 +6,7 @@ export interface SentRequest {
   url: string;
   method: string;
   keepalive: boolean;
+  credentials: string | undefined;
   /** The parsed JSON body of a POST. */
   body: { writeKey: string; sentAt: string; batch: SeamEvent[]; dropped?: number; fresh?: number } | undefined;
   raw: string | undefined;
@@ -57,6 +58,7 @@ export function fakeServer() {
         url,
         method: init?.method ?? "GET",
         keepalive: !!init?.keepalive,
+        credentials: init?.credentials,
         body: raw ? JSON.parse(raw) : undefined,
         raw,
       };

@@ -1,8 +1,8 @@
 // The Hono root: CORS, the one error shape, and each area's routes.
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "./env.ts";
+import type { BrowserEnv } from "./auth.ts";
+import { browserCors } from "./cors.ts";
 import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
@@ -14,19 +14,8 @@ import { recsRoutes } from "./routes/recs.ts";
 import { trackingRoutes } from "./routes/tracking.ts";
 import type { ErrorBody } from "./schemas.ts";
 
-export const app = new Hono<AppEnv>()
-  // The preflight cannot carry a write key, so it cannot know the workspace: it is answered for
-  // any origin, and each request is then checked against its workspace's allowed origins.
-  .use(
-    "/v1/*",
-    cors({
-      origin: (origin) => origin || "*",
-      allowMethods: ["GET", "POST", "OPTIONS"],
-      allowHeaders: ["Content-Type", "Authorization"],
-      credentials: true,
-      maxAge: 86_400,
-    }),
-  )
+export const app = new Hono<BrowserEnv>()
+  .use("/v1/*", browserCors)
   .get("/", (c) => c.json({ name: "seam", ok: true }))
   // A route that does nothing: the baseline for `npm run bench:ingest`.
   .get("/v1/ping", (c) => c.json({ ok: true }))

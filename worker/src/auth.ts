@@ -11,7 +11,9 @@ import {
   type Workspace,
 } from "./workspaces.ts";
 
-export type WorkspaceEnv = { Bindings: Env; Variables: { workspace: Workspace } };
+/** `browserWorkspace`: the request was let in by this workspace's write key from an allowed origin (CORS answers it). */
+export type BrowserEnv = { Bindings: Env; Variables: { browserWorkspace?: Workspace } };
+export type WorkspaceEnv = { Bindings: Env; Variables: { workspace: Workspace; browserWorkspace?: Workspace } };
 
 /** The user name of `Authorization: Basic base64(user:password)`, as Segment sends the write key. */
 export function basicAuthUser(header: string | undefined): string | undefined {
@@ -34,10 +36,7 @@ function bearer(header: string | undefined): string | undefined {
  * Resolves the workspace of a write key and checks the browser's Origin against the workspace's
  * allowed origins. Throws 401 (no or unknown key) or 403 (origin not allowed).
  */
-export async function workspaceForWriteKey<E extends { Bindings: Env }>(
-  c: Context<E>,
-  writeKey: string | undefined,
-): Promise<Workspace> {
+async function workspaceForWriteKey<E extends { Bindings: Env }>(c: Context<E>, writeKey: string | undefined): Promise<Workspace> {
   if (!writeKey) throw unauthorized("a write key is required (Basic auth user name or writeKey)");
   const workspace = await workspaceByWriteKey(c.env, writeKey);
   if (!workspace) throw unauthorized("unknown write key");
@@ -52,10 +51,7 @@ export async function workspaceForWriteKey<E extends { Bindings: Env }>(
  * secret key as its write key). Events sent with the secret key are trusted: their user ids,
  * emails and phones count as verified.
  */
-export async function ingestAuth<E extends { Bindings: Env }>(
-  c: Context<E>,
-  bodyWriteKey: string | undefined,
-): Promise<{ workspace: Workspace; trusted: boolean }> {
+export async function ingestAuth(c: Context<BrowserEnv>, bodyWriteKey: string | undefined): Promise<{ workspace: Workspace; trusted: boolean }> {
   const header = c.req.header("authorization");
   const basicUser = basicAuthUser(header);
   const secret = bearer(header) ?? (basicUser?.startsWith("sk_") ? basicUser : undefined);
@@ -64,13 +60,17 @@ export async function ingestAuth<E extends { Bindings: Env }>(
     if (!workspace) throw unauthorized("unknown secret key");
     return { workspace, trusted: true };
   }
-  return { workspace: await workspaceForWriteKey(c, basicUser ?? bodyWriteKey), trusted: false };
+  const workspace = await workspaceForWriteKey(c, basicUser ?? bodyWriteKey);
+  c.set("browserWorkspace", workspace);
+  return { workspace, trusted: false };
 }
 
 /** For visitor reads (`GET /v1/profile`): write key as Basic auth user or `?writeKey=`. */
 export const writeKeyAuth = createMiddleware<WorkspaceEnv>(async (c, next) => {
   const key = basicAuthUser(c.req.header("authorization")) ?? c.req.query("writeKey");
-  c.set("workspace", await workspaceForWriteKey(c, key));
+  const workspace = await workspaceForWriteKey(c, key);
+  c.set("workspace", workspace);
+  c.set("browserWorkspace", workspace);
   await next();
 });
 

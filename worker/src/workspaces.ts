@@ -2,6 +2,7 @@
 import type { Env } from "./env.ts";
 import { randomKey, sha256Hex } from "./crypto.ts";
 import { ApiError, notFound } from "./errors.ts";
+import { originMatches } from "./origins.ts";
 import type { KEY_KINDS } from "./schemas.ts";
 
 export interface Workspace {
@@ -225,9 +226,5 @@ export function workspaceView(w: Workspace) {
  */
 export function originAllowed(workspace: Workspace, origin: string | undefined): boolean {
   if (!origin) return true;
-  return workspace.allowedOrigins.some((pattern) => {
-    if (pattern === "*" || pattern === origin) return true;
-    const wildcard = /^(https?:\/\/)\*\.(.+)$/.exec(pattern);
-    return wildcard !== null && origin.startsWith(wildcard[1]!) && origin.endsWith(`.${wildcard[2]}`);
-  });
+  return originMatches(workspace.allowedOrigins, origin, { anyOrigin: true });
 }

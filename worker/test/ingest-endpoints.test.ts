@@ -1,6 +1,6 @@
 // Every Segment ingest path (and analytics.js's short aliases) lands events in the customer's object.
 import { describe, expect, it } from "vitest";
-import { batch, customer, post, request, uid } from "./helpers.ts";
+import { batch, customer, post, request, uid, userHash } from "./helpers.ts";
 
 describe("Segment HTTP Tracking API paths", () => {
   const singles: [string, string, Record<string, unknown>][] = [
@@ -33,7 +33,8 @@ describe("Segment HTTP Tracking API paths", () => {
     it(`POST ${path} records the alias on the user's profile`, async () => {
       const userId = uid("user");
       const previousId = uid();
-      const res = await post(path, { userId, previousId });
+      // From a browser, a userId reaches the user's profile only with its userHash.
+      const res = await post(path, { userId, previousId, context: { userHash: await userHash(userId) } });
       expect(res.status).toBe(200);
       const state = await customer(userId);
       expect(state.body.recent_events[0]).toMatchObject({ type: "alias", previousId, userId });

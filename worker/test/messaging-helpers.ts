@@ -28,7 +28,8 @@ export async function admin(ws: Pick<MessagingWorkspace, "secretKey">, method: s
 
 /** A fresh workspace with the given policy (default: OPEN_POLICY) and triggers (id → settings) switched on. */
 export async function messagingWorkspace(options: { policy?: Record<string, unknown>; triggers?: Record<string, Record<string, unknown>> } = {}) {
-  const created = await createWorkspace({ name: uid("messaging") });
+  // A store names its site: event urls on it may be message link destinations.
+  const created = await createWorkspace({ name: uid("messaging"), allowedOrigins: ["https://shop.example"] });
   const ws: MessagingWorkspace = {
     id: created.workspace.id,
     writeKey: created.keys.write_key,

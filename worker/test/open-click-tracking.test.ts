@@ -56,10 +56,10 @@ describe("open and click tracking", () => {
     expect(logged.opened_at).not.toBeNull();
   });
 
-  it("answers a bad token with a JSON 400, and never redirects anywhere it did not sign", async () => {
+  it("answers a bad click token with a JSON 400, and never redirects anywhere it did not sign", async () => {
     const { message } = await sentMessage();
     const open = new URL(message.message.payload.links.open_pixel).pathname.split("/").pop();
-    for (const path of [`/v1/t/c/${open}`, "/v1/t/c/v1.AAAA", "/v1/t/o/nope", `/v1/t/o/${"x".repeat(5000)}`]) {
+    for (const path of [`/v1/t/c/${open}`, "/v1/t/c/v1.AAAA", `/v1/t/c/${"x".repeat(5000)}`]) {
       const res = await request(path, { redirect: "manual" });
       expect(res.status, path).toBe(400);
       expect(res.headers.get("location")).toBeNull();

@@ -27,8 +27,9 @@ describe("post-purchase cross-sell", () => {
     expect(payload.order).toEqual({ order_id: "o-77", total: 130, currency: "EUR" });
     expect(payload.products.map((p: any) => p.product_id)).toEqual(["tent", "stove"]);
     expect(payload.products[0].link).toMatch(/\/v1\/t\/c\//);
-    // No catalog URL for the stove and no URL template: no link rather than a wrong one.
-    expect(payload.products[1].link).toBeNull();
+    // No catalog URL for the stove and no URL template: the link goes to the store's home, never nowhere or elsewhere.
+    expect(payload.products[1].url).toBe("https://shop.example/");
+    expect(payload.products[1].link).toMatch(/\/v1\/t\/c\//);
     expect(payload.recommended).toEqual([]);
 
     await vi.waitUntil(async () => (await messagesOf(ws, visitor)).body.messages[0]?.status === "sent", { timeout: 5000 });

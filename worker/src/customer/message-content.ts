@@ -7,6 +7,7 @@ import { priceDropPercent, type CatalogChange, type RunSummary } from "../trigge
 import { sealLinkToken, trackingUrl, withUtm, type LinkClaims } from "../triggers/links.ts";
 import { plannedLinks, type PayloadInput } from "../triggers/payload.ts";
 import type { ProductSummary } from "../triggers/recommendations.ts";
+import { kvLookups } from "../recs/lookups.ts";
 import type { CustomerStore } from "./store.ts";
 
 /** Where tracked links point when TRACKING_BASE_URL is not set: the local `npm run dev` worker. */
@@ -87,6 +88,7 @@ export class MessageContent {
     contact: Contact,
     timeZone: string,
     policy: MessagingPolicy,
+    allowedOrigins: readonly string[],
   ): PayloadInput {
     const context = JSON.parse(String(this.sql.exec(`SELECT context FROM trigger_runs WHERE run_id = ?`, run.runId).one().context)) as Record<string, unknown>;
     const cart = this.store.cart();
@@ -137,8 +139,25 @@ export class MessageContent {
       recommended: [],
       order,
       priceChange,
-      urls: policy.links,
+      urls: { ...policy.links, allowed_origins: allowedOrigins },
+      catalogUrls: new Map(),
     };
+  }
+
+  /**
+   * The catalog's url of each product, from the cards the catalog publishes to KV (read through
+   * the recommendations' isolate cache): the one link destination a browser cannot have chosen.
+   */
+  async catalogUrls(workspaceId: string, productIds: readonly string[]): Promise<Map<string, string>> {
+    const lookups = kvLookups(this.env.RECS_KV, workspaceId);
+    const urls = new Map<string, string>();
+    await Promise.all(
+      [...new Set(productIds)].map(async (id) => {
+        const url = (await lookups.card(id))?.url;
+        if (url) urls.set(id, url);
+      }),
+    );
+    return urls;
   }
 
   /**

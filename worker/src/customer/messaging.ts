@@ -697,7 +697,7 @@ export class CustomerMessaging {
     // Build the message. The awaits below let other events in, so the row is checked again before it is claimed.
     const profileKey = this.host.store.meta("profile_key")!;
     const messageId = await messageIdFor(workspaceId, profileKey, run.runId, row.step, pick.channel);
-    const input = this.content.payloadInput(run, trigger, row.step, pick.channel, messageId, now, traits, contact, timeZone, policy);
+    const input = this.content.payloadInput(run, trigger, row.step, pick.channel, messageId, now, traits, contact, timeZone, policy, config.allowed_origins);
     input.recommended = await recommendedProducts(this.host.recommend, {
       workspaceId,
       profileKey,
@@ -705,6 +705,11 @@ export class CustomerMessaging {
       productIds: [...(input.cart?.lines.map((l) => l.product_id) ?? []), ...input.products.map((p) => p.product_id)],
       limit: RECOMMENDED_PER_MESSAGE,
     });
+    input.catalogUrls = await this.content.catalogUrls(workspaceId, [
+      ...(input.cart?.lines.map((l) => l.product_id) ?? []),
+      ...input.products.map((p) => p.product_id),
+      ...input.recommended.map((p) => p.product_id),
+    ]);
     const links = await this.content.trackedLinks(input, { w: workspaceId, p: profileKey, m: messageId, ch: pick.channel, t: trigger.id });
     const message: OutgoingMessage = {
       v: 1,

@@ -11,7 +11,7 @@ import { deriveChannel } from "./channel.ts";
 
 export interface Rejection {
   messageId: string | null;
-  code: "event_too_large" | "too_deep" | "invalid_event" | "missing_identity" | "invalid_user_hash";
+  code: "event_too_large" | "too_deep" | "invalid_event" | "missing_identity" | "invalid_user_hash" | "unverified_user";
   reason: string;
 }
 

@@ -114,7 +114,7 @@ export async function getPolicy(db: D1Database, workspaceId: string): Promise<Me
     .prepare(`SELECT policy FROM messaging_policies WHERE workspace_id = ?`)
     .bind(workspaceId)
     .first<{ policy: string | null }>();
-  return row?.policy ? (JSON.parse(row.policy) as MessagingPolicy) : DEFAULT_POLICY;
+  return row?.policy ? withDefaults(JSON.parse(row.policy) as MessagingPolicy) : DEFAULT_POLICY;
 }
 
 export async function putPolicy(env: Env, workspaceId: string, input: PolicyInput, now: number): Promise<MessagingPolicy> {
@@ -136,24 +136,32 @@ export async function putPolicy(env: Env, workspaceId: string, input: PolicyInpu
  * save corrects it, and `revision` shows which copy a DO holds.
  */
 export async function publishConfig(env: Env, workspaceId: string, now: number): Promise<MessagingConfig> {
-  const [, revision, definitions, policy] = await env.DB.batch<Record<string, unknown>>([
+  const [, revision, definitions, policy, workspace] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare(
       `INSERT INTO messaging_policies (workspace_id, updated_at) VALUES (?, ?) ON CONFLICT (workspace_id) DO NOTHING`,
     ).bind(workspaceId, now),
     env.DB.prepare(`UPDATE messaging_policies SET revision = revision + 1 WHERE workspace_id = ? RETURNING revision`).bind(workspaceId),
     env.DB.prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? ORDER BY trigger_id`).bind(workspaceId),
     env.DB.prepare(`SELECT policy FROM messaging_policies WHERE workspace_id = ?`).bind(workspaceId),
+    env.DB.prepare(`SELECT allowed_origins FROM workspaces WHERE id = ?`).bind(workspaceId),
   ]);
   const policyJson = policy!.results[0]?.policy;
+  const originsJson = workspace!.results[0]?.allowed_origins;
   const config: MessagingConfig = {
     workspace_id: workspaceId,
     revision: Number(revision!.results[0]?.revision ?? 0),
-    policy: typeof policyJson === "string" ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY,
+    policy: withDefaults(typeof policyJson === "string" ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY),
     triggers: definitions!.results.map((r) => JSON.parse(String(r.definition)) as TriggerDefinition),
+    allowed_origins: typeof originsJson === "string" ? (JSON.parse(originsJson) as string[]) : [],
   };
   await env.CONFIG_KV.put(configKey(workspaceId), JSON.stringify(config));
   isolateConfigs.set(workspaceId, { config, loadedAt: Date.now() });
   return config;
+}
+
+/** A policy saved before a field existed reads as the default for that field. */
+function withDefaults(policy: MessagingPolicy): MessagingPolicy {
+  return { ...DEFAULT_POLICY, ...policy, links: { ...DEFAULT_POLICY.links, ...policy.links } };
 }
 
 /**
@@ -174,5 +182,6 @@ export async function sharedPublishedConfig(kv: KVNamespace, workspaceId: string
 /** The published config, or an empty one (no triggers, default policy) for a workspace that never set any. */
 export async function loadPublishedConfig(kv: KVNamespace, workspaceId: string): Promise<MessagingConfig> {
   const config = await kv.get<MessagingConfig>(configKey(workspaceId), "json");
-  return config ?? emptyConfig(workspaceId);
+  // A copy published before a field existed reads as the default for that field.
+  return config ? { ...emptyConfig(workspaceId), ...config, policy: withDefaults(config.policy) } : emptyConfig(workspaceId);
 }

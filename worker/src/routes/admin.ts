@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { adminAuth } from "../auth.ts";
 import type { AppEnv } from "../env.ts";
+import { publishConfig } from "../messaging/config.ts";
 import { jsonBody } from "../validation.ts";
 import {
   createWorkspaceSchema,
@@ -32,7 +33,11 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .get("/workspaces/:id", async (c) => c.json({ workspace: workspaceView(await workspaceById(c.env, c.req.param("id"))) }))
   .patch("/workspaces/:id", jsonBody(updateWorkspaceSchema), async (c) => {
-    const workspace = await updateWorkspace(c.env, c.req.param("id"), c.req.valid("json"), Date.now());
+    const patch = c.req.valid("json");
+    const now = Date.now();
+    const workspace = await updateWorkspace(c.env, c.req.param("id"), patch, now);
+    // The customer objects read the allowed origins (link destinations) from the published config.
+    if (patch.allowedOrigins) await publishConfig(c.env, workspace.id, now);
     return c.json({ workspace: workspaceView(workspace) });
   })
   .post("/workspaces/:id/rotate-keys", jsonBody(rotateKeysSchema), async (c) => {

@@ -1,8 +1,9 @@
 // Segment-compatible ingest: /v1/batch and the single-event paths, plus analytics.js's short aliases.
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { ingestAuth } from "../auth.ts";
-import { customerStub, profileKeyOf } from "../customer/routing.ts";
+import { ingestAuth, type BrowserEnv } from "../auth.ts";
+import { INGEST_ROUTES } from "./ingest-paths.ts";
+import { customerStub, profileKeyOf, unverifiedUserOnly } from "../customer/routing.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest } from "../errors.ts";
 import { factMessages, type ItemFact } from "../facts.ts";
@@ -30,7 +31,7 @@ const ID_COOKIE_MAX_AGE_S = 365 * 24 * 3600;
 const COOKIE_ID = /^[\w-]{1,128}$/;
 
 /** Reads a JSON body sent as application/json or text/plain (sendBeacon, analytics.js). */
-async function readJsonBody(c: Context<AppEnv>, maxBytes: number): Promise<{ body: unknown; bytes: number }> {
+async function readJsonBody(c: Context<BrowserEnv>, maxBytes: number): Promise<{ body: unknown; bytes: number }> {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "" && type !== "application/json" && type !== "text/plain")
     throw new ApiError(415, "unsupported_media_type", "send the body as application/json or text/plain");
@@ -61,7 +62,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * for the SDK to adopt; otherwise the SDK's id wins (reset() on sign-out must change it) and the
  * cookie follows it. Returns the id to send back, if any.
  */
-function firstPartyId(c: Context<AppEnv>, workspace: Workspace, body: Record<string, unknown>, raws: unknown[]) {
+function firstPartyId(c: Context<BrowserEnv>, workspace: Workspace, body: Record<string, unknown>, raws: unknown[]) {
   const setting = workspace.settings.firstPartyCookie;
   if (!setting) return undefined;
   const cookie = getCookie(c, ID_COOKIE);
@@ -84,7 +85,7 @@ function firstPartyId(c: Context<AppEnv>, workspace: Workspace, body: Record<str
   return fresh ? known : undefined;
 }
 
-async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
+async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   const receivedAt = Date.now();
   const { body, bytes } = await readJsonBody(c, type === "batch" ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
   if (!isObject(body)) throw badRequest("invalid_body", "the body must be a JSON object");
@@ -136,6 +137,13 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
           return reject(index, { messageId: event.messageId, code: "invalid_user_hash", reason: "userHash does not match userId" });
         event.verified = true;
       }
+      // A browser's word alone never reaches a known customer's profile (their traits, cart, messages).
+      if (unverifiedUserOnly(event))
+        return reject(index, {
+          messageId: event.messageId,
+          code: "unverified_user",
+          reason: "a userId sent with the write key needs userHash = HMAC-SHA256(identity secret, userId), or an anonymousId to land on",
+        });
       const profileKey = profileKeyOf(event) ?? (await profileKeyForContact(c.env.DB, workspace.id, event.traits));
       return { index, event, profileKey: profileKey! };
     }),
@@ -186,14 +194,14 @@ async function ingest(c: Context<AppEnv>, type: EventType | "batch") {
   if (profile) response.profile = profile;
   if (response.rejected === results.length) {
     const first = results[0]!;
-    // A forged identity is an authorisation failure, not a malformed body.
-    const forged = results.every((r) => r.code === "invalid_user_hash");
+    // A forged or unproven identity is an authorisation failure, not a malformed body.
+    const forged = results.every((r) => r.code === "invalid_user_hash" || r.code === "unverified_user");
     return c.json(
       {
         ...response,
         success: false,
         error: {
-          code: raws.length === 1 ? first.code! : forged ? "invalid_user_hash" : "invalid_events",
+          code: raws.length === 1 ? first.code! : forged ? first.code! : "invalid_events",
           message: raws.length === 1 ? first.reason! : "every event in the batch was rejected",
           details: { results },
         },
@@ -231,16 +239,5 @@ function queueFacts(ctx: { waitUntil(promise: Promise<unknown>): void }, queue: 
   );
 }
 
-/** analytics.js (analytics-next) posts single events to one-letter paths and batches to `/b`. */
-const PATHS: [EventType | "batch", string[]][] = [
-  ["batch", ["/batch", "/b", "/import"]],
-  ["track", ["/track", "/t"]],
-  ["identify", ["/identify", "/i"]],
-  ["page", ["/page", "/p"]],
-  ["screen", ["/screen", "/s"]],
-  ["alias", ["/alias", "/a"]],
-  ["group", ["/group", "/g"]],
-];
-
-export const ingestRoutes = new Hono<AppEnv>();
-for (const [type, paths] of PATHS) ingestRoutes.on("POST", paths, (c) => ingest(c, type));
+export const ingestRoutes = new Hono<BrowserEnv>();
+for (const [type, paths] of INGEST_ROUTES) ingestRoutes.on("POST", paths, (c) => ingest(c, type));

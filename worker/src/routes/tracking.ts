@@ -9,11 +9,18 @@ import { openLinkToken, withUtm, type LinkClaims } from "../triggers/links.ts";
 /** The smallest transparent GIF: what an open pixel answers, whatever happened. */
 const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
 
-async function claimsOf(c: Context<AppEnv>, kind: LinkClaims["k"]): Promise<LinkClaims> {
+/** The token's claims, or null when tracking is off or the token is not a valid one of this kind. */
+async function openClaims(c: Context<AppEnv>, kind: LinkClaims["k"]): Promise<LinkClaims | null> {
   const secret = c.env.LINK_SECRET;
-  if (!secret) throw new ApiError(503, "tracking_disabled", "tracking links are off: LINK_SECRET is not set");
+  if (!secret) return null;
   const claims = await openLinkToken(secret, c.req.param("token") ?? "");
-  if (!claims || claims.k !== kind) throw badRequest("invalid_token", "the link is malformed or was not issued by Seam");
+  return claims && claims.k === kind ? claims : null;
+}
+
+async function claimsOf(c: Context<AppEnv>, kind: LinkClaims["k"]): Promise<LinkClaims> {
+  if (!c.env.LINK_SECRET) throw new ApiError(503, "tracking_disabled", "tracking links are off: LINK_SECRET is not set");
+  const claims = await openClaims(c, kind);
+  if (!claims) throw badRequest("invalid_token", "the link is malformed or was not issued by Seam");
   return claims;
 }
 
@@ -42,9 +49,13 @@ const unsubscribePage = (token: string, channel: string) => `<!doctype html>
 </form>`;
 
 export const trackingRoutes = new Hono<AppEnv>()
-  /** Open pixel (email): records `Message Opened` once per message, answers a 1×1 GIF that is never cached. */
+  /**
+   * Open pixel (email): records `Message Opened` once per message, answers a 1×1 GIF that is never
+   * cached — whatever the token: a mail client shows an image, never a broken one or JSON.
+   */
   .get("/t/o/:token", async (c) => {
-    await record(c, await claimsOf(c, "o"));
+    const claims = await openClaims(c, "o");
+    if (claims) await record(c, claims);
     return c.body(PIXEL, 200, { "content-type": "image/gif", "cache-control": "no-store, max-age=0" });
   })
   /** Click redirect: records `Message Clicked` (with UTM) and redirects to the destination sealed in the token. */

@@ -159,8 +159,12 @@ export interface MessagingPolicy {
   preference_trait: string;
   /** Channels that need an explicit opt-in (a granted consent); the others need only no opt-out. */
   opt_in_channels: MessageChannel[];
-  /** `{product_id}` is replaced; used for products whose events carried no url. */
-  links: { product_url: string | null; cart_url: string | null };
+  /**
+   * Where message links go. `{product_id}` is replaced in `product_url`; it is used for products
+   * the catalog has no url for (an event's url counts only on one of the workspace's explicit
+   * origins). `home_url` is the last resort (default: the first explicit allowed origin).
+   */
+  links: { product_url: string | null; cart_url: string | null; home_url: string | null };
 }
 
 export const DEFAULT_POLICY: MessagingPolicy = {
@@ -172,7 +176,7 @@ export const DEFAULT_POLICY: MessagingPolicy = {
   preference_trait: "preferred_channel",
   // SMS marketing needs prior express consent in most markets (TCPA, GDPR/ePrivacy).
   opt_in_channels: ["sms"],
-  links: { product_url: null, cart_url: null },
+  links: { product_url: null, cart_url: null, home_url: null },
 };
 
 /** What the DO reads from the edge cache: the workspace's policy and its definitions. */
@@ -182,10 +186,12 @@ export interface MessagingConfig {
   revision: number;
   policy: MessagingPolicy;
   triggers: TriggerDefinition[];
+  /** The workspace's allowed origins, published with the config: an event's url may be a link target only on one of these. */
+  allowed_origins: string[];
 }
 
 export function emptyConfig(workspaceId: string): MessagingConfig {
-  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [] };
+  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [] };
 }
 
 // ---- validation -----------------------------------------------------------------------------
@@ -292,7 +298,9 @@ export const policyInputSchema = z.strictObject({
   ),
   preference_trait: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   opt_in_channels: z.optional(z.array(z.enum(MESSAGE_CHANNELS)).check(z.maxLength(MESSAGE_CHANNELS.length))),
-  links: z.optional(z.strictObject({ product_url: z.optional(urlTemplate), cart_url: z.optional(urlTemplate) })),
+  links: z.optional(
+    z.strictObject({ product_url: z.optional(urlTemplate), cart_url: z.optional(urlTemplate), home_url: z.optional(urlTemplate) }),
+  ),
 });
 export type PolicyInput = z.infer<typeof policyInputSchema>;
 
@@ -308,6 +316,7 @@ export function resolvePolicy(input: PolicyInput, version: number): MessagingPol
     links: {
       product_url: input.links?.product_url ?? DEFAULT_POLICY.links.product_url,
       cart_url: input.links?.cart_url ?? DEFAULT_POLICY.links.cart_url,
+      home_url: input.links?.home_url ?? DEFAULT_POLICY.links.home_url,
     },
   };
 }

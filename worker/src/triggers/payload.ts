@@ -1,4 +1,5 @@
 // What a message carries: customer traits, cart lines, the products it is about, recommendations, tracked links.
+import { linkTargetAllowed, storeHome, webOrigin } from "../origins.ts";
 import type { CartLineView } from "../schemas.ts";
 import type { MessageChannel, TemplateName, TriggerDefinition } from "./definitions.ts";
 import type { ProductSummary } from "./recommendations.ts";
@@ -32,8 +33,17 @@ export interface PayloadInput {
   recommended: ProductSummary[];
   order: { order_id: string; total: number | null; currency: string | null } | null;
   priceChange: { old_price: number | null; new_price: number | null; drop_percent: number | null } | null;
-  /** The workspace's URL templates, for products and carts whose events carried no URL. */
-  urls: { product_url: string | null; cart_url: string | null };
+  /** Where links may go: the workspace's URL templates and home, and its explicit origins. */
+  urls: LinkRules;
+  /** The catalog's url of each product the message shows, where the catalog has one (secret-key data). */
+  catalogUrls: ReadonlyMap<string, string>;
+}
+
+export interface LinkRules {
+  product_url: string | null;
+  cart_url: string | null;
+  home_url: string | null;
+  allowed_origins: readonly string[];
 }
 
 export interface PayloadProduct extends ProductSummary {
@@ -64,9 +74,26 @@ export interface LinkPlan {
   productId?: string;
 }
 
-export function productUrl(product: Pick<ProductSummary, "product_id" | "url">, template: string | null): string | null {
-  if (product.url) return product.url;
-  return template ? template.replaceAll("{product_id}", encodeURIComponent(product.product_id)) : null;
+/**
+ * Where a product link goes. An event's `url` came from a browser with the public write key, and
+ * a message link redirects through Seam, so it is used only on one of the workspace's explicit
+ * origins; otherwise the catalog's url (sent with the secret key), the workspace's template, or
+ * the store's home. Never an open redirect.
+ */
+export function productDestination(
+  product: Pick<ProductSummary, "product_id" | "url">,
+  catalogUrls: ReadonlyMap<string, string>,
+  rules: LinkRules,
+): string | null {
+  const catalog = catalogUrls.get(product.product_id);
+  if (catalog && webOrigin(catalog)) return catalog;
+  if (product.url && linkTargetAllowed(product.url, rules.allowed_origins)) return product.url;
+  if (rules.product_url) return rules.product_url.replaceAll("{product_id}", encodeURIComponent(product.product_id));
+  return homeDestination(rules);
+}
+
+export function homeDestination(rules: LinkRules): string | null {
+  return rules.home_url ?? storeHome(rules.allowed_origins);
 }
 
 /** Every destination the payload links to, once each: the builder asks for them by key. */
@@ -76,13 +103,13 @@ export function plannedLinks(input: PayloadInput): LinkPlan[] {
     if (url && !plans.has(key)) plans.set(key, productId ? { key, url, productId } : { key, url });
   };
   if (input.cart) {
-    add("cart", input.urls.cart_url, undefined);
+    add("cart", input.urls.cart_url ?? homeDestination(input.urls), undefined);
     for (const line of input.cart.lines.slice(0, PAYLOAD_LIMITS.cartLines))
-      add(`p:${line.product_id}`, productUrl(line, input.urls.product_url), line.product_id);
+      add(`p:${line.product_id}`, productDestination(line, input.catalogUrls, input.urls), line.product_id);
   }
-  for (const p of input.products.slice(0, PAYLOAD_LIMITS.products)) add(`p:${p.product_id}`, productUrl(p, input.urls.product_url), p.product_id);
-  for (const p of input.recommended.slice(0, PAYLOAD_LIMITS.products))
-    add(`r:${p.product_id}`, productUrl(p, input.urls.product_url), p.product_id);
+  const destination = (p: ProductSummary) => productDestination(p, input.catalogUrls, input.urls);
+  for (const p of input.products.slice(0, PAYLOAD_LIMITS.products)) add(`p:${p.product_id}`, destination(p), p.product_id);
+  for (const p of input.recommended.slice(0, PAYLOAD_LIMITS.products)) add(`r:${p.product_id}`, destination(p), p.product_id);
   return [...plans.values()];
 }
 
@@ -109,7 +136,9 @@ export function buildMessagePayload(
   fixed: { open_pixel: string | null; unsubscribe: string | null },
 ): MessagePayload {
   const { trigger, step } = input;
-  const withLink = (prefix: string) => (p: ProductSummary): PayloadProduct => ({ ...p, link: tracked.get(`${prefix}${p.product_id}`) ?? null });
+  // `url` is the untracked destination, held to the same rule as the tracked link.
+  const url = (p: Pick<ProductSummary, "product_id" | "url">) => productDestination(p, input.catalogUrls, input.urls);
+  const withLink = (prefix: string) => (p: ProductSummary): PayloadProduct => ({ ...p, url: url(p), link: tracked.get(`${prefix}${p.product_id}`) ?? null });
   return {
     message_id: input.messageId,
     channel: input.channel,
@@ -118,7 +147,9 @@ export function buildMessagePayload(
     content: { ...trigger.content, ...(trigger.steps[step]?.content ?? {}) },
     customer: { ...input.customer, traits: boundedTraits(input.customer.traits) },
     cart: input.cart && {
-      lines: input.cart.lines.slice(0, PAYLOAD_LIMITS.cartLines).map((line) => ({ ...line, link: tracked.get(`p:${line.product_id}`) ?? null })),
+      lines: input.cart.lines
+        .slice(0, PAYLOAD_LIMITS.cartLines)
+        .map((line) => ({ ...line, url: url(line), link: tracked.get(`p:${line.product_id}`) ?? null })),
       subtotal: input.cart.subtotal,
       currency: input.cart.currency,
       link: tracked.get("cart") ?? null,
