@@ -9,7 +9,7 @@ import {
   workspaceBySecretKey,
   workspaceByWriteKey,
   type Workspace,
-} from "./workspaces.ts";
+} from "./stores/workspaces.ts";
 
 /** `browserWorkspace`: the request was let in by this workspace's write key from an allowed origin (CORS answers it). */
 export type BrowserEnv = { Bindings: Env; Variables: { browserWorkspace?: Workspace } };

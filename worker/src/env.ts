@@ -1,7 +1,7 @@
 // The bindings wrangler.toml gives the worker; one place so every module agrees on them.
 import type { CustomerDO } from "./customer/CustomerDO.ts";
 import type { EventsQueueMessage } from "./facts.ts";
-import type { OutgoingMessage } from "./triggers/message.ts";
+import type { OutgoingMessage } from "./messages/message.ts";
 
 export interface Env {
   CUSTOMER: DurableObjectNamespace<CustomerDO>;
@@ -9,14 +9,12 @@ export interface Env {
   RECS_KV: KVNamespace;
   EVENTS: Queue<EventsQueueMessage>;
   MESSAGES: Queue<OutgoingMessage>;
-  /** Published trigger definitions and messaging policy, read by the CustomerDOs (messaging/config.ts). */
+  /** Published trigger definitions and messaging policy, read by the CustomerDOs (stores/published-config.ts). */
   CONFIG_KV: KVNamespace;
   /** Seals tracking-link tokens (open pixel, click redirect, unsubscribe). A secret; unset = links untracked. */
   LINK_SECRET?: string;
   /** The public origin tracked links point at (this worker's). */
   TRACKING_BASE_URL?: string;
-  /** How long a CustomerDO keeps its copy of the trigger config before re-reading KV (ms). */
-  MESSAGING_CONFIG_TTL_MS?: string;
   /** Operator token for `/admin/*` (a secret; `.dev.vars` locally). Unset = operator API off. */
   ADMIN_TOKEN?: string;
   WORKSPACE_CACHE_TTL_MS?: string;

@@ -1,11 +1,11 @@
 // The worker's entry: HTTP, queue consumers and the cron, plus the Durable Object classes.
 import { app } from "./app.ts";
 import type { Env } from "./env.ts";
-import { pruneDeliveries } from "./messaging/deliveries.ts";
-import { pruneProductInterest } from "./messaging/interest.ts";
+import { pruneDeliveries } from "./stores/deliveries.ts";
+import { pruneProductInterest } from "./stores/product-interest.ts";
 import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
-import { materialiseRecommendations } from "./recs/materialise.ts";
+import { materialiseRecommendations } from "./stores/recs-materialise.ts";
 
 export { CustomerDO } from "./customer/CustomerDO.ts";
 

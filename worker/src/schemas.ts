@@ -200,6 +200,13 @@ export interface ViewedItemView {
   price: number | null;
 }
 
+/** `GET /v1/cart`: the cart, and whether lines came from another device than the one asking. */
+export interface CartRead extends CartView {
+  /** True when some line was last changed on another device than the one asking. */
+  restored: boolean;
+  restored_from: { device: string | null; channel: string }[];
+}
+
 /** What a visitor may see of itself through `/v1/profile`: never another customer's data. */
 export interface VisitorProfile {
   cart: CartView;

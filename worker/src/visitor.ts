@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import * as z from "zod/mini";
 import type { WorkspaceEnv } from "./auth.ts";
 import { badRequest, forbidden } from "./errors.ts";
+import { anonymousProfileKey, userProfileKey } from "./identity/profile-keys.ts";
 import { userHashValid } from "./identity/verify.ts";
 
 export const idParam = z.string().check(z.minLength(1), z.maxLength(256));
@@ -29,9 +30,9 @@ export async function visitorProfileKey(
       throw forbidden("identity_not_verified", "reading a signed-in customer needs userHash = HMAC-SHA256(identity secret, userId)");
     if (!(await userHashValid(c.var.workspace.identitySecret, query.userId, query.userHash)))
       throw forbidden("invalid_user_hash", "userHash does not match userId");
-    return `u:${query.userId}`;
+    return userProfileKey(query.userId);
   }
-  if (query.anonymousId !== undefined) return `a:${query.anonymousId}`;
+  if (query.anonymousId !== undefined) return anonymousProfileKey(query.anonymousId);
   throw badRequest("invalid_query", "anonymousId, or userId with userHash, is required");
 }
 

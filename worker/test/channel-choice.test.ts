@@ -52,7 +52,16 @@ describe("consent and reachability", () => {
         { channel: "sms", reason: "no_consent" },
       ],
     });
-    expect(firstSendableChannel(CASCADE, 0, { sms: true }, ["sms"], contact)).toMatchObject({ found: true, index: 1, channel: "messenger" });
+    // Regression: a phone number is an SMS address, not a messenger id (a phone-only customer got messenger messages).
+    expect(firstSendableChannel(CASCADE, 0, { sms: true }, ["sms"], contact)).toEqual({
+      found: true,
+      index: 2,
+      channel: "sms",
+      skipped: [
+        { channel: "email", reason: "unreachable" },
+        { channel: "messenger", reason: "unreachable" },
+      ],
+    });
     expect(firstSendableChannel(CASCADE, 2, { sms: true }, ["sms"], EVERYWHERE)).toMatchObject({ found: true, index: 2, channel: "sms" });
   });
 });

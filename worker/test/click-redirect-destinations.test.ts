@@ -2,8 +2,8 @@
 // tokens ahead of everything else, so `/v1/t/c/:token` redirected wherever a browser said (open redirect).
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { forgetCachedLookups } from "../src/recs/lookups.ts";
-import { productDestination, type LinkRules } from "../src/triggers/payload.ts";
+import { forgetCachedLookups } from "../src/stores/recs-lookups.ts";
+import { productDestination, type LinkRules } from "../src/messages/payload.ts";
 import { ADMIN_TOKEN, batch, request, trackEvent, uid } from "./helpers.ts";
 import { admin, messagingWorkspace, waitForOutbox, type MessagingWorkspace } from "./messaging-helpers.ts";
 

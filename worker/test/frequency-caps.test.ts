@@ -6,11 +6,16 @@ import { DAY, messagesOf, messagingWorkspace, pendingRows, runAlarm, waitForOutb
 const iso = (ms: number) => new Date(ms).toISOString();
 const CAP = { channel: "*", max_messages: 2, window_days: 7, min_gap_hours: 72 };
 
-async function signUp(steps: number[], expiresAfterHours: number) {
+async function signUp(steps: number[], expiresAfterHours: number, waitForCaps = true) {
   const ws = await messagingWorkspace({
     policy: { caps: [CAP], quiet_hours: null, opt_in_channels: [] },
     triggers: {
-      welcome: { template: "welcome_series", steps: steps.map((days) => ({ delay_minutes: days * 24 * 60 })), expires_after_hours: expiresAfterHours },
+      welcome: {
+        template: "welcome_series",
+        steps: steps.map((days) => ({ delay_minutes: days * 24 * 60 })),
+        expires_after_hours: expiresAfterHours,
+        wait_for_caps: waitForCaps,
+      },
     },
   });
   const visitor = uid();
@@ -53,8 +58,8 @@ describe("frequency caps", () => {
     expect(state.runs).toMatchObject([{ status: "completed", sent_count: 3 }]);
   });
 
-  it("drops a message whose first allowed time is past its expiry, says why, and moves on to the next step", async () => {
-    const { ws, visitor } = await signUp([0, 1, 2], 30);
+  it("drops a message whose first allowed time is past its expiry (a trigger that does not wait for caps), says why, and moves on to the next step", async () => {
+    const { ws, visitor } = await signUp([0, 1, 2], 30, false);
     expect(await runAlarm(ws, `a:${visitor}`)).toBe(true);
     const state = (await messagesOf(ws, visitor)).body;
     expect(state.schedule.find((r: any) => r.step === 1)).toMatchObject({ status: "dropped", reason: "expired:cap:*" });

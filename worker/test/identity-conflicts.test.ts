@@ -1,7 +1,7 @@
 // Two different known customers are never merged: a conflict is recorded, a shared device switches.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { directoryOwner } from "../src/identity/directory.ts";
+import { directoryOwner } from "../src/stores/identity-directory.ts";
 import { backendBatch, batch, cartFor, customer, signIn, trackEvent, uid, userHash } from "./helpers.ts";
 
 async function directoryHas(email: string, profileKey: string) {

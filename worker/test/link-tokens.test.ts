@@ -1,7 +1,7 @@
 // Tracking-link tokens and webhook signatures (pure): sealed, tamper-evident, no id in clear; HMAC a receiver can verify.
 import { describe, expect, it } from "vitest";
-import { openLinkToken, sealLinkToken, withUtm, type LinkClaims } from "../src/triggers/links.ts";
-import { verifyWebhookSignature, webhookSignature } from "../src/triggers/webhook-signature.ts";
+import { openLinkToken, sealLinkToken, withUtm, type LinkClaims } from "../src/messages/links.ts";
+import { verifyWebhookSignature, webhookSignature } from "../src/messages/webhook-signature.ts";
 
 const claims: LinkClaims = { k: "c", w: "demo", p: "u:user-42", m: "msg_abc", ch: "email", t: "abandoned-cart", u: "https://shop.example/p/1", pid: "1", l: "p:1" };
 

@@ -4,8 +4,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { MESSAGE_MAX_RETRIES, retryDelaySeconds } from "../src/queues/messages.ts";
-import type { OutgoingMessage } from "../src/triggers/message.ts";
-import { verifyWebhookSignature } from "../src/triggers/webhook-signature.ts";
+import type { OutgoingMessage } from "../src/messages/message.ts";
+import { verifyWebhookSignature } from "../src/messages/webhook-signature.ts";
 import { batch, trackEvent, uid } from "./helpers.ts";
 import { admin, messagesOf, messagingWorkspace, outbox, type MessagingWorkspace } from "./messaging-helpers.ts";
 

@@ -1,7 +1,7 @@
 // Email and phone are identities: a till or call centre that knows only those lands in the right profile.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { directoryOwner } from "../src/identity/directory.ts";
+import { directoryOwner } from "../src/stores/identity-directory.ts";
 import { backendBatch, batch, customer, signIn, trackEvent, uid } from "./helpers.ts";
 
 async function owner(kind: "email" | "phone", value: string) {

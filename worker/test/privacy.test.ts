@@ -1,7 +1,7 @@
 // Export and delete: a deleted customer is gone everywhere, and a later event starts afresh.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { directoryOwner } from "../src/identity/directory.ts";
+import { directoryOwner } from "../src/stores/identity-directory.ts";
 import { batch, cartFor, customer, request, signIn, trackEvent, uid } from "./helpers.ts";
 
 const auth = { authorization: "Bearer sk_demo" };

@@ -4,7 +4,7 @@ import { createExecutionContext, createScheduledController } from "cloudflare:te
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
-import { forgetCachedLookups } from "../src/recs/lookups.ts";
+import { forgetCachedLookups } from "../src/stores/recs-lookups.ts";
 import { backendBatch, batch, createWorkspace, request, trackEvent, uid, userHash } from "./helpers.ts";
 
 const handler = worker as ExportedHandler<typeof env>;

@@ -1,9 +1,9 @@
 // Trigger evaluation (pure): entries, exits at the event, re-entry rules, catalog changes and the last check before sending.
 import { describe, expect, it } from "vitest";
 import { resolveDefinition, type TemplateName, type TriggerDefinition } from "../src/triggers/definitions.ts";
+import { planCatalogChange } from "../src/triggers/catalog-triggers.ts";
 import {
   cartVersion,
-  planCatalogChange,
   planForEvents,
   stepStillWanted,
   type BatchFacts,

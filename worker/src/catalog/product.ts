@@ -41,6 +41,9 @@ export interface Product {
   attributes: Record<string, unknown>;
 }
 
+/** The KV key of a product's card, published by the catalog (stores/catalog.ts), read at the edge. */
+export const cardKey = (workspaceId: string, productId: string) => `card:${workspaceId}:${productId}`;
+
 /** What recommendations show of a product (the widget's card). */
 export type ProductCard = Omit<Product, "variant" | "attributes">;
 
@@ -76,6 +79,21 @@ export interface CatalogChange {
   kind: CatalogChangeKind;
   old_price: number | null;
   new_price: number | null;
+}
+
+/**
+ * Products an upsert added to the catalog, in stock and with a category, grouped by category:
+ * what "new in your favourite category" announces.
+ */
+export function newArrivalsByCategory(before: ReadonlyMap<string, unknown>, after: readonly Product[]): Map<string, string[]> {
+  const byCategory = new Map<string, string[]>();
+  for (const p of after) {
+    if (!p.in_stock || !p.category || before.has(p.product_id)) continue;
+    const ids = byCategory.get(p.category) ?? [];
+    if (!ids.includes(p.product_id)) ids.push(p.product_id);
+    byCategory.set(p.category, ids);
+  }
+  return byCategory;
 }
 
 /** The changes a customer may want to hear about: a lower price, or back in stock. */

@@ -32,7 +32,8 @@ export const SESSION_GAP_MS = 30 * 60 * 1000;
 
 /**
  * Migration N is `MIGRATIONS[N - 1]`. Never edit one that has shipped: append a new one.
- * Statements are run one by one inside a single transaction.
+ * CustomerStore.migrate joins every migration an object has not run into one script and runs it
+ * in one transaction with one call (a new customer's first event pays for all of them at once).
  */
 export const MIGRATIONS: readonly (readonly string[])[] = [
   [
@@ -101,7 +102,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        other_profile TEXT NOT NULL,
        ts INTEGER NOT NULL)`,
   ],
-  // 2: triggers and messages (customer/messaging.ts). One run per customer per trigger entry; a
+  // 2: triggers and messages (customer/messaging-store.ts owns these tables). One run per customer per trigger entry; a
   // schedule row per pending step or cascade hop behind the single alarm; the message log.
   [
     `CREATE TABLE trigger_runs (
@@ -174,4 +175,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        category TEXT,
        ts INTEGER NOT NULL)`,
   ],
+  // 4: what ordered a step's channel plan (preference, learned, cascade), kept with a rescheduled
+  // step so its message reports what decided.
+  [`ALTER TABLE schedule ADD COLUMN chosen_by TEXT`],
 ];

@@ -1,8 +1,7 @@
 // How the CustomerDO's rows look through the API: snake_case JSON with ISO times.
 import type { ProductLine } from "../commerce/ecommerce.ts";
 import type { CartLineView, CartView, Channel, SeamEvent, ViewedItemView } from "../schemas.ts";
-
-export type Row = Record<string, SqlStorageValue>;
+import type { CartLineRow, OrderRow, TouchpointRow, ViewedItemRow } from "./rows.ts";
 
 export interface OrderView {
   order_id: string;
@@ -56,8 +55,8 @@ export interface CustomerState {
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export function isoOrNull(ms: string | number | undefined): string | null {
-  return ms === undefined ? null : iso(Number(ms));
+export function isoOrNull(ms: string | number | null | undefined): string | null {
+  return ms === undefined || ms === null ? null : iso(Number(ms));
 }
 
 export function orderProductView(p: ProductLine): OrderProductView {
@@ -69,61 +68,57 @@ export function orderProductView(p: ProductLine): OrderProductView {
   return view;
 }
 
-export function orderView(r: Row): OrderView {
+export function orderView(r: OrderRow): OrderView {
   return {
-    order_id: String(r.order_id),
-    total: r.total as number | null,
-    revenue: r.revenue as number | null,
-    currency: r.currency as string | null,
-    products: (JSON.parse(String(r.products)) as ProductLine[]).map(orderProductView),
+    order_id: r.order_id,
+    total: r.total,
+    revenue: r.revenue,
+    currency: r.currency,
+    products: (JSON.parse(r.products) as ProductLine[]).map(orderProductView),
     channel: r.channel as Channel,
-    timestamp: iso(Number(r.ts)),
+    timestamp: iso(r.ts),
   };
 }
 
-export function touchpointView(r: Row): TouchpointView {
+export function touchpointView(r: TouchpointRow): TouchpointView {
   return {
-    timestamp: iso(Number(r.ts)),
+    timestamp: iso(r.ts),
     channel: r.channel as Channel,
-    type: String(r.type),
-    event: r.event as string | null,
-    utm: {
-      source: r.utm_source as string | null,
-      medium: r.utm_medium as string | null,
-      campaign: r.utm_campaign as string | null,
-    },
-    referrer: r.referrer as string | null,
-    message_id: String(r.message_id),
+    type: r.type,
+    event: r.event,
+    utm: { source: r.utm_source, medium: r.utm_medium, campaign: r.utm_campaign },
+    referrer: r.referrer,
+    message_id: r.message_id,
   };
 }
 
-export function viewedItemView(r: Row): ViewedItemView {
+export function viewedItemView(r: ViewedItemRow): ViewedItemView {
   return {
-    product_id: String(r.product_id),
-    view_count: Number(r.view_count),
-    first_seen: iso(Number(r.first_seen)),
-    last_seen: iso(Number(r.last_seen)),
-    name: r.name as string | null,
-    category: r.category as string | null,
-    price: r.price as number | null,
+    product_id: r.product_id,
+    view_count: r.view_count,
+    first_seen: iso(r.first_seen),
+    last_seen: iso(r.last_seen),
+    name: r.name,
+    category: r.category,
+    price: r.price,
   };
 }
 
-export function cartLineView(r: Row): CartLineView {
+export function cartLineView(r: CartLineRow): CartLineView {
   return {
-    product_id: String(r.product_id),
-    variant: r.variant ? String(r.variant) : null,
-    quantity: Number(r.quantity),
-    name: r.name as string | null,
-    price: r.price as number | null,
-    currency: r.currency as string | null,
-    category: r.category as string | null,
-    brand: r.brand as string | null,
-    url: r.url as string | null,
-    image_url: r.image_url as string | null,
-    source: { channel: r.channel as Channel, device: r.device as string | null },
-    added_at: iso(Number(r.added_at)),
-    updated_at: iso(Number(r.updated_at)),
+    product_id: r.product_id,
+    variant: r.variant || null,
+    quantity: r.quantity,
+    name: r.name,
+    price: r.price,
+    currency: r.currency,
+    category: r.category,
+    brand: r.brand,
+    url: r.url,
+    image_url: r.image_url,
+    source: { channel: r.channel as Channel, device: r.device },
+    added_at: iso(r.added_at),
+    updated_at: iso(r.updated_at),
   };
 }
 

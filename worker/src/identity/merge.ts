@@ -1,62 +1,34 @@
 // The merge rules for two profiles of one person, as a pure function over snapshots of their state.
+import type {
+  CartLineRow,
+  ConsentRow,
+  IdentityRow,
+  ItemClickRow,
+  OrderRow,
+  RecentEventRow,
+  SeenMessageRow,
+  TouchpointRow,
+  TraitRow,
+  ViewedItemRow,
+} from "../customer/rows.ts";
 import { CAPS } from "../customer/schema.ts";
 
 /** One row per table, as stored; what a CustomerDO exports when it hands its state over. */
 export interface CustomerSnapshot {
   meta: Record<string, string>;
-  traits: { key: string; value: string; updated_at: number }[];
-  identities: { kind: string; value: string; verified: number; claimed: number; first_seen: number; last_seen: number }[];
+  traits: TraitRow[];
+  identities: IdentityRow[];
   cart_lines: CartLineRow[];
   viewed_items: ViewedItemRow[];
-  orders: { order_id: string; total: number | null; revenue: number | null; currency: string | null; products: string; channel: string; ts: number }[];
+  orders: OrderRow[];
   touchpoints: TouchpointRow[];
-  recent_events: { message_id: string; ts: number; body: string }[];
-  seen_messages: { message_id: string; received_at: number }[];
-  consent: { channel: string; granted: number; updated_at: number }[];
-  item_clicks: { item: string; category: string | null; ts: number }[];
+  recent_events: RecentEventRow[];
+  seen_messages: SeenMessageRow[];
+  consent: ConsentRow[];
+  item_clicks: ItemClickRow[];
 }
 
-export interface CartLineRow {
-  product_id: string;
-  variant: string;
-  quantity: number;
-  name: string | null;
-  price: number | null;
-  currency: string | null;
-  category: string | null;
-  brand: string | null;
-  url: string | null;
-  image_url: string | null;
-  channel: string;
-  device: string | null;
-  anonymous_id: string | null;
-  added_at: number;
-  updated_at: number;
-}
-
-export interface ViewedItemRow {
-  product_id: string;
-  view_count: number;
-  first_seen: number;
-  last_seen: number;
-  name: string | null;
-  category: string | null;
-  price: number | null;
-  currency: string | null;
-  channel: string;
-}
-
-export interface TouchpointRow {
-  ts: number;
-  channel: string;
-  type: string;
-  event: string | null;
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
-  referrer: string | null;
-  message_id: string;
-}
+export type { CartLineRow };
 
 export const EMPTY_SNAPSHOT: CustomerSnapshot = {
   meta: {},

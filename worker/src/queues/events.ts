@@ -2,8 +2,8 @@
 // and the product-interest index (price-drop and back-in-stock triggers fan out through it).
 import type { Env } from "../env.ts";
 import type { EventsQueueMessage, ItemFact } from "../facts.ts";
-import { recordProductInterest } from "../messaging/interest.ts";
-import { aggregateFacts } from "../recs/aggregate.ts";
+import { recordProductInterest } from "../stores/product-interest.ts";
+import { aggregateFacts } from "../stores/recs-aggregates.ts";
 
 const FACT_KINDS = new Set(["view", "cart", "buy"]);
 

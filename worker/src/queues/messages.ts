@@ -2,16 +2,16 @@
 import { customerStub } from "../customer/routing.ts";
 import type { DeliveryReport } from "../customer/messaging.ts";
 import type { Env } from "../env.ts";
-import { claimDelivery, deliverToOutbox, markAttemptFailed, markSent } from "../messaging/deliveries.ts";
-import { webhookFor } from "../messaging/webhooks.ts";
-import { isOutgoingMessage, webhookBody, type OutgoingMessage } from "../triggers/message.ts";
+import { claimDelivery, deliverToOutbox, markAttemptFailed, markSent } from "../stores/deliveries.ts";
+import { webhookFor } from "../stores/channel-webhooks.ts";
+import { isOutgoingMessage, webhookBody, type OutgoingMessage } from "../messages/message.ts";
 import {
   IDEMPOTENCY_HEADER,
   MESSAGE_ID_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   webhookSignature,
-} from "../triggers/webhook-signature.ts";
+} from "../messages/webhook-signature.ts";
 
 /** wrangler.toml's `max_retries` for seam-messages: after the last retry the queue dead-letters the message. */
 export const MESSAGE_MAX_RETRIES = 8;

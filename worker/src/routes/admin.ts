@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { adminAuth } from "../auth.ts";
 import type { AppEnv } from "../env.ts";
-import { publishConfig } from "../messaging/config.ts";
+import { publishConfig } from "../stores/messaging-config.ts";
 import { jsonBody } from "../validation.ts";
 import {
   createWorkspaceSchema,
@@ -16,7 +16,7 @@ import {
   updateWorkspace,
   workspaceById,
   workspaceView,
-} from "../workspaces.ts";
+} from "../stores/workspaces.ts";
 
 export const adminRoutes = new Hono<AppEnv>()
   .use(adminAuth)

@@ -3,9 +3,10 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { MAX_PRODUCTS_PER_UPSERT, productFromInput, productInputSchema, type Product } from "../catalog/product.ts";
-import { productById, publishCards, upsertProducts } from "../catalog/store.ts";
+import { productById, publishCards, upsertProducts } from "../stores/catalog.ts";
+import { afterResponse } from "../background.ts";
 import { badRequest, notFound } from "../errors.ts";
-import { fanOutCatalogChange } from "../messaging/interest.ts";
+import { fanOutCatalogChange } from "../stores/product-interest.ts";
 import { jsonBody } from "../validation.ts";
 
 const upsertBody = z.union([
@@ -49,17 +50,14 @@ export const catalogRoutes = new Hono<WorkspaceEnv>()
 
     const now = Date.now();
     const workspaceId = c.var.workspace.id;
-    const { changes, cards } = await upsertProducts(c.env, workspaceId, products, now);
-    c.executionCtx.waitUntil(publishCards(c.env.RECS_KV, workspaceId, cards));
-    // Price drops and restocks reach the customers who viewed or carted the product (their
-    // objects decide, under caps and consent), after the response.
+    const { changes, arrivals, cards } = await upsertProducts(c.env, workspaceId, products, now);
+    afterResponse(c.executionCtx, "catalog card publish", publishCards(c.env.RECS_KV, workspaceId, cards));
+    // Price drops and restocks reach the customers who viewed or carted the product, new arrivals
+    // those who favour the category (their objects decide, under caps and consent), after the response.
     const card = new Map(cards.map((k) => [k.product_id, k]));
     for (const change of changes)
-      c.executionCtx.waitUntil(
-        fanOutCatalogChange(c.env, workspaceId, { ...change, product: { ...card.get(change.product_id) } }, now).catch((error: unknown) =>
-          console.error("catalog change fan-out failed", change, error),
-        ),
-      );
+      afterResponse(c.executionCtx, "catalog change fan-out", fanOutCatalogChange(c.env, workspaceId, { ...change, product: { ...card.get(change.product_id) } }, now));
+    for (const arrival of arrivals) afterResponse(c.executionCtx, "new arrivals fan-out", fanOutCatalogChange(c.env, workspaceId, arrival, now));
     return c.json({ upserted: products.length, rejected: rejected.length, results: rejected, changes });
   })
   .get("/products/:id", async (c) => {

@@ -3,7 +3,8 @@
 import { Hono } from "hono";
 import { secretKeyAuth, writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import type { Context } from "hono";
-import { customerStub, profileKeysForId } from "../customer/routing.ts";
+import { customerStub } from "../customer/routing.ts";
+import { profileKeysForId } from "../identity/profile-keys.ts";
 import { notFound } from "../errors.ts";
 import { pathParams, queryParams } from "../validation.ts";
 import { customerPath, visitorProfileKey, visitorQuery } from "../visitor.ts";

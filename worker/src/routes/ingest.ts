@@ -3,14 +3,15 @@ import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ingestAuth, type BrowserEnv } from "../auth.ts";
 import { INGEST_ROUTES } from "./ingest-paths.ts";
-import { customerStub, profileKeyOf, unverifiedUserOnly } from "../customer/routing.ts";
+import { customerStub } from "../customer/routing.ts";
+import { profileKeyOf, unverifiedUserOnly } from "../identity/profile-keys.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest } from "../errors.ts";
 import { factMessages, type ItemFact } from "../facts.ts";
-import { profileKeyForContact } from "../identity/resolve.ts";
+import { profileKeyForContact } from "../stores/identity-directory.ts";
 import { userHashOf, userHashVerifier } from "../identity/verify.ts";
 import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
-import type { Workspace } from "../workspaces.ts";
+import type { Workspace } from "../stores/workspaces.ts";
 import {
   batchEnvelopeSchema,
   MAX_BATCH_BYTES,

@@ -2,9 +2,10 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
-import { customerStub, profileKeysForId } from "../customer/routing.ts";
+import { customerStub } from "../customer/routing.ts";
+import { profileKeysForId } from "../identity/profile-keys.ts";
 import { notFound } from "../errors.ts";
-import { deliveryOwner, listOutbox, OUTBOX_PAGE_DEFAULT, OUTBOX_PAGE_MAX } from "../messaging/deliveries.ts";
+import { deliveryOwner, listOutbox, OUTBOX_PAGE_DEFAULT, OUTBOX_PAGE_MAX } from "../stores/deliveries.ts";
 import { MAX_ID_LENGTH } from "../schemas.ts";
 import { MESSAGE_CHANNELS, TRIGGER_ID_PATTERN } from "../triggers/definitions.ts";
 import { jsonBody, pathParams, queryParams } from "../validation.ts";

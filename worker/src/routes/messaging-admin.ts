@@ -11,9 +11,9 @@ import {
   listDefinitions,
   putDefinition,
   putPolicy,
-} from "../messaging/config.ts";
-import { fanOutCatalogChange } from "../messaging/interest.ts";
-import { deleteWebhook, listWebhooks, putWebhook } from "../messaging/webhooks.ts";
+} from "../stores/messaging-config.ts";
+import { fanOutCatalogChange } from "../stores/product-interest.ts";
+import { deleteWebhook, listWebhooks, putWebhook } from "../stores/channel-webhooks.ts";
 import { MAX_ID_LENGTH } from "../schemas.ts";
 import {
   isMessageChannel,
@@ -25,7 +25,7 @@ import {
   triggerInputSchema,
   type MessageChannel,
 } from "../triggers/definitions.ts";
-import type { CatalogChange } from "../triggers/evaluate.ts";
+import { MAX_ARRIVALS_PER_MESSAGE, type CatalogChange, type NewArrivals } from "../triggers/catalog-triggers.ts";
 import { jsonBody } from "../validation.ts";
 
 /** Changes per request to POST /catalog-changes, and pages of customers each may walk before answering. */
@@ -64,14 +64,18 @@ const priceDropHasPrices = z.refine<ChangeFields>(
     c.kind !== "price_drop" || (typeof c.old_price === "number" && typeof c.new_price === "number" && c.new_price < c.old_price),
   "a price_drop needs old_price and a lower new_price",
 );
+/** New products in a category: the customers who favour it hear of the ones they have not seen. */
+const newArrivalsShape = {
+  kind: z.literal("new_arrivals"),
+  category: z.string().check(z.minLength(1), z.maxLength(512)),
+  product_ids: z.array(z.string().check(z.minLength(1), z.maxLength(MAX_ID_LENGTH))).check(z.minLength(1), z.maxLength(MAX_ARRIVALS_PER_MESSAGE)),
+};
+const anyChange = z.union([z.strictObject(catalogChangeShape).check(priceDropHasPrices), z.strictObject(newArrivalsShape)]);
 const catalogChangesBody = z.union([
-  z.strictObject({
-    changes: z
-      .array(z.strictObject(catalogChangeShape).check(priceDropHasPrices))
-      .check(z.minLength(1), z.maxLength(MAX_CHANGES_PER_REQUEST)),
-  }),
+  z.strictObject({ changes: z.array(anyChange).check(z.minLength(1), z.maxLength(MAX_CHANGES_PER_REQUEST)) }),
   // One change; `cursor` continues a fan-out that answered with a next_cursor.
   z.strictObject({ ...catalogChangeShape, cursor: z.optional(z.string().check(z.maxLength(1024))) }).check(priceDropHasPrices),
+  z.strictObject({ ...newArrivalsShape, cursor: z.optional(z.string().check(z.maxLength(1024))) }),
 ]);
 
 export const messagingAdminRoutes = new Hono<WorkspaceEnv>()
@@ -118,12 +122,13 @@ export const messagingAdminRoutes = new Hono<WorkspaceEnv>()
     return c.json({ deleted });
   })
   /**
-   * A catalog change (or `{ changes: [...] }`) fans out to the customers who viewed or carted the
-   * product: each interested customer's object schedules the price-drop or back-in-stock trigger.
+   * A catalog change (or `{ changes: [...] }`) fans out: a price drop or restock to the customers
+   * who viewed or carted the product, new arrivals to those interested in the category; each
+   * candidate's object decides and schedules the trigger.
    */
   .post("/catalog-changes", jsonBody(catalogChangesBody), async (c) => {
     const body = c.req.valid("json");
-    const changes: (CatalogChange & { cursor?: string })[] = "changes" in body ? body.changes : [body];
+    const changes: ((CatalogChange | NewArrivals) & { cursor?: string })[] = "changes" in body ? body.changes : [body];
     const now = Date.now();
     const results = [];
     for (const { cursor, ...change } of changes) {
@@ -131,7 +136,7 @@ export const messagingAdminRoutes = new Hono<WorkspaceEnv>()
         ...(cursor ? { cursor } : {}),
         maxPages: MAX_FANOUT_PAGES_PER_REQUEST,
       });
-      results.push({ product_id: change.product_id, kind: change.kind, ...result });
+      results.push({ ...(change.kind === "new_arrivals" ? { category: change.category } : { product_id: change.product_id }), kind: change.kind, ...result });
     }
     return c.json({ results });
   });

@@ -4,7 +4,7 @@ import * as z from "zod/mini";
 import { writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
 import { badRequest } from "../errors.ts";
-import { kvLookups } from "../recs/lookups.ts";
+import { kvLookups } from "../stores/recs-lookups.ts";
 import { DEFAULT_LIMIT, MAX_LIMIT, REC_TYPES, serveRecommendations, type RecType } from "../recs/serve.ts";
 import { queryParams } from "../validation.ts";
 import { idParam, namesVisitor, visitorProfileKey, visitorQuery } from "../visitor.ts";

@@ -4,7 +4,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest } from "../errors.ts";
 import { customerStub } from "../customer/routing.ts";
 import { engagementEvent } from "../triggers/engagement.ts";
-import { openLinkToken, withUtm, type LinkClaims } from "../triggers/links.ts";
+import { openLinkToken, withUtm, type LinkClaims } from "../messages/links.ts";
 
 /** The smallest transparent GIF: what an open pixel answers, whatever happened. */
 const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));

@@ -41,3 +41,8 @@ export function frequencyCapAllows(sent: readonly SentMessage[], rules: readonly
   }
   return worst ? { allowed: false, ...worst } : { allowed: true };
 }
+
+/** How far back sent messages matter: the longest window or gap of any rule. */
+export function capHorizonMs(rules: readonly CapRule[]): number {
+  return Math.max(0, ...rules.map((c) => Math.max((c.window_days ?? 0) * DAY_MS, (c.min_gap_hours ?? 0) * HOUR_MS)));
+}

@@ -8,11 +8,15 @@ export interface ChannelEngagement {
   clicked: number;
 }
 
+/** What ordered a message's channels: an explicit trait, the customer's own engagement, or the configured cascade. */
+export type ChosenBy = "preference" | "learned" | "cascade";
+
 /** How the customer can be reached on each channel, from their traits and identities. */
 export interface Contact {
   email: string | null;
+  /** An SMS address. Not a messenger id: a phone number alone does not say the customer uses a messenger. */
   phone: string | null;
-  /** A messenger id (WhatsApp/Telegram/…) set by the store as the `messenger_id` trait. */
+  /** A messenger id (WhatsApp/Telegram/…) set by the store as the `messenger_id` trait: the only messenger address. */
   messengerId: string | null;
   /** A push token set as the `push_token` trait, or the customer uses the app. */
   push: boolean;
@@ -45,7 +49,7 @@ export function channelOrder(
   cascade: readonly MessageChannel[],
   preference: unknown,
   history: readonly ChannelEngagement[],
-): { channels: MessageChannel[]; chosenBy: "preference" | "learned" | "cascade" } {
+): { channels: MessageChannel[]; chosenBy: ChosenBy } {
   const preferred = typeof preference === "string" ? preference.trim().toLowerCase() : undefined;
   if (isMessageChannel(preferred) && cascade.includes(preferred))
     return { channels: [preferred, ...cascade.filter((c) => c !== preferred)], chosenBy: "preference" };
@@ -62,7 +66,7 @@ export function reachable(channel: MessageChannel, contact: Contact): boolean {
     case "sms":
       return contact.phone !== null;
     case "messenger":
-      return contact.messengerId !== null || contact.phone !== null;
+      return contact.messengerId !== null;
     case "push":
       return contact.push;
   }

@@ -13,6 +13,7 @@ export const TEMPLATE_NAMES = [
   "product_interest",
   "price_drop",
   "back_in_stock",
+  "new_in_favourite_category",
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -57,17 +58,30 @@ export interface TriggerDefinition {
   steps: TriggerStep[];
   /** After a run of this trigger sent a message, no new run starts for this long. */
   cooldown_hours: number;
-  /** A step that cannot be sent within this many hours of its planned time (caps, quiet hours) is dropped. */
+  /**
+   * A step that cannot be sent within this many hours of its planned time is dropped (quiet
+   * hours; frequency caps too when `wait_for_caps` is false).
+   */
   expires_after_hours: number;
+  /**
+   * Whether a step held back by a frequency cap waits for the first slot the caps allow, however
+   * far past its expiry (the send-time checks run again then: an emptied cart, an order or a
+   * purchase still end the run). False for messages that state a fact of the moment (a price, a
+   * restock), which are dropped as `expired:cap` instead.
+   */
+  wait_for_caps: boolean;
   /** Cascade order for this trigger; null = the workspace's cascade. */
   channels: MessageChannel[] | null;
   /** Wait before the cascade moves to the next channel; null = the workspace's. */
   cascade_wait_hours: number | null;
-  /** browse_abandonment: views of one product before it counts as interest. */
+  /**
+   * browse_abandonment: views of one product before it counts as interest;
+   * new_in_favourite_category: views of the category (an order counts as ORDER_VIEW_WEIGHT) before it is a favourite.
+   */
   min_views: number;
   /** price_drop: the smallest drop, in percent of the old price, worth a message. */
   min_drop_percent: number;
-  /** price_drop, back_in_stock: how recent a view must be to count as interest (a cart line always counts). */
+  /** price_drop, back_in_stock, new_in_favourite_category: how recent a view must be to count as interest (a cart line always counts). */
   interest_days: number;
   /** welcome_series: the events that start it. */
   entry_events: string[];
@@ -80,6 +94,7 @@ const BASE: TemplateDefaults = {
   steps: [{ delay_minutes: 60 }],
   cooldown_hours: 24,
   expires_after_hours: 24,
+  wait_for_caps: true,
   channels: null,
   cascade_wait_hours: null,
   min_views: 2,
@@ -120,13 +135,25 @@ export const TEMPLATES: Record<TemplateName, { description: string; defaults: Te
   },
   price_drop: {
     description: "A catalog price drop reaches the customers who viewed or carted the product recently and did not buy it.",
-    defaults: { ...BASE, steps: [{ delay_minutes: 0 }], min_drop_percent: 5 },
+    // The message quotes a price of the moment: held past its expiry by a cap, it is dropped.
+    defaults: { ...BASE, steps: [{ delay_minutes: 0 }], min_drop_percent: 5, wait_for_caps: false },
   },
   back_in_stock: {
     description: "A product back in stock reaches the customers who viewed or carted it recently and did not buy it.",
-    defaults: { ...BASE, steps: [{ delay_minutes: 0 }] },
+    defaults: { ...BASE, steps: [{ delay_minutes: 0 }], wait_for_caps: false },
+  },
+  new_in_favourite_category: {
+    description:
+      "New products in the customer's favourite category (the one they viewed and bought most within interest_days, at least min_views): an hour after the catalog adds them, the ones the customer has not seen. Once per category a day.",
+    defaults: { ...BASE, steps: [{ delay_minutes: 60 }], cooldown_hours: 7 * 24, expires_after_hours: 48, min_views: 3, interest_days: 60 },
   },
 };
+
+/** A definition saved before a field existed reads as its template's default for that field. */
+export function definitionWithDefaults(definition: TriggerDefinition): TriggerDefinition {
+  const template = TEMPLATES[definition.template];
+  return template ? { ...template.defaults, ...definition } : definition;
+}
 
 // ---- policy ---------------------------------------------------------------------------------
 
@@ -190,6 +217,11 @@ export interface MessagingConfig {
   allowed_origins: string[];
 }
 
+/** A policy saved before a field existed reads as the default for that field. */
+export function policyWithDefaults(policy: MessagingPolicy): MessagingPolicy {
+  return { ...DEFAULT_POLICY, ...policy, links: { ...DEFAULT_POLICY.links, ...policy.links } };
+}
+
 export function emptyConfig(workspaceId: string): MessagingConfig {
   return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [] };
 }
@@ -227,6 +259,7 @@ export const triggerInputSchema = z.strictObject({
   ),
   cooldown_hours: z.optional(nonNegative(LIMITS.maxCooldownHours)),
   expires_after_hours: z.optional(z.number().check(z.minimum(0.25), z.maximum(LIMITS.maxExpiryHours))),
+  wait_for_caps: z.optional(z.boolean()),
   channels: z.optional(z.nullable(channelList)),
   cascade_wait_hours: z.optional(z.nullable(z.number().check(z.minimum(0.25), z.maximum(LIMITS.maxCascadeWaitHours)))),
   min_views: z.optional(int(1, LIMITS.maxViews)),

@@ -1,6 +1,6 @@
 // Engagement with messages as events: opens, clicks and unsubscribes land in the channel history like any event.
 import type { SeamEvent } from "../schemas.ts";
-import type { LinkClaims } from "./links.ts";
+import type { LinkClaims } from "../messages/links.ts";
 
 /** Canonical names (lower case, single spaces) of events that mean a message was opened or clicked. */
 export const OPEN_EVENTS = new Set(["message opened", "email opened", "push notification opened"]);

@@ -1,4 +1,5 @@
-// Trigger evaluation: which runs an event batch or a catalog change starts, postpones or ends, and whether a due step still applies.
+// Trigger evaluation: which runs an event batch starts, postpones or ends, and whether a due step
+// still applies (catalog changes: triggers/catalog-triggers.ts).
 import { canonicalEventName, commerceEffects, productFrom } from "../commerce/ecommerce.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS, type TemplateName, type TriggerDefinition } from "./definitions.ts";
@@ -94,12 +95,23 @@ export function cartVersion(lines: readonly { product_id: string; variant: strin
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
+/** A new run of `trigger` for one entry, its first step due `steps[0].delay_minutes` after `anchorAt`. */
+export function startAction(
+  trigger: TriggerDefinition,
+  entryKey: string,
+  anchorAt: number,
+  productId: string | null,
+  context: Record<string, unknown>,
+): Extract<TriggerAction, { kind: "start" }> {
+  return { kind: "start", trigger, runId: runIdOf(trigger.id, entryKey), entryKey, anchorAt, productId, context, firstDueAt: stepDueAt(trigger, anchorAt, 0) };
+}
+
 /** When step `index` of a run is due. */
 export function stepDueAt(trigger: TriggerDefinition, anchorAt: number, index: number): number {
   return anchorAt + (trigger.steps[index]?.delay_minutes ?? 0) * MINUTE_MS;
 }
 
-function coolingDown(trigger: TriggerDefinition, runs: RunLookup, now: number): boolean {
+export function coolingDown(trigger: TriggerDefinition, runs: RunLookup, now: number): boolean {
   const last = runs.lastSentAt(trigger.id);
   return last !== null && now - last < trigger.cooldown_hours * HOUR_MS;
 }
@@ -140,7 +152,7 @@ function signals(events: readonly SeamEvent[]): BatchSignals {
 }
 
 /** Runs about one product end when the customer adds it to the cart or buys it. */
-const PRODUCT_EXIT_TEMPLATES = new Set<TemplateName>(["browse_abandonment", "product_interest"]);
+export const PRODUCT_EXIT_TEMPLATES = new Set<TemplateName>(["browse_abandonment", "product_interest"]);
 const PURCHASE_EXIT_TEMPLATES = new Set<TemplateName>(["browse_abandonment", "product_interest", "price_drop", "back_in_stock"]);
 
 /**
@@ -183,16 +195,7 @@ export function planForEvents(
 
   // ---- entries --------------------------------------------------------------------------------
   const start = (trigger: TriggerDefinition, entryKey: string, anchorAt: number, productId: string | null, context: Record<string, unknown>) =>
-    actions.push({
-      kind: "start",
-      trigger,
-      runId: runIdOf(trigger.id, entryKey),
-      entryKey,
-      anchorAt,
-      productId,
-      context,
-      firstDueAt: stepDueAt(trigger, anchorAt, 0),
-    });
+    actions.push(startAction(trigger, entryKey, anchorAt, productId, context));
 
   for (const trigger of enabled) {
     switch (trigger.template) {
@@ -257,84 +260,9 @@ export function planForEvents(
         break;
       }
       default:
-        // price_drop and back_in_stock start from catalog changes, not from the customer's events.
+        // price_drop, back_in_stock and new_in_favourite_category start from catalog changes, not from the customer's events.
         break;
     }
-  }
-  return actions;
-}
-
-/** A catalog change as the catalog side reports it (and `POST /v1/admin/catalog-changes` takes). */
-export interface CatalogChange {
-  product_id: string;
-  variant?: string;
-  kind: "price_drop" | "back_in_stock";
-  old_price?: number | null;
-  new_price?: number | null;
-  /** Optional product card for the message (name, url, image…), when the catalog has one. */
-  product?: Record<string, unknown>;
-}
-
-/** What this customer's own state says about their interest in one product. */
-export interface ProductInterest {
-  /** Last view, or null. */
-  viewedAt: number | null;
-  inCart: boolean;
-  /** Last order containing the product, or null. */
-  boughtAt: number | null;
-}
-
-export function priceDropPercent(change: CatalogChange): number | null {
-  const { old_price: before, new_price: after } = change;
-  if (typeof before !== "number" || typeof after !== "number" || before <= 0 || after >= before) return null;
-  return ((before - after) / before) * 100;
-}
-
-/**
- * Plans the runs a catalog change starts for one customer. Only a customer still interested
- * gets one: the product is in their cart, or they viewed it within `interest_days` and did not
- * buy it since. One run per change (a price drop to a given price, a restock per day).
- */
-export function planCatalogChange(
-  change: CatalogChange,
-  triggers: readonly TriggerDefinition[],
-  interest: ProductInterest,
-  runs: RunLookup,
-  now: number,
-): TriggerAction[] {
-  const actions: TriggerAction[] = [];
-  for (const trigger of triggers) {
-    if (!trigger.enabled || trigger.template !== change.kind) continue;
-    const recentView = interest.viewedAt !== null && now - interest.viewedAt <= trigger.interest_days * DAY_MS;
-    const boughtSinceView = interest.boughtAt !== null && interest.boughtAt >= (interest.viewedAt ?? 0);
-    if (!interest.inCart && (!recentView || boughtSinceView)) continue;
-    if (change.kind === "price_drop") {
-      const drop = priceDropPercent(change);
-      if (drop === null || drop < trigger.min_drop_percent) continue;
-    }
-    const entryKey =
-      change.kind === "price_drop" ? `${change.product_id}:${change.new_price}` : `${change.product_id}@${Math.floor(now / DAY_MS)}`;
-    const runId = runIdOf(trigger.id, entryKey);
-    if (runs.run(runId)) continue;
-    if (runs.active(trigger.id).some((r) => r.productId === change.product_id)) continue;
-    if (coolingDown(trigger, runs, now)) continue;
-    actions.push({
-      kind: "start",
-      trigger,
-      runId,
-      entryKey,
-      anchorAt: now,
-      productId: change.product_id,
-      context: {
-        product_id: change.product_id,
-        variant: change.variant ?? null,
-        change: change.kind,
-        old_price: change.old_price ?? null,
-        new_price: change.new_price ?? null,
-        ...(change.product ? { product: change.product } : {}),
-      },
-      firstDueAt: stepDueAt(trigger, now, 0),
-    });
   }
   return actions;
 }

@@ -1,6 +1,6 @@
 // A message on the `messages` queue: its deterministic id and its shape.
 import { sha256Hex } from "../crypto.ts";
-import { isMessageChannel, type MessageChannel, type TemplateName } from "./definitions.ts";
+import { isMessageChannel, type MessageChannel, type TemplateName } from "../triggers/definitions.ts";
 import type { MessagePayload } from "./payload.ts";
 
 export interface OutgoingMessage {

@@ -1,5 +1,6 @@
 // Tracking links: open pixel, click redirect and one-click unsubscribe carry a sealed token, never an id in clear.
-import type { MessageChannel } from "./definitions.ts";
+import type { MessageChannel } from "../triggers/definitions.ts";
+import type { LinkPlan } from "./payload.ts";
 
 /** What a token says. Short keys: every byte is in every link of every message. */
 export interface LinkClaims {
@@ -116,4 +117,42 @@ export function withUtm(url: string, channel: MessageChannel, triggerId: string,
   const utm = { utm_source: "seam", utm_medium: channel, utm_campaign: triggerId, utm_content: messageId };
   for (const [key, value] of Object.entries(utm)) if (!parsed.searchParams.has(key)) parsed.searchParams.set(key, value);
   return parsed.toString();
+}
+
+/** Where tracked links point when TRACKING_BASE_URL is not set: the local `npm run dev` worker. */
+export const DEFAULT_TRACKING_BASE_URL = "http://localhost:8787";
+
+/** How links are tracked: the LINK_SECRET that seals tokens (none: untracked links) and the public origin. */
+export interface LinkTracking {
+  secret: string | undefined;
+  baseUrl: string | undefined;
+}
+
+/**
+ * Click redirects for every planned link, an open pixel (email only: other channels report
+ * opens through the SDK) and the one-click unsubscribe link, each with a sealed token. Without
+ * a secret the links go untracked, with UTM parameters only.
+ */
+export async function trackedLinks(plans: readonly LinkPlan[], claims: Omit<LinkClaims, "k">, tracking: LinkTracking) {
+  const { secret } = tracking;
+  const base = tracking.baseUrl || DEFAULT_TRACKING_BASE_URL;
+  const tracked = new Map<string, string>();
+  if (!secret) {
+    for (const plan of plans) tracked.set(plan.key, withUtm(plan.url, claims.ch, claims.t, claims.m));
+    return { tracked, fixed: { open_pixel: null, unsubscribe: null } };
+  }
+  await Promise.all(
+    plans.map(async (plan) => {
+      const token = await sealLinkToken(secret, { ...claims, k: "c", u: plan.url, l: plan.key, ...(plan.productId ? { pid: plan.productId } : {}) });
+      tracked.set(plan.key, trackingUrl(base, "click", token));
+    }),
+  );
+  const [open, unsubscribe] = await Promise.all([
+    claims.ch === "email" ? sealLinkToken(secret, { ...claims, k: "o" }) : null,
+    sealLinkToken(secret, { ...claims, k: "u" }),
+  ]);
+  return {
+    tracked,
+    fixed: { open_pixel: open && trackingUrl(base, "open", open), unsubscribe: trackingUrl(base, "unsubscribe", unsubscribe) },
+  };
 }

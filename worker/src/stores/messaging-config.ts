@@ -1,10 +1,12 @@
-// Trigger definitions and messaging policy: stored and versioned in D1, published whole to KV for the CustomerDOs.
+// Trigger definitions and messaging policy: stored and versioned in D1, published whole to KV for the CustomerDOs
+// (stores/published-config.ts is the reading side).
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import {
   DEFAULT_POLICY,
-  emptyConfig,
+  definitionWithDefaults,
   LIMITS,
+  policyWithDefaults,
   resolveDefinition,
   resolvePolicy,
   type MessagingConfig,
@@ -13,13 +15,7 @@ import {
   type TriggerDefinition,
   type TriggerInput,
 } from "../triggers/definitions.ts";
-
-/**
- * The published copy a CustomerDO reads. D1 is the source of truth and keeps the history; KV is
- * what the hot path may touch (ARCHITECTURE rule 1), written on every change. A workspace with no
- * key has no triggers: a missing key never sends anyone to D1.
- */
-export const configKey = (workspaceId: string) => `messaging:v1:${workspaceId}`;
+import { writePublishedConfig } from "./published-config.ts";
 
 interface DefinitionRow {
   definition: string;
@@ -30,7 +26,7 @@ export async function listDefinitions(db: D1Database, workspaceId: string): Prom
     .prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? ORDER BY trigger_id`)
     .bind(workspaceId)
     .all<DefinitionRow>();
-  return results.map((r) => JSON.parse(r.definition) as TriggerDefinition);
+  return results.map((r) => definitionWithDefaults(JSON.parse(r.definition) as TriggerDefinition));
 }
 
 export async function definitionById(db: D1Database, workspaceId: string, triggerId: string): Promise<TriggerDefinition | null> {
@@ -38,7 +34,7 @@ export async function definitionById(db: D1Database, workspaceId: string, trigge
     .prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? AND trigger_id = ?`)
     .bind(workspaceId, triggerId)
     .first<DefinitionRow>();
-  return row ? (JSON.parse(row.definition) as TriggerDefinition) : null;
+  return row ? definitionWithDefaults(JSON.parse(row.definition) as TriggerDefinition) : null;
 }
 
 export async function definitionVersions(db: D1Database, workspaceId: string, triggerId: string) {
@@ -52,7 +48,7 @@ export async function definitionVersions(db: D1Database, workspaceId: string, tr
   return results.map((r) => ({
     version: r.version,
     // A null definition is the version that deleted the trigger.
-    definition: r.definition === null ? null : (JSON.parse(r.definition) as TriggerDefinition),
+    definition: r.definition === null ? null : definitionWithDefaults(JSON.parse(r.definition) as TriggerDefinition),
     created_at: new Date(r.created_at).toISOString(),
   }));
 }
@@ -114,7 +110,7 @@ export async function getPolicy(db: D1Database, workspaceId: string): Promise<Me
     .prepare(`SELECT policy FROM messaging_policies WHERE workspace_id = ?`)
     .bind(workspaceId)
     .first<{ policy: string | null }>();
-  return row?.policy ? withDefaults(JSON.parse(row.policy) as MessagingPolicy) : DEFAULT_POLICY;
+  return row?.policy ? policyWithDefaults(JSON.parse(row.policy) as MessagingPolicy) : DEFAULT_POLICY;
 }
 
 export async function putPolicy(env: Env, workspaceId: string, input: PolicyInput, now: number): Promise<MessagingPolicy> {
@@ -132,8 +128,9 @@ export async function putPolicy(env: Env, workspaceId: string, input: PolicyInpu
 
 /**
  * Reads the workspace's whole config from D1 in one batch (one snapshot, with a freshly bumped
- * revision) and writes it to KV. Two admins saving at once may publish out of order; the next
- * save corrects it, and `revision` shows which copy a DO holds.
+ * revision) and writes it to KV, where every customer object checks the revision at its next
+ * event. Two admins saving at once may publish out of order; the next save corrects it, and
+ * `revision` shows which copy an object holds.
  */
 export async function publishConfig(env: Env, workspaceId: string, now: number): Promise<MessagingConfig> {
   const [, revision, definitions, policy, workspace] = await env.DB.batch<Record<string, unknown>>([
@@ -150,38 +147,10 @@ export async function publishConfig(env: Env, workspaceId: string, now: number):
   const config: MessagingConfig = {
     workspace_id: workspaceId,
     revision: Number(revision!.results[0]?.revision ?? 0),
-    policy: withDefaults(typeof policyJson === "string" ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY),
-    triggers: definitions!.results.map((r) => JSON.parse(String(r.definition)) as TriggerDefinition),
+    policy: policyWithDefaults(typeof policyJson === "string" ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY),
+    triggers: definitions!.results.map((r) => definitionWithDefaults(JSON.parse(String(r.definition)) as TriggerDefinition)),
     allowed_origins: typeof originsJson === "string" ? (JSON.parse(originsJson) as string[]) : [],
   };
-  await env.CONFIG_KV.put(configKey(workspaceId), JSON.stringify(config));
-  isolateConfigs.set(workspaceId, { config, loadedAt: Date.now() });
+  await writePublishedConfig(env.CONFIG_KV, config);
   return config;
-}
-
-/** A policy saved before a field existed reads as the default for that field. */
-function withDefaults(policy: MessagingPolicy): MessagingPolicy {
-  return { ...DEFAULT_POLICY, ...policy, links: { ...DEFAULT_POLICY.links, ...policy.links } };
-}
-
-/**
- * Configs read from KV, shared by every customer object in this isolate: a thousand customers of
- * one store waking up read KV once, not a thousand times. Staleness is bounded by the caller's TTL.
- */
-const isolateConfigs = new Map<string, { config: MessagingConfig; loadedAt: number }>();
-
-/** The published config, from this isolate's copy when it is younger than `maxAgeMs`, else from KV. */
-export async function sharedPublishedConfig(kv: KVNamespace, workspaceId: string, maxAgeMs: number): Promise<MessagingConfig> {
-  const hit = isolateConfigs.get(workspaceId);
-  if (hit && Date.now() - hit.loadedAt <= maxAgeMs) return hit.config;
-  const config = await loadPublishedConfig(kv, workspaceId);
-  isolateConfigs.set(workspaceId, { config, loadedAt: Date.now() });
-  return config;
-}
-
-/** The published config, or an empty one (no triggers, default policy) for a workspace that never set any. */
-export async function loadPublishedConfig(kv: KVNamespace, workspaceId: string): Promise<MessagingConfig> {
-  const config = await kv.get<MessagingConfig>(configKey(workspaceId), "json");
-  // A copy published before a field existed reads as the default for that field.
-  return config ? { ...emptyConfig(workspaceId), ...config, policy: withDefaults(config.policy) } : emptyConfig(workspaceId);
 }

@@ -1,11 +1,13 @@
-// The catalog in D1, and the product cards it publishes to KV for the recommendations hot path.
+// The catalog in D1, and the product cards it publishes to KV for the recommendations hot path and message content.
+import { cardKey, cardOf, catalogChanges, newArrivalsByCategory, type CatalogChange, type Product, type ProductCard } from "../catalog/product.ts";
 import type { Env } from "../env.ts";
-import { cardOf, catalogChanges, type CatalogChange, type Product, type ProductCard } from "./product.ts";
+import type { NewArrivals } from "../triggers/catalog-triggers.ts";
+import { forgetCachedCards } from "./recs-lookups.ts";
 
 /** D1 binds at most 100 parameters per statement. */
 const LOOKUP_CHUNK = 90;
 
-export const cardKey = (workspaceId: string, productId: string) => `card:${workspaceId}:${productId}`;
+const CATALOG_COLUMNS = "product_id, variant, name, url, image_url, price, currency, category, brand, in_stock, attributes";
 
 /** A catalog row as D1 returns it: flags as integers, attributes as JSON text. */
 type CatalogRow = Omit<Product, "in_stock" | "attributes"> & { in_stock: number; attributes: string };
@@ -32,7 +34,7 @@ async function existing(db: D1Database, workspaceId: string, productIds: string[
   for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
     const chunk = unique.slice(i, i + LOOKUP_CHUNK);
     const { results } = await db
-      .prepare(`SELECT * FROM catalog WHERE workspace_id = ? AND product_id IN (${chunk.map(() => "?").join(",")})`)
+      .prepare(`SELECT ${CATALOG_COLUMNS} FROM catalog WHERE workspace_id = ? AND product_id IN (${chunk.map(() => "?").join(",")})`)
       .bind(workspaceId, ...chunk)
       .all<CatalogRow>();
     for (const row of results) found.set(`${row.product_id}\u0000${row.variant}`, productOf(row));
@@ -42,16 +44,23 @@ async function existing(db: D1Database, workspaceId: string, productIds: string[
 
 /**
  * Upserts products and records price drops and restocks. One D1 batch (one round trip, one
- * transaction) for the writes. Returns the changes so the caller can fan them out to triggers.
+ * transaction) for the writes. Returns the changes and the new arrivals per category so the
+ * caller can fan them out to triggers. A workspace's first import is its catalog, not news: it
+ * announces no arrivals.
  */
 export async function upsertProducts(
   env: Env,
   workspaceId: string,
   products: Product[],
   now: number,
-): Promise<{ changes: CatalogChange[]; cards: ProductCard[] }> {
+): Promise<{ changes: CatalogChange[]; arrivals: NewArrivals[]; cards: ProductCard[] }> {
   const before = await existing(env.DB, workspaceId, products.map((p) => p.product_id));
+  const hadCatalog = (await env.DB.prepare(`SELECT 1 AS one FROM catalog WHERE workspace_id = ? LIMIT 1`).bind(workspaceId).first<{ one: number }>()) !== null;
   const changes = products.flatMap((p) => catalogChanges(before.get(`${p.product_id}\u0000${p.variant}`), p));
+  const known = new Map([...before.values()].map((p) => [p.product_id, p]));
+  const arrivals: NewArrivals[] = hadCatalog
+    ? [...newArrivalsByCategory(known, products)].map(([category, ids]) => ({ kind: "new_arrivals", category, product_ids: ids }))
+    : [];
   const upsert = env.DB.prepare(
     `INSERT INTO catalog (workspace_id, product_id, variant, name, url, image_url, price, currency, category, brand, in_stock, attributes, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -71,7 +80,7 @@ export async function upsertProducts(
   ]);
   // Cards are per product: read every variant back, not only those in this upsert.
   const after = await existing(env.DB, workspaceId, products.map((p) => p.product_id));
-  return { changes, cards: productCards([...after.values()]) };
+  return { changes, arrivals, cards: productCards([...after.values()]) };
 }
 
 /**
@@ -87,14 +96,15 @@ export function productCards(products: Product[]): ProductCard[] {
   });
 }
 
-/** Publishes cards to KV, where the recommendations hot path reads them. */
+/** Publishes cards to KV, where the recommendations hot path and message content read them. */
 export async function publishCards(kv: KVNamespace, workspaceId: string, cards: ProductCard[]): Promise<void> {
   await Promise.all(cards.map((card) => kv.put(cardKey(workspaceId, card.product_id), JSON.stringify(card))));
+  forgetCachedCards(workspaceId, cards.map((card) => card.product_id));
 }
 
 export async function productById(db: D1Database, workspaceId: string, productId: string): Promise<Product[]> {
   const { results } = await db
-    .prepare(`SELECT * FROM catalog WHERE workspace_id = ? AND product_id = ? ORDER BY variant`)
+    .prepare(`SELECT ${CATALOG_COLUMNS} FROM catalog WHERE workspace_id = ? AND product_id = ? ORDER BY variant`)
     .bind(workspaceId, productId)
     .all<CatalogRow>();
   return results.map(productOf);

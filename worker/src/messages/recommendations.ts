@@ -1,5 +1,5 @@
-// The seam to recommendations: message payloads take recommended products from an optional provider.
-import type { TemplateName } from "./definitions.ts";
+// Recommended products in a message: asked of a provider (the CustomerDO's, over the recommendations core), never waited on long.
+import type { TemplateName } from "../triggers/definitions.ts";
 
 /** A product as a message shows it (the catalog's card fields; all but the id optional). */
 export interface ProductSummary {
@@ -24,9 +24,9 @@ export interface RecommendationRequest {
 }
 
 /**
- * Supplies recommended products for a message. The recommendations work (`/v1/recs` and its
- * CustomerDO method) wires one in `CustomerDO`'s `recommendForMessage`; until then there is
- * none and messages carry an empty `recommended` list.
+ * Supplies recommended products for a message: the CustomerDO's `recommendForMessage` (complements
+ * of the message's products from the KV lists, else what the customer's session suggests). An
+ * empty list when the lists know nothing yet.
  */
 export type RecommendationsProvider = (request: RecommendationRequest) => Promise<ProductSummary[]>;
 

@@ -1,9 +1,10 @@
 // Workspaces (tenants) in D1, read through an isolate-memory cache so a known key never waits on D1.
-import type { Env } from "./env.ts";
-import { randomKey, sha256Hex } from "./crypto.ts";
-import { ApiError, notFound } from "./errors.ts";
-import { originMatches } from "./origins.ts";
-import type { KEY_KINDS } from "./schemas.ts";
+import { randomKey, sha256Hex } from "../crypto.ts";
+import type { Env } from "../env.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { originMatches } from "../origins.ts";
+import type { KEY_KINDS } from "../schemas.ts";
+import { TtlCache } from "../ttl-cache.ts";
 
 export interface Workspace {
   id: string;
@@ -30,32 +31,16 @@ const DEFAULT_CACHE_TTL_MS = 60_000;
 const NEGATIVE_CACHE_TTL_MS = 10_000;
 const CACHE_MAX_ENTRIES = 5_000;
 
-interface CacheEntry {
-  workspace: Workspace | null;
-  expires: number;
-}
-const cache = new Map<string, CacheEntry>();
+const cache = new TtlCache<Workspace | null>(CACHE_MAX_ENTRIES);
 
 function cacheTtl(env: Env): number {
   const ttl = Number(env.WORKSPACE_CACHE_TTL_MS);
   return Number.isFinite(ttl) && ttl >= 0 ? ttl : DEFAULT_CACHE_TTL_MS;
 }
 
-async function cached(
-  env: Env,
-  cacheKey: string,
-  load: () => Promise<Workspace | null>,
-): Promise<Workspace | null> {
-  const now = Date.now();
-  const hit = cache.get(cacheKey);
-  if (hit && hit.expires > now) return hit.workspace;
-  const workspace = await load();
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(cacheKey, {
-    workspace,
-    expires: now + (workspace ? cacheTtl(env) : Math.min(NEGATIVE_CACHE_TTL_MS, cacheTtl(env))),
-  });
-  return workspace;
+function cached(env: Env, cacheKey: string, load: () => Promise<Workspace | null>): Promise<Workspace | null> {
+  const ttl = cacheTtl(env);
+  return cache.getOrLoad(cacheKey, Date.now(), load, (workspace) => (workspace ? ttl : Math.min(NEGATIVE_CACHE_TTL_MS, ttl)));
 }
 
 /** Forgets every cached lookup of this isolate (after a rotation; other isolates expire by TTL). */

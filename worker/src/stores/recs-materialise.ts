@@ -8,10 +8,10 @@ import {
   trendingKey,
   type EdgeNeighbours,
   type EdgeRelation,
-} from "./edge.ts";
-import type { NeighbourList } from "./neighbours.ts";
-import { SESSION_BLEND } from "./recommenders.ts";
-import { relatedItems } from "./train.ts";
+} from "../recs/edge.ts";
+import type { NeighbourList } from "../recs/neighbours.ts";
+import { SESSION_BLEND } from "../recs/recommenders.ts";
+import { relatedItems } from "../recs/train.ts";
 
 /** Changed items materialised per workspace per run; the rest wait for the next run. */
 export const MATERIALISE_BATCH = 2000;

@@ -1,7 +1,7 @@
 // What a message carries: customer traits, cart lines, the products it is about, recommendations, tracked links.
 import { linkTargetAllowed, storeHome, webOrigin } from "../origins.ts";
 import type { CartLineView } from "../schemas.ts";
-import type { MessageChannel, TemplateName, TriggerDefinition } from "./definitions.ts";
+import type { MessageChannel, TemplateName, TriggerDefinition } from "../triggers/definitions.ts";
 import type { ProductSummary } from "./recommendations.ts";
 
 /** Bounds that keep a message far below the 128 KB queue message limit. */

@@ -1,10 +1,11 @@
-// The product-interest index (who viewed, carted, bought what) and the catalog-change fan-out through it.
+// The product-interest index (who viewed, carted, bought what) and the catalog-change fan-out through it:
+// a price drop or restock reaches the customers interested in the product, new arrivals those interested in the category.
 import { customerStub } from "../customer/routing.ts";
 import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
 import { DAY_MS } from "../triggers/definitions.ts";
-import type { CatalogChange } from "../triggers/evaluate.ts";
-import { loadPublishedConfig } from "./config.ts";
+import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
+import { loadPublishedConfig } from "./published-config.ts";
 
 /** Interest older than this is pruned by the cron: no trigger looks further back (LIMITS.maxInterestDays). */
 export const INTEREST_RETENTION_DAYS = 180;
@@ -70,6 +71,31 @@ export async function interestedCustomers(
   return results.map((r) => r.profile_key);
 }
 
+/**
+ * Customers who viewed, carted or bought any product of a category since `since`, in profile-key
+ * order from `cursor`. A candidate list: each customer's object decides whether the category is
+ * their favourite.
+ */
+export async function customersOfCategory(
+  db: D1Database,
+  workspaceId: string,
+  category: string,
+  since: number,
+  cursor: string,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT i.profile_key FROM catalog c JOIN product_interest i ON i.workspace_id = c.workspace_id AND i.product_id = c.product_id
+       WHERE c.workspace_id = ? AND c.category = ? AND i.profile_key > ?
+         AND MAX(COALESCE(i.viewed_at, 0), COALESCE(i.carted_at, 0), COALESCE(i.bought_at, 0)) >= ?
+       ORDER BY i.profile_key LIMIT ?`,
+    )
+    .bind(workspaceId, category, cursor, since, limit)
+    .all<{ profile_key: string }>();
+  return results.map((r) => r.profile_key);
+}
+
 export interface FanOutResult {
   /** Customers the index named. */
   candidates: number;
@@ -80,31 +106,33 @@ export interface FanOutResult {
 }
 
 /**
- * Fans a catalog change (a price drop, a restock) out to the customers interested in the product:
- * a page of candidates from the interest index, then each customer's object decides and
- * schedules the trigger. Nothing is read unless the workspace has that trigger switched on.
- *
- * This is the seam for the catalog work: call it with the change it recorded, e.g.
- * `fanOutCatalogChange(env, workspaceId, change, Date.now())`. One call handles up to
- * `maxPages` pages; for very large audiences, call it per page from a queue consumer with
- * `cursor` = the last `next_cursor`.
+ * Fans a catalog change out: a price drop or restock to the customers interested in the product,
+ * new arrivals to those interested in their category. A page of candidates from the interest
+ * index, then each customer's object decides and schedules the trigger. Nothing is read unless
+ * the workspace has that trigger switched on. The catalog upsert (routes/catalog.ts) and
+ * `POST /v1/admin/catalog-changes` call it. One call handles up to `maxPages` pages; for very
+ * large audiences, call it per page from a queue consumer with `cursor` = the last `next_cursor`.
  */
 export async function fanOutCatalogChange(
   env: Env,
   workspaceId: string,
-  change: CatalogChange,
+  change: CatalogChange | NewArrivals,
   now: number,
   options: { cursor?: string; pageSize?: number; maxPages?: number } = {},
 ): Promise<FanOutResult> {
   const config = await loadPublishedConfig(env.CONFIG_KV, workspaceId);
-  const triggers = config.triggers.filter((t) => t.enabled && t.template === change.kind);
+  const template = change.kind === "new_arrivals" ? "new_in_favourite_category" : change.kind;
+  const triggers = config.triggers.filter((t) => t.enabled && t.template === template);
   const result: FanOutResult = { candidates: 0, scheduled: 0, next_cursor: null };
   if (triggers.length === 0) return result;
   const since = now - Math.max(...triggers.map((t) => t.interest_days)) * DAY_MS;
   const pageSize = options.pageSize ?? FANOUT_PAGE_SIZE;
   let cursor = options.cursor ?? "";
   for (let page = 0; page < (options.maxPages ?? Infinity); page++) {
-    const keys = await interestedCustomers(env.DB, workspaceId, change.product_id, since, cursor, pageSize);
+    const keys =
+      change.kind === "new_arrivals"
+        ? await customersOfCategory(env.DB, workspaceId, change.category, since, cursor, pageSize)
+        : await interestedCustomers(env.DB, workspaceId, change.product_id, since, cursor, pageSize);
     result.candidates += keys.length;
     for (let i = 0; i < keys.length; i += FANOUT_CONCURRENCY) {
       const outcomes = await Promise.all(
@@ -112,7 +140,7 @@ export async function fanOutCatalogChange(
           customerStub(env, workspaceId, key)
             .catalogChange(change, now)
             .catch((error: unknown) => {
-              console.error("catalog fan-out: customer failed", key, error);
+              console.error("seam: catalog fan-out to a customer failed", key, error);
               return { scheduled: false };
             }),
         ),

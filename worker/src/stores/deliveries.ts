@@ -1,6 +1,6 @@
 // The delivery ledger (one row per message id: never sent twice) and the local outbox, in D1.
-import type { OutgoingMessage } from "../triggers/message.ts";
-import { webhookBody } from "../triggers/message.ts";
+import type { OutgoingMessage } from "../messages/message.ts";
+import { webhookBody } from "../messages/message.ts";
 
 /** A send in progress holds its message this long; a crashed consumer's claim expires after it. */
 export const DELIVERY_LEASE_MS = 60_000;

@@ -1,0 +1,244 @@
+// Reads of one customer's tables: what the API shows, what recommendations score from, and the
+// facts the messaging layer decides and writes with. Part of the customer store (customer/store.ts).
+import type { ProductLine } from "../commerce/ecommerce.ts";
+import type { ContactKind } from "../identity/profile-keys.ts";
+import type { ProductSources } from "../messages/content.ts";
+import type { RecommendationContext } from "../recs/serve.ts";
+import type { CartView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
+import type { Contact } from "../triggers/channels.ts";
+import type { ProductInterest } from "../triggers/catalog-triggers.ts";
+import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
+import type { CategoryActivity } from "../triggers/favourite-category.ts";
+import type { MetaCache } from "./meta.ts";
+import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TouchpointRow, TraitRow, ViewedItemRow } from "./rows.ts";
+import { CAPS } from "./schema.ts";
+import type { Sql } from "./sql.ts";
+import { cartLineView, cartView, iso, orderView, touchpointView, viewedItemView, type CustomerState } from "./views.ts";
+
+const VIEWED_COLUMNS = "product_id, view_count, first_seen, last_seen, name, category, price, currency, channel";
+const CART_COLUMNS = "product_id, variant, quantity, name, price, currency, category, brand, url, image_url, channel, device, anonymous_id, added_at, updated_at";
+
+const str = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
+
+/** The customer's time facts a due step is checked against (triggers/evaluate.ts stepStillWanted). */
+export interface CustomerSendFacts {
+  cartLineCount: number;
+  cartProductIds: ReadonlySet<string>;
+  lastOrderAt: number | null;
+  productBoughtAt(productId: string): number | null;
+}
+
+export class CustomerReads {
+  private readonly sql: Sql;
+  private readonly meta: MetaCache;
+
+  constructor(sql: Sql, meta: MetaCache) {
+    this.sql = sql;
+    this.meta = meta;
+  }
+
+  // ---- the API ------------------------------------------------------------------------------
+
+  /** The whole live state, or null when this customer has never sent an event. */
+  state(linkedProfiles: string[]): CustomerState | null {
+    const profileKey = this.meta.get("profile_key");
+    if (profileKey === undefined || this.meta.get("event_count") === undefined) return null;
+    return {
+      workspace_id: this.meta.get("workspace_id") ?? "",
+      profile_key: profileKey,
+      first_seen: iso(Number(this.meta.get("first_seen") ?? 0)),
+      last_seen: iso(Number(this.meta.get("last_seen") ?? 0)),
+      event_count: Number(this.meta.get("event_count") ?? 0),
+      traits: this.traits(true),
+      identities: this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen FROM identities ORDER BY first_seen, kind`.map((r) => ({
+        kind: r.kind,
+        value: r.value,
+        verified: r.verified === 1,
+        first_seen: iso(r.first_seen),
+        last_seen: iso(r.last_seen),
+      })),
+      identity_conflicts: this.sql<IdentityConflictRow>`SELECT kind, value, other_profile, ts FROM identity_conflicts ORDER BY seq`.map((r) => ({
+        kind: r.kind,
+        value: r.value,
+        other_profile: r.other_profile,
+        timestamp: iso(r.ts),
+      })),
+      linked_profiles: linkedProfiles,
+      consent: this.consent(),
+      cart: this.cart(),
+      viewed_items: this.viewedItems(CAPS.viewedItems),
+      orders: this.sql<OrderRow>`SELECT order_id, total, revenue, currency, products, channel, ts FROM orders ORDER BY ts DESC LIMIT ${CAPS.orders}`.map(orderView),
+      channel_history: this.sql<TouchpointRow>`
+        SELECT ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id
+        FROM touchpoints ORDER BY ts DESC, seq DESC LIMIT ${CAPS.touchpoints}`.map(touchpointView),
+      recent_events: this.sql<{ body: string }>`SELECT body FROM recent_events ORDER BY ts DESC, seq DESC LIMIT ${CAPS.recentEvents}`.map(
+        (r) => JSON.parse(r.body) as SeamEvent,
+      ),
+    };
+  }
+
+  /** What the visitor may see of itself: its cart, what it viewed recently, its consent. */
+  visitorProfile(): VisitorProfile {
+    return { cart: this.cart(), recently_viewed: this.viewedItems(20), consent: this.consent() };
+  }
+
+  consent(): Record<string, boolean> {
+    const consent: Record<string, boolean> = {};
+    for (const row of this.sql<{ channel: string; granted: number }>`SELECT channel, granted FROM consent ORDER BY channel`)
+      consent[row.channel] = row.granted === 1;
+    return consent;
+  }
+
+  cart(): CartView {
+    const lines = this.sql.text<CartLineRow>(`SELECT ${CART_COLUMNS} FROM cart_lines ORDER BY added_at, product_id, variant`);
+    return cartView(lines.map(cartLineView), this.meta.get("cart_updated_at"), this.meta.get("checkout_started_at"));
+  }
+
+  /** Anonymous ids (devices) the cart's lines were last changed from. */
+  cartDevices(): { anonymous_id: string | null; device: string | null; channel: string }[] {
+    return this.sql<{ anonymous_id: string | null; device: string | null; channel: string }>`
+      SELECT DISTINCT anonymous_id, device, channel FROM cart_lines ORDER BY anonymous_id, device, channel`;
+  }
+
+  viewedItems(limit: number): ViewedItemView[] {
+    return this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items ORDER BY last_seen DESC, product_id LIMIT ?`, limit).map(viewedItemView);
+  }
+
+  /**
+   * What the recommendations exclude and score from. The whole recently-viewed list (up to its cap)
+   * is read only for the type that shows it; every other type needs just the latest category.
+   */
+  recommendationContext({ recentlyViewed = false } = {}): RecommendationContext {
+    const clicks = this.sql<{ item: string; ts: number }>`
+      SELECT item, ts FROM (SELECT item, ts, seq FROM item_clicks ORDER BY ts DESC, seq DESC LIMIT ${CAPS.itemClicks}) ORDER BY ts, seq`;
+    const purchased = new Set<string>();
+    for (const row of this.sql<{ products: string }>`SELECT products FROM orders`)
+      for (const p of JSON.parse(row.products) as ProductLine[]) purchased.add(p.productId);
+    const [latest] = this.sql<{ category: string }>`
+      SELECT category FROM viewed_items WHERE category IS NOT NULL AND category <> '' ORDER BY last_seen DESC, product_id LIMIT 1`;
+    return {
+      clicks,
+      cart: this.cartProductIds(),
+      purchased: [...purchased],
+      recentlyViewed: recentlyViewed
+        ? this.sql<{ product_id: string }>`SELECT product_id FROM viewed_items ORDER BY last_seen DESC, product_id`.map((r) => r.product_id)
+        : [],
+      lastCategory: latest?.category ?? null,
+    };
+  }
+
+  // ---- facts for messaging ---------------------------------------------------------------------
+
+  /** Traits, parsed; `ordered` sorts them by key (the API's view). */
+  traits(ordered = false): Record<string, unknown> {
+    const traits: Record<string, unknown> = {};
+    const rows = ordered ? this.sql<TraitRow>`SELECT key, value FROM traits ORDER BY key` : this.sql<TraitRow>`SELECT key, value FROM traits`;
+    for (const row of rows) traits[row.key] = JSON.parse(row.value);
+    return traits;
+  }
+
+  /** The latest identity of a kind (`user_id`, `email`, `phone`), or null. */
+  identity(kind: "user_id" | ContactKind): string | null {
+    const [row] = this.sql<{ value: string }>`SELECT value FROM identities WHERE kind = ${kind} ORDER BY last_seen DESC LIMIT 1`;
+    return row?.value ?? null;
+  }
+
+  /** How the customer can be reached: traits first, then the identities their events carried. */
+  contact(traits: Record<string, unknown>): Contact {
+    return {
+      email: str(traits.email) ?? this.identity("email"),
+      phone: str(traits.phone) ?? this.identity("phone"),
+      messengerId: str(traits.messenger_id),
+      push: str(traits.push_token) !== null || this.sql`SELECT 1 FROM touchpoints WHERE channel = 'app' LIMIT 1`.length > 0,
+    };
+  }
+
+  cartProductIds(): string[] {
+    return this.sql<{ product_id: string }>`SELECT DISTINCT product_id FROM cart_lines`.map((r) => r.product_id);
+  }
+
+  /** The cart as the trigger planner sees it: line count, version, last change, products. */
+  cartSnapshot(): CartSnapshot {
+    const lines = this.sql<{ product_id: string; variant: string; quantity: number }>`SELECT product_id, variant, quantity FROM cart_lines`;
+    const updated = this.meta.get("cart_updated_at");
+    return {
+      lineCount: lines.length,
+      version: cartVersion(lines),
+      updatedAt: updated === undefined ? null : Number(updated),
+      productIds: new Set(lines.map((l) => l.product_id)),
+    };
+  }
+
+  viewCounts(productIds: readonly string[]): Map<string, number> {
+    if (productIds.length === 0) return new Map();
+    const rows = this.sql<{ product_id: string; view_count: number }>`
+      SELECT product_id, view_count FROM viewed_items WHERE product_id IN (SELECT value FROM json_each(${JSON.stringify(productIds)}))`;
+    return new Map(rows.map((r) => [r.product_id, r.view_count]));
+  }
+
+  /** The last order containing the product, or null. */
+  productBoughtAt(productId: string): number | null {
+    const [row] = this.sql<{ t: number | null }>`SELECT MAX(o.ts) AS t FROM orders o, json_each(o.products) p WHERE p.value->>'productId' = ${productId}`;
+    return row?.t ?? null;
+  }
+
+  /** What this customer's own state says about their interest in one product (a catalog change). */
+  productInterest(productId: string): ProductInterest {
+    const [viewed] = this.sql<{ t: number | null }>`SELECT MAX(last_seen) AS t FROM viewed_items WHERE product_id = ${productId}`;
+    return {
+      viewedAt: viewed?.t ?? null,
+      inCart: this.sql`SELECT 1 FROM cart_lines WHERE product_id = ${productId} LIMIT 1`.length > 0,
+      boughtAt: this.productBoughtAt(productId),
+    };
+  }
+
+  sendFacts(): CustomerSendFacts {
+    const [last] = this.sql<{ t: number | null }>`SELECT MAX(ts) AS t FROM orders`;
+    const cartProductIds = new Set(this.cartProductIds());
+    const [count] = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM cart_lines`;
+    return {
+      cartLineCount: count?.n ?? 0,
+      cartProductIds,
+      lastOrderAt: last?.t ?? null,
+      productBoughtAt: (productId) => this.productBoughtAt(productId),
+    };
+  }
+
+  /** Views and orders per category since `since`: what a favourite category is chosen from. */
+  categoryActivity(since: number): CategoryActivity[] {
+    const views = this.sql<{ category: string; views: number }>`
+      SELECT category, SUM(view_count) AS views FROM viewed_items
+      WHERE category IS NOT NULL AND category <> '' AND last_seen >= ${since} GROUP BY category`;
+    const orders = this.sql<{ category: string; orders: number }>`
+      SELECT p.value->>'category' AS category, COUNT(DISTINCT o.order_id) AS orders FROM orders o, json_each(o.products) p
+      WHERE o.ts >= ${since} AND p.value->>'category' IS NOT NULL AND p.value->>'category' <> '' GROUP BY 1`;
+    const byCategory = new Map<string, CategoryActivity>();
+    for (const v of views) byCategory.set(v.category, { category: v.category, views: v.views, orders: 0 });
+    for (const o of orders) byCategory.set(o.category, { category: o.category, views: byCategory.get(o.category)?.views ?? 0, orders: o.orders });
+    return [...byCategory.values()];
+  }
+
+  /** Products the customer already knows (viewed, in the cart, bought): a "new to you" list leaves them out. */
+  seenProducts(productIds: readonly string[]): Set<string> {
+    const ids = JSON.stringify(productIds);
+    const rows = this.sql<{ product_id: string }>`
+      SELECT product_id FROM viewed_items WHERE product_id IN (SELECT value FROM json_each(${ids}))
+      UNION SELECT product_id FROM cart_lines WHERE product_id IN (SELECT value FROM json_each(${ids}))
+      UNION SELECT p.value->>'productId' FROM orders o, json_each(o.products) p WHERE p.value->>'productId' IN (SELECT value FROM json_each(${ids}))`;
+    return new Set(rows.map((r) => r.product_id));
+  }
+
+  /** What the customer's own state knows of a product: the last cart line, the view, the latest order line. */
+  productSources(productId: string): ProductSources {
+    const [viewed] = this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items WHERE product_id = ?`, productId);
+    const [line] = this.sql.text<CartLineRow>(`SELECT ${CART_COLUMNS} FROM cart_lines WHERE product_id = ? ORDER BY updated_at DESC LIMIT 1`, productId);
+    // The latest order line of the product, for what neither the cart nor the views know (a clicked cross-sell).
+    const [ordered] = this.sql<{ line: string }>`
+      SELECT p.value AS line FROM orders o, json_each(o.products) p WHERE p.value->>'productId' = ${productId} ORDER BY o.ts DESC LIMIT 1`;
+    return { viewed, line, ordered: ordered ? (JSON.parse(ordered.line) as ProductLine) : undefined };
+  }
+
+  order(orderId: string): OrderRow | undefined {
+    return this.sql<OrderRow>`SELECT order_id, total, revenue, currency, products, channel, ts FROM orders WHERE order_id = ${orderId}`[0];
+  }
+}

@@ -1,0 +1,56 @@
+// Every profile-key encoding in one place: which customer an event or a read names, and the Durable Object name it lives under.
+import { sha256Hex } from "../crypto.ts";
+import type { SeamEvent } from "../schemas.ts";
+
+/**
+ * Profile keys carry a prefix so a userId that happens to equal someone's anonymousId, or an
+ * offline contact hash, can never name the same object:
+ * `u:` a known customer (verified userId), `a:` an anonymous visitor (device), `e:`/`p:` a customer
+ * known only by an email or phone (a till, a call centre), named by a hash so no address appears.
+ */
+export const userProfileKey = (userId: string) => `u:${userId}`;
+export const anonymousProfileKey = (anonymousId: string) => `a:${anonymousId}`;
+
+/** Known customers: only these ever receive merges. */
+export const isUserProfile = (profileKey: string) => profileKey.startsWith("u:");
+
+/** A CustomerDO's name is `${workspaceId}:${profileKey}`, never a bare id, so tenants never meet (ARCHITECTURE rule 2). */
+export const customerObjectName = (workspaceId: string, profileKey: string) => `${workspaceId}:${profileKey}`;
+
+export type ContactKind = "email" | "phone";
+
+/** The identity directory's key for an email or phone: hashed with the workspace, so D1 holds no address. */
+export function contactHash(workspaceId: string, kind: ContactKind, value: string): Promise<string> {
+  return sha256Hex(`${workspaceId}:${kind}:${value}`);
+}
+
+/** The profile of a customer known only by an email or phone, before any sign-in. */
+export async function offlineProfileKey(workspaceId: string, kind: ContactKind, value: string): Promise<string> {
+  return `${kind === "email" ? "e" : "p"}:${(await contactHash(workspaceId, kind, value)).slice(0, 40)}`;
+}
+
+/**
+ * The profile key of an event: a verified user (secret key or valid userHash) lands in its own
+ * profile, else the anonymous visitor's; an unverified userId only tags the visitor's events and
+ * never routes into the user's profile. Undefined when the event names no profile it may write
+ * to: an email or phone only (the directory decides, for trusted senders), or an unverified
+ * userId with no anonymous id (ingest rejects it as `unverified_user`).
+ */
+export function profileKeyOf(event: Pick<SeamEvent, "userId" | "anonymousId" | "verified">): string | undefined {
+  if (event.userId != null && event.verified) return userProfileKey(event.userId);
+  if (event.anonymousId != null) return anonymousProfileKey(event.anonymousId);
+  return undefined;
+}
+
+/** An event that names a known customer without proof and has no anonymous visitor to land in. */
+export function unverifiedUserOnly(event: Pick<SeamEvent, "userId" | "anonymousId" | "verified">): boolean {
+  return event.userId != null && !event.verified && event.anonymousId == null;
+}
+
+/**
+ * The profiles a backend's customer id (a userId or an anonymousId, as the store sent it) may
+ * name, in the order to look: a known customer first, then an anonymous visitor.
+ */
+export function profileKeysForId(id: string): string[] {
+  return [userProfileKey(id), anonymousProfileKey(id)];
+}

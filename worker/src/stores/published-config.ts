@@ -1,0 +1,90 @@
+// The messaging config as the CustomerDOs read it: published whole to KV, with a small revision key
+// checked at every event, so a saved trigger or policy reaches the next event, never 30 s later.
+import { definitionWithDefaults, emptyConfig, policyWithDefaults, type MessagingConfig } from "../triggers/definitions.ts";
+import { TtlCache } from "../ttl-cache.ts";
+
+/**
+ * D1 is the source of truth and keeps the history (stores/messaging-config.ts); KV is what the
+ * hot path may touch (ARCHITECTURE rule 1). A workspace with no key has no triggers: a missing
+ * key never sends anyone to D1.
+ */
+export const configKey = (workspaceId: string) => `messaging:v1:${workspaceId}`;
+/** The revision alone: a few bytes, so checking it on every event costs one small KV read. */
+export const revisionKey = (workspaceId: string) => `messaging:rev:v1:${workspaceId}`;
+
+/**
+ * Configs read from KV, shared by every customer object in this isolate and keyed by revision: a
+ * thousand customers of one store waking up read the whole config once per revision, not a
+ * thousand times. A revision never changes its content, so the TTL only bounds memory.
+ */
+const CONFIG_CACHE_TTL_MS = 60 * 60_000;
+const CONFIG_CACHE_MAX_ENTRIES = 1_000;
+const isolateConfigs = new TtlCache<MessagingConfig>(CONFIG_CACHE_MAX_ENTRIES);
+
+/** A copy published before a field existed reads as the default for that field. */
+function withDefaults(workspaceId: string, config: MessagingConfig | null): MessagingConfig {
+  if (!config) return emptyConfig(workspaceId);
+  return {
+    ...emptyConfig(workspaceId),
+    ...config,
+    policy: policyWithDefaults(config.policy),
+    triggers: config.triggers.map(definitionWithDefaults),
+  };
+}
+
+/** Writes a freshly published config: the whole value first, then its revision, so a reader that sees the revision finds the value. */
+export async function writePublishedConfig(kv: KVNamespace, config: MessagingConfig): Promise<void> {
+  await kv.put(configKey(config.workspace_id), JSON.stringify(config));
+  await kv.put(revisionKey(config.workspace_id), String(config.revision));
+  isolateConfigs.set(`${config.workspace_id}\u0000${config.revision}`, config, CONFIG_CACHE_TTL_MS, Date.now());
+}
+
+/** The published config, or an empty one (no triggers, default policy) for a workspace that never set any. */
+export async function loadPublishedConfig(kv: KVNamespace, workspaceId: string): Promise<MessagingConfig> {
+  return withDefaults(workspaceId, await kv.get<MessagingConfig>(configKey(workspaceId), "json"));
+}
+
+/** The revision last published, or null when none was (or it was published before revision keys existed). */
+export async function publishedRevision(kv: KVNamespace, workspaceId: string): Promise<number | null> {
+  const text = await kv.get(revisionKey(workspaceId));
+  const value = Number(text);
+  return text !== null && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * One customer object's view of its workspace's config. Every call reads the revision key; the
+ * whole config is read again only when the revision moved (from this isolate's copy when another
+ * object already read it). KV itself is eventually consistent across locations (a change made
+ * elsewhere may take up to a minute to be seen here); within a location the next event sees it.
+ */
+export class PublishedConfigReader {
+  private readonly kv: KVNamespace;
+  private held: MessagingConfig | undefined;
+
+  constructor(kv: KVNamespace) {
+    this.kv = kv;
+  }
+
+  /** Never throws: on a KV failure it answers with the copy it holds (or an empty config) and logs. */
+  async current(workspaceId: string): Promise<MessagingConfig> {
+    const held = this.held?.workspace_id === workspaceId ? this.held : undefined;
+    try {
+      const revision = await publishedRevision(this.kv, workspaceId);
+      // No revision key: nothing was published since it existed, so the copy held is current.
+      if (held && (revision === null || held.revision === revision)) return held;
+      const key = `${workspaceId}\u0000${revision}`;
+      let config = isolateConfigs.get(key, Date.now())?.value;
+      if (!config) {
+        config = await loadPublishedConfig(this.kv, workspaceId);
+        // KV may answer a newer revision key than value (two keys, eventually consistent): such a
+        // copy is not kept under the newer revision, and its own revision makes the next event look again.
+        if (revision !== null && config.revision === revision) isolateConfigs.set(key, config, CONFIG_CACHE_TTL_MS, Date.now());
+      }
+      this.held = config;
+      return config;
+    } catch (error) {
+      console.error("seam: messaging config read from KV failed; using the copy held", workspaceId, error);
+      return held ?? emptyConfig(workspaceId);
+    }
+  }
+}
