@@ -1,6 +1,6 @@
 // One script tag fills every [data-seam-recs] placeholder on the page, including ones added later, each exactly once.
 import { describe, expect, test, vi } from "vitest";
-import { HOST, WRITE_KEY, cardsOf, fakeFetch, fetchedQuery, placeholder, recsResponse, settle } from "./helpers.ts";
+import { HOST, WRITE_KEY, cardsOf, fakeFetch, fetchedQuery, placeholder, recsResponse } from "./helpers.ts";
 
 /** Adds the script tag the store pastes, then runs the script-tag entry as a browser would. */
 async function loadScript(attributes: Record<string, string> = { "data-write-key": WRITE_KEY, "data-host": HOST }) {
@@ -60,9 +60,13 @@ describe("script tag", () => {
     const footer = document.createElement("footer");
     document.body.append(footer);
     footer.append(element);
-    await settle(50);
+    // A placeholder added after the move: the MutationObserver hands records over in order, so once
+    // this one is mounted, the move was seen too.
+    const marker = placeholder({ "data-type": "trending" });
+    await cardsOf(marker, 2);
 
-    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(fetchedQuery(fetch, 1).query.type).toBe("trending");
     expect(element.querySelectorAll("section")).toHaveLength(1);
     expect(element.querySelectorAll(".seam-card")).toHaveLength(2);
   });

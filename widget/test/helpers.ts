@@ -125,7 +125,10 @@ export async function cardsOf(element: Element, count?: number): Promise<HTMLEle
   return [...element.querySelectorAll<HTMLElement>(".seam-card")];
 }
 
-/** Lets pending promises, timers and Preact's render queue run. */
-export async function settle(ms = 20): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits until the strip watches for its impression: Recs starts observing in componentDidUpdate,
+ * in the same commit that renders its cards, so from here only the observer can send the impression.
+ */
+export async function watchingImpression(element: Element): Promise<void> {
+  await vi.waitFor(() => expect(FakeIntersectionObserver.instances.at(-1)?.targets).toEqual([element.querySelector("section.seam-recs")]));
 }

@@ -12,7 +12,7 @@ import {
   fakeSeam,
   placeholder,
   recsResponse,
-  settle,
+  watchingImpression,
 } from "./helpers.ts";
 
 const options = { type: "similar", item: "sku-1", writeKey: WRITE_KEY, host: HOST };
@@ -34,7 +34,7 @@ describe("impressions", () => {
     const element = placeholder();
     mount(element, options);
     await cardsOf(element, 3);
-    await settle();
+    await watchingImpression(element);
     expect(seam.track).not.toHaveBeenCalled();
 
     FakeIntersectionObserver.show(0.2);
@@ -52,13 +52,16 @@ describe("impressions", () => {
     const element = placeholder();
     mount(element, options);
     await cardsOf(element, 3);
-    await settle();
+    await watchingImpression(element);
     FakeIntersectionObserver.show(1);
     FakeIntersectionObserver.show(0);
     FakeIntersectionObserver.show(1);
-    // A re-render with the same request (an SPA calling mount again) is not a new impression either.
+    // A re-render with the same request (an SPA calling mount again) is not a new impression either:
+    // render() re-renders synchronously, and the same answer is not watched again.
+    const observers = FakeIntersectionObserver.instances.length;
     mount(element, { ...options });
-    await settle();
+    expect(element.querySelectorAll(".seam-card")).toHaveLength(3);
+    expect(FakeIntersectionObserver.instances).toHaveLength(observers);
     FakeIntersectionObserver.show(1);
     expect(seam.track).toHaveBeenCalledTimes(1);
   });
@@ -69,8 +72,7 @@ describe("impressions", () => {
     const element = placeholder();
     mount(element, options);
     await cardsOf(element, 3);
-    await vi.waitFor(() => expect(seam.track).toHaveBeenCalledTimes(1));
-    await settle();
+    // Sent in the commit that rendered the cards; the answer is the last thing the strip waited for.
     expect(seam.track).toHaveBeenCalledTimes(1);
     expect(seam.track).toHaveBeenCalledWith("Product List Viewed", expectedImpression);
   });
@@ -81,8 +83,8 @@ describe("impressions", () => {
     fakeFetch(recsResponse(0));
     const element = placeholder();
     mount(element, options);
+    // Rendering nothing is the last step of handling the answer; an impression would have been sent in that commit.
     await vi.waitFor(() => expect(element.innerHTML).toBe(""));
-    await settle();
     expect(sendBeacon).not.toHaveBeenCalled();
   });
 
@@ -93,7 +95,7 @@ describe("impressions", () => {
     const element = placeholder();
     mount(element, options);
     await cardsOf(element, 3);
-    await settle();
+    await watchingImpression(element);
     FakeIntersectionObserver.show(1);
 
     const sent = beacons(sendBeacon);

@@ -19,9 +19,9 @@ describe("caps", () => {
     expect(state.event_count).toBe(n);
     expect(state.viewed_items).toHaveLength(CAPS.viewedItems);
     expect(state.viewed_items[0].product_id).toBe(`p${n - 1}`);
-    expect(state.viewed_items.at(-1).product_id).toBe(`p${n - CAPS.viewedItems}`);
+    expect(state.viewed_items.at(-1)!.product_id).toBe(`p${n - CAPS.viewedItems}`);
     expect(state.channel_history).toHaveLength(CAPS.touchpoints);
-    expect(state.channel_history.at(-1).message_id).toBe(`m${n - CAPS.touchpoints}`);
+    expect(state.channel_history.at(-1)!.message_id).toBe(`m${n - CAPS.touchpoints}`);
     expect(state.recent_events).toHaveLength(CAPS.recentEvents);
   });
 

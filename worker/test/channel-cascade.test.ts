@@ -32,7 +32,7 @@ describe("channel cascade", () => {
     await vi.waitUntil(async () => pendingRows((await messagesOf(ws, visitor)).body).length === 1, { timeout: 5000 });
     expect(pendingRows((await messagesOf(ws, visitor)).body)).toMatchObject([{ kind: "cascade", channel_index: 1, channels: ["email", "sms"] }]);
 
-    const pixel = await request(new URL(email.message.payload.links.open_pixel).pathname);
+    const pixel = await request(new URL(email.message.payload.links.open_pixel!).pathname);
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get("content-type")).toBe("image/gif");
 
@@ -54,11 +54,11 @@ describe("channel cascade", () => {
 
     expect(await runAlarm(ws, `a:${visitor}`)).toBe(true);
     const messages = await waitForOutbox(ws, visitor, 2);
-    const sms = messages.find((m: any) => m.channel === "sms");
+    const sms = messages.find((m) => m.channel === "sms")!;
     expect(sms.step).toBe(email.step);
     expect(sms.message_id).not.toBe(email.message_id);
     const state = (await messagesOf(ws, visitor)).body;
-    expect(state.messages.find((m: any) => m.channel === "sms").chosen_by).toBe("cascade");
+    expect(state.messages.find((m) => m.channel === "sms")!.chosen_by).toBe("cascade");
     expect(pendingRows(state)).toEqual([]);
   });
 
@@ -74,7 +74,7 @@ describe("channel cascade", () => {
     const learner = uid();
     await order(ws, learner, { phone: "+15550103" });
     const [sms] = await waitForOutbox(ws, learner, 1);
-    const click = await request(new URL(sms.message.payload.products[0].link).pathname, { redirect: "manual" });
+    const click = await request(new URL(sms.message.payload.products[0].link!).pathname, { redirect: "manual" });
     expect(click.status).toBe(302);
     await order(ws, learner, { email: "l@example.com" }, "stove");
     const messages = await waitForOutbox(ws, learner, 2);

@@ -47,7 +47,7 @@ describe("consent", () => {
     const visitor = uid();
     await orderFrom(ws, visitor, [identify(visitor, { email: "v@example.com" })]);
     const [message] = await waitForOutbox(ws, visitor, 1);
-    const link: string = message.message.payload.links.unsubscribe;
+    const link: string = message.message.payload.links.unsubscribe!;
     expect(link).not.toContain(visitor);
     const path = new URL(link).pathname;
 
@@ -76,8 +76,8 @@ describe("consent", () => {
     const visitor = uid();
     await orderFrom(ws, visitor, [identify(visitor, { email: "w@example.com" })]);
     const [message] = await waitForOutbox(ws, visitor, 1);
-    const unsubscribe = new URL(message.message.payload.links.unsubscribe).pathname;
-    const openToken = new URL(message.message.payload.links.open_pixel).pathname.split("/").pop();
+    const unsubscribe = new URL(message.message.payload.links.unsubscribe!).pathname;
+    const openToken = new URL(message.message.payload.links.open_pixel!).pathname.split("/").pop();
     for (const path of [`/v1/unsubscribe/${openToken}`, `${unsubscribe.slice(0, -3)}AAA`, "/v1/unsubscribe/v1.bm90LWEtdG9rZW4", "/v1/unsubscribe/x"]) {
       const res = await request(path, { method: "POST" });
       expect(res.status, path).toBe(400);

@@ -64,7 +64,7 @@ describe("GET /v1/customers/:id", () => {
   it("answers 404 for a customer that never sent an event", async () => {
     const res = await customer(uid());
     expect(res.status).toBe(404);
-    expect(res.body.error.code).toBe("not_found");
+    expect(res.body.error?.code).toBe("not_found");
   });
 });
 

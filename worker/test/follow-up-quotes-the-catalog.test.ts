@@ -33,11 +33,11 @@ describe("the product-interest follow-up", () => {
 
     await batch([trackEvent(visitor, "Order Completed", { order_id: "o-1", products: [{ product_id: "stove" }, { product_id: "tent", name: "Tent" }] })], ws.writeKey);
     const [crossSell] = await waitForOutbox(ws, visitor, 1);
-    const link: string = crossSell.message.payload.products.find((p: any) => p.product_id === "tent").link;
+    const link: string = crossSell.message.payload.products.find((p) => p.product_id === "tent")!.link!;
     expect((await request(new URL(link).pathname, { redirect: "manual" })).status).toBe(302);
 
     expect(await runAlarm(ws, `a:${visitor}`)).toBe(true);
-    const followUp = (await waitForOutbox(ws, visitor, 2)).find((m: any) => m.trigger_id === "interest");
+    const followUp = (await waitForOutbox(ws, visitor, 2)).find((m) => m.trigger_id === "interest")!;
     expect(followUp.message.payload.products).toMatchObject([
       { product_id: "tent", name: "Trail Tent (2027)", price: 179, currency: "EUR", url: "https://shop.example/p/tent" },
     ]);

@@ -1,5 +1,7 @@
-// Shared test helpers: requests through the worker's real fetch handler.
+// Shared test helpers: requests through the worker's real fetch handler, with the response bodies typed as the API's.
 import { exports } from "cloudflare:workers";
+import type { CustomerState } from "../src/customer/views.ts";
+import type { CartRead, ErrorBody } from "../src/schemas.ts";
 
 export const BASE = "https://seam.test";
 export const DEMO_WRITE_KEY = "wk_demo";
@@ -36,11 +38,12 @@ export function backendBatch(events: unknown[], secretKey = DEMO_SECRET_KEY) {
   });
 }
 
+/** A customer's whole live state (the body of a 200; check `status` before reading it). */
 export async function customer(id: string, secretKey = DEMO_SECRET_KEY) {
   const res = await request(`/v1/customers/${encodeURIComponent(id)}`, {
     headers: { authorization: `Bearer ${secretKey}` },
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as CustomerState & Partial<ErrorBody> };
 }
 
 export async function createWorkspace(body: Record<string, unknown>) {
@@ -83,5 +86,5 @@ export async function signIn(anonymousId: string, userId: string, traits: Record
 
 export async function cartFor(query: Record<string, string>) {
   const res = await request(`/v1/cart?${new URLSearchParams({ writeKey: DEMO_WRITE_KEY, ...query })}`);
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as CartRead & Partial<ErrorBody> };
 }

@@ -27,10 +27,10 @@ describe("identity verification", () => {
     // Reading the user's cart needs the hash.
     const noHash = await cartFor({ anonymousId: attacker, userId });
     expect(noHash.status).toBe(403);
-    expect(noHash.body.error.code).toBe("identity_not_verified");
+    expect(noHash.body.error?.code).toBe("identity_not_verified");
     const forgedRead = await cartFor({ anonymousId: attacker, userId, userHash: "0".repeat(64) });
     expect(forgedRead.status).toBe(403);
-    expect(forgedRead.body.error.code).toBe("invalid_user_hash");
+    expect(forgedRead.body.error?.code).toBe("invalid_user_hash");
     // Its own anonymous cart is all it gets.
     expect((await cartFor({ anonymousId: attacker })).body.lines).toEqual([]);
   });
@@ -53,7 +53,7 @@ describe("identity verification", () => {
     const device = uid();
     await batch([{ type: "identify", anonymousId: device, userId, integrations: { Seam: { userHash: await userHash(userId) } } }]);
     const state = (await customer(userId)).body;
-    expect(state.identities.find((i: any) => i.kind === "user_id").verified).toBe(true);
+    expect(state.identities.find((i) => i.kind === "user_id")!.verified).toBe(true);
     expect(state.linked_profiles).toEqual([`a:${device}`]);
   });
 

@@ -2,7 +2,14 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import type { MessagingState } from "../src/customer/messaging-views.ts";
+import { customerObjectName } from "../src/identity/profile-keys.ts";
+import type { listOutbox } from "../src/stores/deliveries.ts";
+import type { ErrorBody } from "../src/schemas.ts";
 import { createWorkspace, request, uid } from "./helpers.ts";
+
+/** One entry of `GET /v1/outbox`. */
+export type OutboxEntry = Awaited<ReturnType<typeof listOutbox>>[number];
 
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
@@ -47,22 +54,23 @@ export async function messagingWorkspace(options: { policy?: Record<string, unkn
 
 /** The customer's object, by the profile key Seam routes to (`a:<anonymousId>`, `u:<userId>`). */
 export function customerObject(ws: Pick<MessagingWorkspace, "id">, profileKey: string) {
-  return env.CUSTOMER.getByName(`${ws.id}:${profileKey}`);
+  return env.CUSTOMER.getByName(customerObjectName(ws.id, profileKey));
 }
 
+/** A customer's messages, schedule and runs (the body of a 200; check `status` before reading it). */
 export async function messagesOf(ws: MessagingWorkspace, customerId: string) {
   const res = await request(`/v1/customers/${encodeURIComponent(customerId)}/messages`, { headers: { authorization: `Bearer ${ws.secretKey}` } });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as MessagingState & Partial<ErrorBody> };
 }
 
 export async function outbox(ws: MessagingWorkspace, query: Record<string, string> = {}) {
   const res = await request(`/v1/outbox?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${ws.secretKey}` } });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as { messages: OutboxEntry[] } & Partial<ErrorBody> };
 }
 
 /** Waits until the outbox holds `count` messages for the customer (the queue consumer runs asynchronously). */
 export async function waitForOutbox(ws: MessagingWorkspace, customerId: string, count: number) {
-  let messages: any[] = [];
+  let messages: OutboxEntry[] = [];
   await vi.waitUntil(
     async () => {
       messages = (await outbox(ws, { customer: customerId })).body.messages;
@@ -83,6 +91,6 @@ export async function clearAlarm(ws: MessagingWorkspace, profileKey: string) {
   await runInDurableObject(customerObject(ws, profileKey), (_instance, state) => state.storage.deleteAlarm());
 }
 
-export function pendingRows(state: any) {
-  return (state.schedule as any[]).filter((r) => r.status === "pending");
+export function pendingRows(state: Pick<MessagingState, "schedule">) {
+  return state.schedule.filter((r) => r.status === "pending");
 }

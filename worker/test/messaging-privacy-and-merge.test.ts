@@ -46,7 +46,7 @@ describe("privacy", () => {
       ws.writeKey,
     );
     const [message] = await waitForOutbox(ws, visitor, 1);
-    const exportedPixel: string = message.message.payload.links.open_pixel;
+    const exportedPixel: string = message.message.payload.links.open_pixel!;
     const interest = () => env.DB.prepare(`SELECT COUNT(*) AS n FROM product_interest WHERE workspace_id = ?`).bind(ws.id).first<{ n: number }>();
     await vi.waitUntil(async () => (await interest())!.n === 1, { timeout: 5000 });
 

@@ -20,7 +20,7 @@ async function sentMessage() {
 describe("open and click tracking", () => {
   it("records one Message Opened however often the pixel loads, on the message's channel with its UTM", async () => {
     const { ws, visitor, message } = await sentMessage();
-    const pixel = new URL(message.message.payload.links.open_pixel).pathname;
+    const pixel = new URL(message.message.payload.links.open_pixel!).pathname;
     for (let i = 0; i < 3; i++) {
       const res = await request(pixel);
       expect(res.status).toBe(200);
@@ -36,7 +36,7 @@ describe("open and click tracking", () => {
 
   it("redirects a click to the product with UTM added (the store's own parameters kept) and records Message Clicked", async () => {
     const { ws, visitor, message } = await sentMessage();
-    const res = await request(new URL(message.message.payload.products[0].link).pathname, { redirect: "manual" });
+    const res = await request(new URL(message.message.payload.products[0].link!).pathname, { redirect: "manual" });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get("location")!);
     expect(location.origin + location.pathname).toBe("https://shop.example/p/tent");
@@ -48,7 +48,7 @@ describe("open and click tracking", () => {
       utm_content: message.message_id,
     });
     const state = (await customer(visitor, ws.secretKey)).body;
-    const clicked = state.recent_events.find((e: any) => e.event === "Message Clicked");
+    const clicked = state.recent_events.find((e) => e.event === "Message Clicked")!;
     expect(clicked.properties).toMatchObject({ message_id: message.message_id, product_id: "tent", trigger_id: "cross-sell" });
     const logged = (await messagesOf(ws, visitor)).body.messages[0];
     // A click is an open too.
@@ -58,7 +58,7 @@ describe("open and click tracking", () => {
 
   it("answers a bad click token with a JSON 400, and never redirects anywhere it did not sign", async () => {
     const { message } = await sentMessage();
-    const open = new URL(message.message.payload.links.open_pixel).pathname.split("/").pop();
+    const open = new URL(message.message.payload.links.open_pixel!).pathname.split("/").pop();
     for (const path of [`/v1/t/c/${open}`, "/v1/t/c/v1.AAAA", `/v1/t/c/${"x".repeat(5000)}`]) {
       const res = await request(path, { redirect: "manual" });
       expect(res.status, path).toBe(400);

@@ -23,7 +23,7 @@ describe("the open pixel", () => {
       ws.writeKey,
     );
     const [message] = await waitForOutbox(ws, visitor, 1);
-    const click = new URL(message.message.payload.products[0].link).pathname.split("/").pop();
+    const click = new URL(message.message.payload.products[0].link!).pathname.split("/").pop();
     const before = (await customer(visitor, ws.secretKey)).body.event_count;
     // A click token is not an open token; the rest are not tokens at all.
     for (const token of [click, "nope", "v1.AAAA", "x".repeat(5000), encodeURIComponent("<script>")]) await isPixel(await request(`/v1/t/o/${token}`));

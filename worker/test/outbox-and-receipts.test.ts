@@ -41,7 +41,7 @@ describe("outbox", () => {
     for (const query of queries) {
       const res = await outbox(ws, query);
       expect(res.status, JSON.stringify(query)).toBe(400);
-      expect(res.body.error.code).toBe("invalid_query");
+      expect(res.body.error?.code).toBe("invalid_query");
     }
     expect((await request("/v1/outbox")).status).toBe(401);
   });

@@ -34,14 +34,14 @@ describe("abandoned cart", () => {
     const payload = first.message.payload;
     expect(payload.trigger).toEqual({ id: "abandoned-cart", template: "abandoned_cart", version: 1, step: 0, steps: 2 });
     expect(payload.customer).toMatchObject({ email: "ada@example.com", traits: { email: "ada@example.com", first_name: "Ada" } });
-    expect(payload.cart.lines).toHaveLength(1);
-    expect(payload.cart.lines[0]).toMatchObject({ product_id: "shoe", name: "Runner", price: 80, quantity: 1 });
-    expect(payload.cart.lines[0].link).toMatch(/^http:\/\/localhost:8787\/v1\/t\/c\/v1\./);
+    expect(payload.cart!.lines).toHaveLength(1);
+    expect(payload.cart!.lines[0]).toMatchObject({ product_id: "shoe", name: "Runner", price: 80, quantity: 1 });
+    expect(payload.cart!.lines[0].link).toMatch(/^http:\/\/localhost:8787\/v1\/t\/c\/v1\./);
     expect(payload.links.open_pixel).toMatch(/\/v1\/t\/o\/v1\./);
     expect(payload.links.unsubscribe).toMatch(/\/v1\/unsubscribe\/v1\./);
     expect(payload.recommended).toEqual([]);
     // No id in clear anywhere in the links.
-    expect(JSON.stringify([payload.cart.lines[0].link, payload.links])).not.toContain(visitor);
+    expect(JSON.stringify([payload.cart!.lines[0].link, payload.links])).not.toContain(visitor);
 
     // The consumer reported the send back to the customer's object; step 2 waits for t0 + 24 h.
     await vi.waitUntil(async () => (await messagesOf(ws, visitor)).body.messages[0]?.status === "sent", { timeout: 5000 });
@@ -72,7 +72,7 @@ describe("abandoned cart", () => {
 
     expect(await runAlarm(ws, `a:${visitor}`)).toBe(true);
     const [message] = await waitForOutbox(ws, visitor, 1);
-    expect(message.message.payload.cart.lines.map((l: any) => l.product_id)).toEqual(["a", "b"]);
+    expect(message.message.payload.cart!.lines.map((l: any) => l.product_id)).toEqual(["a", "b"]);
     // Step 2 (a day later) is not this test's business.
     await clearAlarm(ws, `a:${visitor}`);
   });

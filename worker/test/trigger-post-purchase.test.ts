@@ -1,7 +1,7 @@
 // Post-purchase cross-sell end to end, in session: Order Completed → message enqueued at the event, with the order's products.
 import { describe, expect, it, vi } from "vitest";
 import { batch, trackEvent, uid } from "./helpers.ts";
-import { messagesOf, messagingWorkspace, outbox, runAlarm, waitForOutbox } from "./messaging-helpers.ts";
+import { messagesOf, messagingWorkspace, outbox, pendingRows, runAlarm, waitForOutbox } from "./messaging-helpers.ts";
 
 describe("post-purchase cross-sell", () => {
   it("sends at the order (delay 0) with the order's products, an empty recommendations list, and no alarm needed", async () => {
@@ -38,9 +38,12 @@ describe("post-purchase cross-sell", () => {
     expect(logged.enqueue_latency_ms).toBeGreaterThanOrEqual(0);
     expect(await runAlarm(ws, `a:${visitor}`)).toBe(false);
 
-    // Once per order: the same order again (a resent event with a new messageId) sends nothing more.
+    // Once per order: the same order again (a resent event with a new messageId) plans nothing
+    // (runs are planned at the event, before the response), so nothing more can be sent.
     await batch([trackEvent(visitor, "Order Completed", { order_id: "o-77" })], ws.writeKey);
-    await new Promise((r) => setTimeout(r, 200));
+    const after = (await messagesOf(ws, visitor)).body;
+    expect(after.runs).toMatchObject([{ entry_key: "order:o-77", sent_count: 1 }]);
+    expect(pendingRows(after)).toEqual([]);
     expect((await outbox(ws, { customer: visitor })).body.messages).toHaveLength(1);
   });
 });

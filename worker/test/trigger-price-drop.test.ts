@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { batch, request, trackEvent, uid } from "./helpers.ts";
-import { admin, DAY, messagingWorkspace, outbox, type MessagingWorkspace } from "./messaging-helpers.ts";
+import { admin, DAY, messagesOf, messagingWorkspace, outbox, pendingRows, type MessagingWorkspace } from "./messaging-helpers.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -41,10 +41,13 @@ describe("price drop and back in stock", () => {
 
     let messages: any[] = [];
     await vi.waitUntil(async () => (messages = (await outbox(ws, { trigger: "price-drop" })).body.messages).length >= 2, { timeout: 5000 });
-    await new Promise((r) => setTimeout(r, 200));
-    messages = (await outbox(ws, { trigger: "price-drop" })).body.messages;
     expect(messages.map((m) => m.profile_key).sort()).toEqual([`a:${carter}`, `a:${viewer}`].sort());
-    for (const name of [buyer, longAgo, other]) expect((await outbox(ws, { customer: name })).body.messages).toEqual([]);
+    // Nothing more can come: the two have nothing left planned, and the fan-out never asked the others.
+    for (const name of [viewer, carter]) {
+      await vi.waitUntil(async () => (await messagesOf(ws, name)).body.messages[0]?.status === "sent", { timeout: 5000 });
+      expect(pendingRows((await messagesOf(ws, name)).body)).toEqual([]);
+    }
+    for (const name of [buyer, longAgo, other]) expect((await messagesOf(ws, name)).body.runs).toEqual([]);
     const payload = messages[0].message.payload;
     expect(payload.price_change).toEqual({ old_price: 100, new_price: 79, drop_percent: 21 });
     expect(payload.products).toMatchObject([{ product_id: "lamp", name: "Lamp", price: 79 }]);

@@ -20,7 +20,7 @@ describe("product-interest follow-up", () => {
       ws.writeKey,
     );
     const [crossSell] = await waitForOutbox(ws, visitor, 1);
-    const link: string = crossSell.message.payload.products[0].link;
+    const link: string = crossSell.message.payload.products[0].link!;
 
     const clickedAt = Date.now();
     const res = await request(new URL(link).pathname, { redirect: "manual" });
@@ -32,7 +32,7 @@ describe("product-interest follow-up", () => {
 
     expect(await runAlarm(ws, `a:${visitor}`)).toBe(true);
     const messages = await waitForOutbox(ws, visitor, 2);
-    const followUp = messages.find((m: any) => m.trigger_id === "interest");
+    const followUp = messages.find((m) => m.trigger_id === "interest")!;
     expect(followUp.message.payload.products).toMatchObject([{ product_id: "tent", name: "Tent" }]);
   });
 });

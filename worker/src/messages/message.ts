@@ -41,7 +41,10 @@ export function isOutgoingMessage(body: unknown): body is OutgoingMessage {
   );
 }
 
-/** The JSON a channel webhook receives (and the outbox stores): the message without routing fields. */
+/** What a channel webhook receives (and the outbox stores): the message without routing fields. */
+export type WebhookBody = Omit<OutgoingMessage, "v" | "profile_key">;
+
+/** The JSON of a WebhookBody. */
 export function webhookBody(message: OutgoingMessage): string {
   const { v: _v, profile_key: _profileKey, ...rest } = message;
   return JSON.stringify(rest);

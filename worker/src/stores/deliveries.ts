@@ -1,6 +1,5 @@
 // The delivery ledger (one row per message id: never sent twice) and the local outbox, in D1.
-import type { OutgoingMessage } from "../messages/message.ts";
-import { webhookBody } from "../messages/message.ts";
+import { webhookBody, type OutgoingMessage, type WebhookBody } from "../messages/message.ts";
 
 /** A send in progress holds its message this long; a crashed consumer's claim expires after it. */
 export const DELIVERY_LEASE_MS = 60_000;
@@ -111,7 +110,7 @@ export async function listOutbox(db: D1Database, workspaceId: string, filter: Ou
     template: r.template,
     step: r.step,
     created_at: new Date(r.created_at).toISOString(),
-    message: JSON.parse(r.body) as Record<string, unknown>,
+    message: JSON.parse(r.body) as WebhookBody,
   }));
 }
 

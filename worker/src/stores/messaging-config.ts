@@ -21,6 +21,14 @@ interface DefinitionRow {
   definition: string;
 }
 
+/** The rows publishConfig's batch reads: each statement selects one of these columns. */
+interface PublishRow {
+  revision?: number;
+  definition?: string;
+  policy?: string | null;
+  allowed_origins?: string;
+}
+
 export async function listDefinitions(db: D1Database, workspaceId: string): Promise<TriggerDefinition[]> {
   const { results } = await db
     .prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? ORDER BY trigger_id`)
@@ -133,7 +141,8 @@ export async function putPolicy(env: Env, workspaceId: string, input: PolicyInpu
  * `revision` shows which copy an object holds.
  */
 export async function publishConfig(env: Env, workspaceId: string, now: number): Promise<MessagingConfig> {
-  const [, revision, definitions, policy, workspace] = await env.DB.batch<Record<string, unknown>>([
+  // One batch, one row shape per statement: the columns each of them selects.
+  const [, revision, definitions, policy, workspace] = await env.DB.batch<PublishRow>([
     env.DB.prepare(
       `INSERT INTO messaging_policies (workspace_id, updated_at) VALUES (?, ?) ON CONFLICT (workspace_id) DO NOTHING`,
     ).bind(workspaceId, now),
@@ -146,10 +155,10 @@ export async function publishConfig(env: Env, workspaceId: string, now: number):
   const originsJson = workspace!.results[0]?.allowed_origins;
   const config: MessagingConfig = {
     workspace_id: workspaceId,
-    revision: Number(revision!.results[0]?.revision ?? 0),
-    policy: policyWithDefaults(typeof policyJson === "string" ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY),
-    triggers: definitions!.results.map((r) => definitionWithDefaults(JSON.parse(String(r.definition)) as TriggerDefinition)),
-    allowed_origins: typeof originsJson === "string" ? (JSON.parse(originsJson) as string[]) : [],
+    revision: revision!.results[0]?.revision ?? 0,
+    policy: policyWithDefaults(policyJson ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY),
+    triggers: definitions!.results.flatMap((r) => (r.definition ? [definitionWithDefaults(JSON.parse(r.definition) as TriggerDefinition)] : [])),
+    allowed_origins: originsJson ? (JSON.parse(originsJson) as string[]) : [],
   };
   await writePublishedConfig(env.CONFIG_KV, config);
   return config;
