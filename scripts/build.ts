@@ -71,7 +71,7 @@ export async function build({ write = false } = {}): Promise<Built[]> {
   );
 }
 
-/** Writes the SDK package's type declarations (sdk/dist/types) with tsc. */
+/** Writes the SDK package's type declarations (sdk/dist/types, with the worker's contracts they import) with tsc. */
 export function buildTypes() {
   const tsc = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", "sdk/tsconfig.build.json"], {
     cwd: root,
@@ -80,7 +80,7 @@ export function buildTypes() {
   if (tsc.status !== 0) throw new Error("tsc failed to emit the SDK's declarations");
   // The sources import "./core.ts"; a published .d.ts must say "./core.js".
   const dir = path.join(root, "sdk/dist/types");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".d.ts"))) {
+  for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".d.ts"))) {
     const text = readFileSync(path.join(dir, file), "utf8");
     writeFileSync(path.join(dir, file), text.replace(/(from "\.{1,2}\/[^"]+)\.ts"/g, '$1.js"'));
   }

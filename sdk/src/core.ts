@@ -1,6 +1,10 @@
 // The DOM-free SDK core: analytics.js-shaped API over a durable, batched, retrying event queue.
 // The browser build adds page context and unload handling; React Native and servers use it as is.
 // It ships to every shopper, so it is written for size: short names inside, no dependencies.
+// The answers it reads are typed by the worker's own contracts, imported type-only (no byte ships).
+import type { CartView, IngestResponse, RecsResponse, VisitorProfile } from "../../worker/src/contracts.ts";
+
+export type { CartView, RecsResponse, VisitorProfile };
 
 /** Where the SDK keeps its queue and identity: localStorage, AsyncStorage, or anything shaped like them. */
 export interface SeamStorage {
@@ -19,7 +23,7 @@ export interface SeamStorage {
 export interface TransportResponse {
   status: number;
   headers: { get(name: string): string | null };
-  json(): Promise<any>;
+  json(): Promise<unknown>;
 }
 
 /** A fetch-compatible function; `fetch` itself is the default. */
@@ -75,7 +79,7 @@ export interface Seam {
    * restored cart, consent, ...), or undefined before the Identity API returns a profile.
    * @example const profile = await seam.identify("u_42", { email: "a@b.co" }, { userHash })
    */
-  identify(userId?: string, traits?: Props, options?: { userHash?: string }): Promise<any>;
+  identify(userId?: string, traits?: Props, options?: { userHash?: string }): Promise<VisitorProfile | undefined>;
   /**
    * Records a page view (the browser build fills url, path, title, referrer, search).
    * @example seam.page("Product")
@@ -112,12 +116,12 @@ export interface Seam {
    * The visitor's cart as the server knows it (`/v1/cart`, falling back to `/v1/profile`).
    * @example const { lines, subtotal } = await seam.getCart()
    */
-  getCart(): Promise<any>;
+  getCart(): Promise<CartView>;
   /**
    * Recommendations from `/v1/recs` for a custom UI.
    * @example const recs = await seam.getRecommendations({ type: "similar", item: "sku_1", limit: 4 })
    */
-  getRecommendations(options?: Record<string, string | number>): Promise<any>;
+  getRecommendations(options?: Record<string, string | number>): Promise<RecsResponse>;
   /** The visitor's anonymous id (once storage is read). @example const id = await seam.anonymousId() */
   anonymousId(): Promise<string>;
   /** @example seam.productViewed({ product_id: "sku_1", name: "Mug", price: 12 }) — `Product Viewed` */
@@ -281,17 +285,17 @@ export function createSeam(o: SeamOptions): Seam {
     if (how == "beacon" && o.beacon?.(url, body)) return;
     busy = 1;
     let r: TransportResponse | undefined;
-    let b: any = {};
+    let b: Partial<IngestResponse> = {};
     try {
       r = await F(url, { method: "POST", body, keepalive: !!how, ...(o.cookie && { credentials: "include" }) });
-      b = await r.json().catch(() => b);
+      b = (await r.json().catch(() => b)) as Partial<IngestResponse>;
     } catch {}
     busy = 0;
     const s = r ? r.status : 500;
     if (s < 500 && s != 429) {
       // Answered: drop what the server accepted, already had, or rejected as invalid. Any other
       // 4xx (bad key, origin) cannot succeed on a retry, so that batch is dropped too.
-      const done = new Set<unknown>((b.results || batch).map((x: SeamEvent) => x.messageId));
+      const done = new Set<unknown>((b.results || batch).map((x) => x.messageId));
       q = q.filter((e) => !done.has(e.messageId) || settle(e, b.profile));
       attempt = dropped = 0;
       // Served first-party, the server may know this browser by an HttpOnly cookie that outlived
@@ -329,7 +333,7 @@ export function createSeam(o: SeamOptions): Seam {
   };
 
   /** Stamps identity at its turn (after storage is read, after earlier identify/reset) and queues. */
-  const push = (e: SeamEvent, soon?: 1): Promise<any> =>
+  const push = (e: SeamEvent, soon?: 1): Promise<unknown> =>
     ready.then(
       () =>
         new Promise<unknown>((res) => {
@@ -346,13 +350,13 @@ export function createSeam(o: SeamOptions): Seam {
     );
   const track = (event: string, properties?: Props) => push(ev("track", { event, properties }));
 
-  const get = async (path: string, params: Props): Promise<any> => {
+  const get = async <T>(path: string, params: Props): Promise<T> => {
     await ready;
     // Through JSON to drop the ids we do not have (undefined).
     const p = JSON.parse(JSON.stringify({ ...params, anonymousId: id.a, userId: id.u, userHash: id.h, writeKey: o.writeKey }));
     const r = await F(host + path + "?" + new URLSearchParams(p));
     if (r.status > 299) throw r.status;
-    return r.json();
+    return r.json() as Promise<T>;
   };
 
   const api: Seam = {
@@ -364,7 +368,7 @@ export function createSeam(o: SeamOptions): Seam {
         if (options?.userHash) id.h = options.userHash;
         saveId();
       });
-      return push(ev("identify", { traits }, options && { userHash: options.userHash }), 1);
+      return push(ev("identify", { traits }, options && { userHash: options.userHash }), 1) as Promise<VisitorProfile | undefined>;
     },
     page: (name, properties) => push(ev("page", { name, properties })),
     screen: (name, properties) => push(ev("screen", { name, properties })),
@@ -393,10 +397,10 @@ export function createSeam(o: SeamOptions): Seam {
       } else while (await send());
     },
     getCart: () =>
-      get("/v1/cart", {}).catch((s) =>
-        s == 404 ? get("/v1/profile", {}).then((p) => p.cart) : Promise.reject(s),
+      get<CartView>("/v1/cart", {}).catch((s) =>
+        s == 404 ? get<VisitorProfile>("/v1/profile", {}).then((p) => p.cart) : Promise.reject(s),
       ),
-    getRecommendations: (options) => get("/v1/recs", options || {}),
+    getRecommendations: (options) => get<RecsResponse>("/v1/recs", options || {}),
     anonymousId: () => ready.then(() => id.a),
   } as Seam;
   for (const m in ECOMMERCE) (api as any)[m] = (p: Props) => track(ECOMMERCE[m]!, p);

@@ -1,32 +1,18 @@
 // The shapes the widget reads from `GET /v1/recs` and the options a placeholder or `mount()` gives it.
-// The recs response mirrors the /v1/recs contract; it moves to worker/src/schemas.ts when that route lands.
+// The answer's types are the worker's own (worker/src/contracts.ts), imported type-only: no byte of them ships.
+import type { RecommendedItem, RecsResponse as RecsAnswer, RecType } from "../../worker/src/contracts.ts";
 
-export const RECS_TYPES = ["for_you", "similar", "bought_together", "trending", "recently_viewed", "cart"] as const;
-export type RecsType = (typeof RECS_TYPES)[number];
+export type RecsType = RecType;
 /** What a strip shows when its placeholder names no type. */
 export const DEFAULT_TYPE = "for_you";
 /** Cards per strip when the placeholder names no limit: a desktop row and a bit to scroll to. */
 export const DEFAULT_LIMIT = 8;
 
-/** One recommended product, snake_case like Segment's product fields. */
-export interface RecItem {
-  product_id: string;
-  name: string;
-  url: string;
-  image_url?: string | null;
-  price?: number | null;
-  currency?: string | null;
-  category?: string | null;
-  brand?: string | null;
-  in_stock?: boolean;
-  score?: number;
-}
+/** One recommended product the strip can show: the API's item, with the name and link a card needs. */
+export type RecItem = RecommendedItem & { name: string; url: string };
 
-export interface RecsResponse {
-  recId: string;
-  type: RecsType;
-  /** Set when the visitor is new and the list is a trending fallback. */
-  fallback: "category_trending" | "global_trending" | null;
+/** `GET /v1/recs`, keeping the items a card can show (client.ts drops the others). */
+export interface RecsResponse extends Omit<RecsAnswer, "items"> {
   items: RecItem[];
 }
 

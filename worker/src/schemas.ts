@@ -2,23 +2,9 @@
 // Ingest follows Segment's HTTP Tracking API spec; everything Seam adds is additive.
 // zod/mini: the same validation as zod with a tree-shakable API (≈20 KB in the worker bundle instead of ≈450 KB).
 import * as z from "zod/mini";
+import { EVENT_TYPES, type Channel, type EventType } from "./contracts.ts";
 
-/** Every channel a customer can reach or be reached through. */
-export const CHANNELS = [
-  "web",
-  "app",
-  "email",
-  "sms",
-  "messenger",
-  "push",
-  "pos",
-  "call_centre",
-  "server",
-] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export const EVENT_TYPES = ["track", "identify", "page", "screen", "alias", "group"] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export * from "./contracts.ts";
 
 /** Limits as Segment documents them for its HTTP Tracking API. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -110,37 +96,6 @@ export interface SeamEvent {
   context: Record<string, unknown>;
 }
 
-export type EventStatus = "accepted" | "duplicate" | "rejected";
-
-/** Per-event outcome in an ingest response, in request order. */
-export interface EventResult {
-  messageId: string | null;
-  status: EventStatus;
-  /** Present when rejected: a stable machine-readable code. */
-  code?: string;
-  reason?: string;
-}
-
-export interface IngestResponse {
-  success: boolean;
-  accepted: number;
-  duplicate: number;
-  rejected: number;
-  results: EventResult[];
-  /** After a verified identify or alias: the signed-in customer's profile, merge included. */
-  profile?: VisitorProfile;
-  /**
-   * The first-party cookie's visitor id, when the SDK sent a batch marked `fresh` (its storage was
-   * empty) and the HttpOnly cookie remembered the visitor: the SDK adopts it.
-   */
-  anonymousId?: string;
-}
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
-
 const origins = z.array(boundedString(1, 300)).check(z.maxLength(100));
 
 export const createWorkspaceSchema = z.strictObject({
@@ -162,54 +117,3 @@ export const KEY_KINDS = ["write", "secret", "identity"] as const;
 export const rotateKeysSchema = z.strictObject({
   keys: z.optional(z.array(z.enum(KEY_KINDS)).check(z.minLength(1))),
 });
-/** A cart line as every read API returns it (snake_case like Segment's product fields). */
-export interface CartLineView {
-  product_id: string;
-  variant: string | null;
-  quantity: number;
-  name: string | null;
-  price: number | null;
-  currency: string | null;
-  category: string | null;
-  brand: string | null;
-  url: string | null;
-  image_url: string | null;
-  /** Where the line was last changed from. */
-  source: { channel: Channel; device: string | null };
-  added_at: string;
-  updated_at: string;
-}
-
-export interface CartView {
-  lines: CartLineView[];
-  item_count: number;
-  /** Sum of price × quantity over lines with a known price, in the first line's currency. */
-  subtotal: number;
-  currency: string | null;
-  updated_at: string | null;
-  checkout_started_at: string | null;
-}
-
-export interface ViewedItemView {
-  product_id: string;
-  view_count: number;
-  first_seen: string;
-  last_seen: string;
-  name: string | null;
-  category: string | null;
-  price: number | null;
-}
-
-/** `GET /v1/cart`: the cart, and whether lines came from another device than the one asking. */
-export interface CartRead extends CartView {
-  /** True when some line was last changed on another device than the one asking. */
-  restored: boolean;
-  restored_from: { device: string | null; channel: string }[];
-}
-
-/** What a visitor may see of itself through `/v1/profile`: never another customer's data. */
-export interface VisitorProfile {
-  cart: CartView;
-  recently_viewed: ViewedItemView[];
-  consent: Record<string, boolean>;
-}

@@ -1,13 +1,13 @@
 // Serving one recommendation request: candidates by type, exclusions, category variety, fallbacks.
 // No Cloudflare import: lookups (KV at the edge, maps in tests) are passed in.
 import type { ProductCard } from "../catalog/product.ts";
+import { REC_TYPES, type RecommendedItem, type RecsFallback, type RecType } from "../contracts.ts";
 import type { EdgeNeighbours } from "./edge.ts";
 import type { NeighbourList, ScoredItem } from "./neighbours.ts";
 import { BLEND_LIST_LOOKUPS, SESSION_BLEND } from "./recommenders.ts";
 import { recommend, type RecentItem } from "./score.ts";
 
-export const REC_TYPES = ["for_you", "similar", "bought_together", "trending", "recently_viewed", "cart"] as const;
-export type RecType = (typeof REC_TYPES)[number];
+export { REC_TYPES, type RecommendedItem, type RecsFallback, type RecType };
 
 export const DEFAULT_LIMIT = 8;
 export const MAX_LIMIT = 50;
@@ -39,13 +39,6 @@ export interface RecsQuery {
   item?: string;
   category?: string;
   limit: number;
-}
-
-/** Which list answered when the customer's own signals had nothing: new visitors, unknown items. */
-export type RecsFallback = "category_trending" | "global_trending" | null;
-
-export interface RecommendedItem extends ProductCard {
-  score: number;
 }
 
 export interface RecsResult {

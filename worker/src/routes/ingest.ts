@@ -240,5 +240,12 @@ function queueFacts(ctx: { waitUntil(promise: Promise<unknown>): void }, queue: 
   );
 }
 
-export const ingestRoutes = new Hono<BrowserEnv>();
-for (const [type, paths] of INGEST_ROUTES) ingestRoutes.on("POST", paths, (c) => ingest(c, type));
+/** Chained route by route, so `AppType` (and `hc<AppType>`) carries every ingest path and its answer. */
+export const ingestRoutes = new Hono<BrowserEnv>()
+  .on("POST", [...INGEST_ROUTES.batch], (c) => ingest(c, "batch"))
+  .on("POST", [...INGEST_ROUTES.track], (c) => ingest(c, "track"))
+  .on("POST", [...INGEST_ROUTES.identify], (c) => ingest(c, "identify"))
+  .on("POST", [...INGEST_ROUTES.page], (c) => ingest(c, "page"))
+  .on("POST", [...INGEST_ROUTES.screen], (c) => ingest(c, "screen"))
+  .on("POST", [...INGEST_ROUTES.alias], (c) => ingest(c, "alias"))
+  .on("POST", [...INGEST_ROUTES.group], (c) => ingest(c, "group"));

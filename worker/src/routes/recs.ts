@@ -5,7 +5,8 @@ import { writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
 import { badRequest } from "../errors.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
-import { DEFAULT_LIMIT, MAX_LIMIT, REC_TYPES, serveRecommendations, type RecType } from "../recs/serve.ts";
+import { DEFAULT_LIMIT, MAX_LIMIT, serveRecommendations } from "../recs/serve.ts";
+import { REC_TYPES, type RecType, type RecsResponse } from "../schemas.ts";
 import { queryParams } from "../validation.ts";
 import { idParam, namesVisitor, visitorProfileKey, visitorQuery } from "../visitor.ts";
 
@@ -45,5 +46,6 @@ export const recsRoutes = new Hono<WorkspaceEnv>().get("/recs", writeKeyAuth, qu
     const nobody = { clicks: [], cart: [], purchased: [], recentlyViewed: [], lastCategory: null };
     result = await serveRecommendations(recs, nobody, kvLookups(c.env.RECS_KV, workspaceId));
   }
-  return c.json({ recId: recId(), type: query.type, fallback: result.fallback, items: result.items });
+  const answer: RecsResponse = { recId: recId(), type: query.type, fallback: result.fallback, items: result.items };
+  return c.json(answer);
 });
