@@ -2,6 +2,7 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ingestAuth, type BrowserEnv } from "../auth.ts";
+import { afterResponse, type WaitUntil } from "../background.ts";
 import { INGEST_ROUTES } from "./ingest-paths.ts";
 import { customerStub } from "../customer/routing.ts";
 import { profileKeyOf, unverifiedUserOnly } from "../identity/profile-keys.ts";
@@ -222,7 +223,7 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
 const FACTS_FLUSH_MS = 50;
 let collecting: Map<string, ItemFact[]> | undefined;
 
-function queueFacts(ctx: { waitUntil(promise: Promise<unknown>): void }, queue: AppEnv["Bindings"]["EVENTS"], workspaceId: string, facts: ItemFact[]) {
+function queueFacts(ctx: WaitUntil, queue: AppEnv["Bindings"]["EVENTS"], workspaceId: string, facts: ItemFact[]) {
   if (collecting) {
     const list = collecting.get(workspaceId);
     if (list) list.push(...facts);
@@ -231,7 +232,9 @@ function queueFacts(ctx: { waitUntil(promise: Promise<unknown>): void }, queue: 
   }
   const window = new Map([[workspaceId, [...facts]]]);
   collecting = window;
-  ctx.waitUntil(
+  afterResponse(
+    ctx,
+    "facts to the events queue",
     scheduler.wait(FACTS_FLUSH_MS).then(async () => {
       if (collecting === window) collecting = undefined;
       const messages = [...window].flatMap(([ws, list]) => factMessages(ws, list)).map((body) => ({ body }));
