@@ -14,6 +14,7 @@ import { claimIdentity, forgetIdentities, repointIdentities } from "../stores/id
 import { PublishedConfigReader } from "../stores/published-config.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
+import type { MessagingConfig } from "../triggers/definitions.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
 import { MessagingStore } from "./messaging-store.ts";
@@ -106,9 +107,9 @@ export class CustomerDO extends DurableObject<Env> {
     const next = this.forwardedTo(hops);
     if (next) return next.stub.ingest({ ...request, profileKey: next.profileKey, hops: hops + 1 });
 
-    // The config's revision is read from KV while the batch is applied: a saved trigger or policy
-    // reaches this very event, and the read costs no time the batch would not take anyway.
-    const config = this.config.current(request.workspaceId);
+    // The config's revision is read from KV while the batch is applied (see planTriggers).
+    const current = this.config.current(request.workspaceId);
+    const held = this.config.heldFor(request.workspaceId);
     const cartBefore = this.store.meta.get("cart_updated_at");
     const { statuses, facts, accepted, verifiedContacts } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
     if (isUserProfile(request.profileKey)) {
@@ -121,7 +122,7 @@ export class CustomerDO extends DurableObject<Env> {
       for (const source of sources) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     }
     if (verifiedContacts && this.store.unclaimedIdentities().length) afterResponse(this.ctx, "identity directory claim", this.claimIdentities());
-    if (accepted.length) await this.afterEvents(accepted, request.edgeTimeZone, cartBefore !== this.store.meta.get("cart_updated_at"), await config);
+    if (accepted.length) await this.planTriggers(accepted, request.edgeTimeZone, cartBefore !== this.store.meta.get("cart_updated_at"), held, current);
     const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
     if (request.includeProfile) outcome.profile = this.store.reads.visitorProfile();
     return outcome;
@@ -130,17 +131,50 @@ export class CustomerDO extends DurableObject<Env> {
   // ---- triggers and messages ------------------------------------------------------------------------
 
   /**
+   * Plans the batch's triggers with the config this object holds, without waiting for KV; the
+   * revision read started with the batch is checked after the response, and if a trigger or the
+   * policy changed, the batch is planned again with the new config (planning is idempotent: an
+   * entry starts one run). Every send decides with the config current at that moment, so a
+   * switched-off trigger sends nothing and a new one is planned for this very event, while the
+   * in-session send does not wait on a KV read. An object with no copy yet waits for the read.
+   */
+  private async planTriggers(
+    accepted: SeamEvent[],
+    edgeTimeZone: string | undefined,
+    cartChanged: boolean,
+    held: MessagingConfig | undefined,
+    current: Promise<MessagingConfig>,
+  ): Promise<void> {
+    if (!held) return this.afterEvents(accepted, edgeTimeZone, cartChanged, await current, current);
+    await this.afterEvents(accepted, edgeTimeZone, cartChanged, held, current, held);
+    afterResponse(
+      this.ctx,
+      "planning with a new config revision",
+      current.then((config) => (config.revision !== held.revision ? this.afterEvents(accepted, edgeTimeZone, cartChanged, config, current) : undefined)),
+    );
+  }
+
+  /**
    * Trigger evaluation for the accepted events, synchronous in this object at the moment of the
    * event (exits included); the alarm is re-armed to the earliest due row, and a step due right
    * away (an in-session trigger) is sent after the response instead of waiting for the alarm.
    * The events are already stored: a failure here is logged, never turned into a failed ingest.
    */
-  private async afterEvents(accepted: SeamEvent[], edgeTimeZone: string | undefined, cartChanged: boolean, config: Awaited<ReturnType<PublishedConfigReader["current"]>>) {
+  private async afterEvents(
+    accepted: SeamEvent[],
+    edgeTimeZone: string | undefined,
+    cartChanged: boolean,
+    config: MessagingConfig,
+    /** The revision read of this batch: the in-session send is checked against it, not another read. */
+    current: Promise<MessagingConfig>,
+    /** The copy planned with, when the read was not awaited: the in-session send builds with it meanwhile. */
+    held?: MessagingConfig,
+  ) {
     try {
       const now = Math.max(...accepted.map((e) => e.receivedAt));
       const { scheduleChanged, dueNow } = this.messaging.afterIngest(accepted, { now, edgeTimeZone, cartChanged }, config);
       if (scheduleChanged) await this.messaging.armAlarm();
-      if (dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(now));
+      if (dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(now, current, held));
     } catch (error) {
       console.error("seam: trigger evaluation after ingest failed", error);
     }

@@ -181,14 +181,19 @@ export class CustomerMessaging {
    * Processes every row due at `now` (the alarm's clock, or the event's for an in-session send),
    * one after the other, then re-arms the alarm to the earliest remaining row in a `finally`, so a
    * failure never leaves the schedule without an alarm.
+   *
+   * An in-session send passes its batch's config read still in flight (`current`) and the copy it
+   * planned with (`held`): the message is decided and built with the copy while KV answers, and
+   * nothing is claimed or sent before the read confirmed the copy is current; if it is not, the row
+   * is decided again with the new config. The alarm reads the config first.
    */
-  runDue(now: number): Promise<void> {
-    const run = this.queue.then(() => this.runDueNow(now));
+  runDue(now: number, current?: Promise<MessagingConfig>, held?: MessagingConfig): Promise<void> {
+    const run = this.queue.then(() => this.runDueNow(now, current, held));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async runDueNow(now: number): Promise<void> {
+  private async runDueNow(now: number, current?: Promise<MessagingConfig>, held?: MessagingConfig): Promise<void> {
     try {
       const { workspaceId, profileKey, forwarded } = this.deps.self();
       if (forwarded || workspaceId === undefined || profileKey === undefined) {
@@ -196,14 +201,19 @@ export class CustomerMessaging {
         this.store.cancelAll("merged", now);
         return;
       }
-      const config = await this.deps.config(workspaceId);
+      const fresh = current ?? this.deps.config(workspaceId);
+      let config = held ?? (await fresh);
       const seen = new Set<string>();
       for (let processed = 0; processed < DUE_ROWS_PER_RUN; processed++) {
         const row = this.store.nextDue(now);
         if (!row || seen.has(row.id)) break;
         seen.add(row.id);
         try {
-          await this.processRow(row, now, config, workspaceId, profileKey);
+          if ((await this.processRow(row, now, config, workspaceId, profileKey, fresh)) === "stale_config") {
+            // Decided with a copy KV has since replaced: decide the row again with the current config.
+            config = await fresh;
+            seen.delete(row.id);
+          }
         } catch (error) {
           this.rowFailed(row, error, now);
         }
@@ -226,7 +236,14 @@ export class CustomerMessaging {
     this.store.failed(row, reason, attempts, retryAt, now);
   }
 
-  private async processRow(row: ScheduledRow, now: number, config: MessagingConfig, workspaceId: string, profileKey: string): Promise<void> {
+  private async processRow(
+    row: ScheduledRow,
+    now: number,
+    config: MessagingConfig,
+    workspaceId: string,
+    profileKey: string,
+    current: Promise<MessagingConfig>,
+  ): Promise<void | "stale_config"> {
     const { store } = this;
     const { customer } = this.deps;
     const { policy } = config;
@@ -251,6 +268,14 @@ export class CustomerMessaging {
       sent: store.sentSince(now - capHorizonMs(policy.caps)),
       timeZone,
     });
+    // Nothing is written with a config that is no longer the published one (a send checks after
+    // building its message, so the KV read overlaps that work).
+    const stale = async () => (await current).revision !== config.revision;
+    if (decision.kind !== "send") {
+      if (await stale()) return "stale_config";
+      // The wait for KV let other events in: decide again later if the row moved meanwhile.
+      if (!store.unchanged(row)) return;
+    }
     switch (decision.kind) {
       case "cancel":
         return store.finish(row, "cancelled", decision.reason, now);
@@ -293,6 +318,7 @@ export class CustomerMessaging {
         order: (id) => customer.order(id),
       },
     );
+    if (await stale()) return "stale_config";
     if (!store.unchanged(row)) return;
     const messageId = message.message_id;
     store.claimForSend(row, sendRun, { messageId, template: sendTrigger.template, ...decision }, now + SEND_LEASE_MS, now);

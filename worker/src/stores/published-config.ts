@@ -52,21 +52,37 @@ export async function publishedRevision(kv: KVNamespace, workspaceId: string): P
 }
 
 /**
- * One customer object's view of its workspace's config. Every call reads the revision key; the
- * whole config is read again only when the revision moved (from this isolate's copy when another
- * object already read it). KV itself is eventually consistent across locations (a change made
- * elsewhere may take up to a minute to be seen here); within a location the next event sees it.
+ * One customer object's view of its workspace's config. `current()` reads the revision key (one
+ * read in flight at a time, shared by every caller meanwhile); the whole config is read again only
+ * when the revision moved (from this isolate's copy when another object already read it). KV
+ * itself is eventually consistent across locations (a change made elsewhere may take up to a
+ * minute to be seen here); within a location the next event sees it.
  */
 export class PublishedConfigReader {
   private readonly kv: KVNamespace;
   private held: MessagingConfig | undefined;
+  private reading: { workspaceId: string; config: Promise<MessagingConfig> } | undefined;
 
   constructor(kv: KVNamespace) {
     this.kv = kv;
   }
 
-  /** Never throws: on a KV failure it answers with the copy it holds (or an empty config) and logs. */
-  async current(workspaceId: string): Promise<MessagingConfig> {
+  /** The copy this object holds, without asking KV (undefined before the first read). */
+  heldFor(workspaceId: string): MessagingConfig | undefined {
+    return this.held?.workspace_id === workspaceId ? this.held : undefined;
+  }
+
+  /** The config as published now. Never throws: on a KV failure it answers with the copy it holds (or an empty config) and logs. */
+  current(workspaceId: string): Promise<MessagingConfig> {
+    if (this.reading?.workspaceId === workspaceId) return this.reading.config;
+    const config = this.read(workspaceId).finally(() => {
+      if (this.reading?.config === config) this.reading = undefined;
+    });
+    this.reading = { workspaceId, config };
+    return config;
+  }
+
+  private async read(workspaceId: string): Promise<MessagingConfig> {
     const held = this.held?.workspace_id === workspaceId ? this.held : undefined;
     try {
       const revision = await publishedRevision(this.kv, workspaceId);
