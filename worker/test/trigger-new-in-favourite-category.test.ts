@@ -58,16 +58,22 @@ describe("new in your favourite category", () => {
     expect(again.body.results[0]).toMatchObject({ candidates: 2, scheduled: 0 });
   });
 
-  it("is started by the catalog itself: an upsert that adds a product to the category", async () => {
+  it("is started by the catalog itself: an upsert that adds a product to an established catalog", async () => {
     const ws = await messagingWorkspace({ triggers: { arrivals: { template: "new_in_favourite_category", steps: [{ delay_minutes: 0 }] } } });
     await upsert(ws, [{ product_id: "boot-1", name: "Hiking Boot", price: 120, category: "Shoes", url: "https://shop.example/p/boot-1" }]);
     const fan = await shopper(ws, [["boot-1", "Shoes"], ["boot-1", "Shoes"], ["boot-1", "Shoes"]]);
     await vi.waitUntil(async () => (await interestRows(ws)) === 1, { timeout: 5000 });
+    // More of the first import, minutes later: still the store's catalog, not news.
+    await upsert(ws, [{ product_id: "boot-2", name: "Trail Boot", price: 140, category: "Shoes" }]);
+    // The catalog has been there for a day now.
+    await env.DB.prepare(`UPDATE catalog SET created_at = ? WHERE workspace_id = ?`).bind(Date.now() - 24 * 60 * 60_000, ws.id).run();
 
     const res = await upsert(ws, [{ product_id: "boot-9", name: "Winter Boot", price: 160, currency: "EUR", category: "Shoes", url: "https://shop.example/p/boot-9" }]);
     expect(res.status).toBe(200);
     const [message] = await waitForOutbox(ws, fan, 1);
     expect(message.trigger_id).toBe("arrivals");
+    // Only boot-9: boot-2 came with the first import.
     expect(message.message.payload.products).toMatchObject([{ product_id: "boot-9", name: "Winter Boot", price: 160, url: "https://shop.example/p/boot-9" }]);
+    expect((await messagesOf(ws, fan)).body.runs).toHaveLength(1);
   });
 });

@@ -6,6 +6,11 @@ import { forgetCachedCards } from "./recs-lookups.ts";
 
 /** D1 binds at most 100 parameters per statement. */
 const LOOKUP_CHUNK = 90;
+/**
+ * New products are news only in an established catalog: one whose first product is at least this
+ * old. A store's first import (the CLI sends it 500 rows a request) takes minutes, never an hour.
+ */
+export const ESTABLISHED_CATALOG_MS = 60 * 60_000;
 
 const CATALOG_COLUMNS = "product_id, variant, name, url, image_url, price, currency, category, brand, in_stock, attributes";
 
@@ -46,7 +51,7 @@ async function existing(db: D1Database, workspaceId: string, productIds: string[
  * Upserts products and records price drops and restocks. One D1 batch (one round trip, one
  * transaction) for the writes. Returns the changes and the new arrivals per category so the
  * caller can fan them out to triggers. A workspace's first import is its catalog, not news: it
- * announces no arrivals.
+ * announces no arrivals (see ESTABLISHED_CATALOG_MS).
  */
 export async function upsertProducts(
   env: Env,
@@ -55,15 +60,18 @@ export async function upsertProducts(
   now: number,
 ): Promise<{ changes: CatalogChange[]; arrivals: NewArrivals[]; cards: ProductCard[] }> {
   const before = await existing(env.DB, workspaceId, products.map((p) => p.product_id));
-  const hadCatalog = (await env.DB.prepare(`SELECT 1 AS one FROM catalog WHERE workspace_id = ? LIMIT 1`).bind(workspaceId).first<{ one: number }>()) !== null;
+  const established =
+    (await env.DB.prepare(`SELECT 1 AS one FROM catalog WHERE workspace_id = ? AND COALESCE(created_at, 0) <= ? LIMIT 1`)
+      .bind(workspaceId, now - ESTABLISHED_CATALOG_MS)
+      .first<{ one: number }>()) !== null;
   const changes = products.flatMap((p) => catalogChanges(before.get(`${p.product_id}\u0000${p.variant}`), p));
   const known = new Map([...before.values()].map((p) => [p.product_id, p]));
-  const arrivals: NewArrivals[] = hadCatalog
+  const arrivals: NewArrivals[] = established
     ? [...newArrivalsByCategory(known, products)].map(([category, ids]) => ({ kind: "new_arrivals", category, product_ids: ids }))
     : [];
   const upsert = env.DB.prepare(
-    `INSERT INTO catalog (workspace_id, product_id, variant, name, url, image_url, price, currency, category, brand, in_stock, attributes, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO catalog (workspace_id, product_id, variant, name, url, image_url, price, currency, category, brand, in_stock, attributes, updated_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (workspace_id, product_id, variant) DO UPDATE SET
        name = excluded.name, url = excluded.url, image_url = excluded.image_url, price = excluded.price,
        currency = excluded.currency, category = excluded.category, brand = excluded.brand,
@@ -74,7 +82,7 @@ export async function upsertProducts(
   );
   await env.DB.batch([
     ...products.map((p) =>
-      upsert.bind(workspaceId, p.product_id, p.variant, p.name, p.url, p.image_url, p.price, p.currency, p.category, p.brand, p.in_stock ? 1 : 0, JSON.stringify(p.attributes), now),
+      upsert.bind(workspaceId, p.product_id, p.variant, p.name, p.url, p.image_url, p.price, p.currency, p.category, p.brand, p.in_stock ? 1 : 0, JSON.stringify(p.attributes), now, now),
     ),
     ...changes.map((c) => recordChange.bind(workspaceId, c.product_id, c.variant, c.kind, c.old_price, c.new_price, now)),
   ]);
