@@ -2,6 +2,7 @@
 import { randomKey } from "../crypto.ts";
 import type { Env } from "../env.ts";
 import type { MessageChannel } from "../triggers/definitions.ts";
+import { TtlCache } from "../ttl-cache.ts";
 
 export interface ChannelWebhook {
   channel: MessageChannel;
@@ -13,23 +14,24 @@ export interface ChannelWebhook {
 export const WEBHOOK_CACHE_TTL_MS = 30_000;
 const WEBHOOK_CACHE_MAX_ENTRIES = 5_000;
 
-const cache = new Map<string, { webhook: ChannelWebhook | null; expires: number }>();
+const cache = new TtlCache<ChannelWebhook | null>(WEBHOOK_CACHE_MAX_ENTRIES);
 
 export function forgetCachedWebhooks(): void {
   cache.clear();
 }
 
 export async function webhookFor(env: Env, workspaceId: string, channel: MessageChannel, now: number): Promise<ChannelWebhook | null> {
-  const key = `${workspaceId}\u0000${channel}`;
-  const hit = cache.get(key);
-  if (hit && hit.expires > now) return hit.webhook;
-  const row = await env.DB.prepare(`SELECT url, secret FROM channel_webhooks WHERE workspace_id = ? AND channel = ?`)
-    .bind(workspaceId, channel)
-    .first<{ url: string; secret: string }>();
-  const webhook = row ? { channel, url: row.url, secret: row.secret } : null;
-  if (cache.size >= WEBHOOK_CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(key, { webhook, expires: now + WEBHOOK_CACHE_TTL_MS });
-  return webhook;
+  return cache.getOrLoad(
+    `${workspaceId}\u0000${channel}`,
+    now,
+    async () => {
+      const row = await env.DB.prepare(`SELECT url, secret FROM channel_webhooks WHERE workspace_id = ? AND channel = ?`)
+        .bind(workspaceId, channel)
+        .first<{ url: string; secret: string }>();
+      return row ? { channel, url: row.url, secret: row.secret } : null;
+    },
+    () => WEBHOOK_CACHE_TTL_MS,
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // Quiet hours in the customer's own time zone, and which time zone that is.
 import { MINUTE_MS, isTimeZone, type QuietHours } from "./definitions.ts";
 
+/** One formatter per time zone: bounded by the IANA list, since only a zone customerTimeZone accepted reaches it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
