@@ -36,7 +36,7 @@ app.onError((err, c) => {
   if (err instanceof ApiError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.details !== undefined) body.error.details = err.details;
-    return c.json(body, err.status);
+    return c.json(body, err.status, err.headers);
   }
   if (err instanceof HTTPException) {
     // Hono's own (e.g. a validator that rejects a content type) carry a status and message.
