@@ -60,12 +60,6 @@ export function loadSessionFile(relativePath: string): SessionFile {
   return { sessions: [...byId.values()], fileOrder };
 }
 
-/** The first `count` sessions in file order (the ECIR 2024 and session-rec subsets), sorted by id. */
-export function firstSessions(file: SessionFile, count: number): Session[] {
-  const keep = new Set(file.fileOrder.slice(0, count));
-  return file.sessions.filter((s) => keep.has(s.id));
-}
-
 /** Latest click time in a training set: the moment the neighbour lists are materialised. */
 export function latestTime(sessions: readonly Session[]): number {
   let latest = Number.NEGATIVE_INFINITY;
