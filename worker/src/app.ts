@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { BrowserEnv } from "./auth.ts";
 import { browserCors } from "./cors.ts";
+import { doc, openApiDocument } from "./openapi.ts";
 import { apiSecurityHeaders } from "./security-headers.ts";
 import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -18,9 +19,9 @@ import type { ErrorBody } from "./schemas.ts";
 export const app = new Hono<BrowserEnv>()
   .use(apiSecurityHeaders)
   .use("/v1/*", browserCors)
-  .get("/", (c) => c.json({ name: "seam", ok: true }))
+  .get("/", doc("Meta", "none", "Service name and health"), (c) => c.json({ name: "seam", ok: true }))
   // A route that does nothing: the baseline for `npm run bench:ingest`.
-  .get("/v1/ping", (c) => c.json({ ok: true }))
+  .get("/v1/ping", doc("Meta", "none", "Does nothing (the benchmarks' baseline)"), (c) => c.json({ ok: true }))
   .route("/v1", ingestRoutes)
   .route("/v1", customerRoutes)
   .route("/v1/catalog", catalogRoutes)
@@ -29,6 +30,9 @@ export const app = new Hono<BrowserEnv>()
   .route("/v1", trackingRoutes)
   .route("/v1/admin", messagingAdminRoutes)
   .route("/admin", adminRoutes);
+
+/** The OpenAPI 3.1 document of every route above, generated from their schemas. */
+app.get("/openapi.json", async (c) => c.json(await openApiDocument(app)));
 
 app.notFound((c) =>
   c.json<ErrorBody>({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

@@ -1,5 +1,6 @@
 // Catalog admin (secret key): upsert products one by one or in bulk, read a product back.
 import { Hono } from "hono";
+import { doc } from "../openapi.ts";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { MAX_PRODUCTS_PER_UPSERT, productFromInput, productInputSchema, type Product } from "../catalog/product.ts";
@@ -26,7 +27,7 @@ export const catalogRoutes = new Hono<WorkspaceEnv>()
    * Upserts one product or `{ products: [...] }` (up to 1,000). Like ingest, a bulk request
    * answers per row: valid rows are written, invalid ones are reported with a reason.
    */
-  .post("/products", jsonBody(upsertBody), async (c) => {
+  .post("/products", doc("Catalog", "secret key", "Upsert one product or up to 1,000 (per-row results)"), jsonBody(upsertBody), async (c) => {
     const body = c.req.valid("json");
     const rows = "products" in body && Array.isArray(body.products) ? body.products : [body];
     const results: RowResult[] = [];
@@ -62,7 +63,7 @@ export const catalogRoutes = new Hono<WorkspaceEnv>()
       );
     return c.json({ upserted: products.length, rejected: rejected.length, results: rejected, changes });
   })
-  .get("/products/:id", async (c) => {
+  .get("/products/:id", doc("Catalog", "secret key", "A product and its variants"), async (c) => {
     const variants = await productById(c.env.DB, c.var.workspace.id, c.req.param("id"));
     if (variants.length === 0) throw notFound(`no product ${c.req.param("id")} in the catalog`);
     return c.json({ product_id: c.req.param("id"), variants });

@@ -11,8 +11,10 @@ import { profileKeyForContact } from "../identity/resolve.ts";
 import { userHashOf, userHashVerifier } from "../identity/verify.ts";
 import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
 import type { Workspace } from "../workspaces.ts";
+import { doc, jsonRequestBody } from "../openapi.ts";
 import {
   batchEnvelopeSchema,
+  segmentEventSchema,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_EVENT_BYTES,
@@ -240,4 +242,14 @@ function queueFacts(ctx: { waitUntil(promise: Promise<unknown>): void }, queue: 
 }
 
 export const ingestRoutes = new Hono<BrowserEnv>();
-for (const [type, paths] of INGEST_ROUTES) ingestRoutes.on("POST", paths, (c) => ingest(c, type));
+for (const [type, paths] of INGEST_ROUTES) {
+  const documented =
+    type === "batch"
+      ? doc("Ingest", "write or secret key", "A Segment batch: up to 2,500 events, 500 KB; answered per event", {
+          requestBody: jsonRequestBody(batchEnvelopeSchema, "`{\"batch\": [events], \"writeKey\"?, \"sentAt\"?, \"context\"?}`"),
+        })
+      : doc("Ingest", "write or secret key", `One Segment \`${type}\` event, up to 32 KB`, {
+          requestBody: jsonRequestBody(segmentEventSchema, `A Segment ${type} event (\`writeKey\` may be in the body)`),
+        });
+  ingestRoutes.on("POST", paths, documented, (c) => ingest(c, type));
+}
