@@ -7,6 +7,7 @@ import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { customerRoutes } from "./routes/customers.ts";
+import { demoRoutes } from "./routes/demo.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { messagingAdminRoutes } from "./routes/messaging-admin.ts";
@@ -26,7 +27,8 @@ export const app = new Hono<BrowserEnv>()
   .route("/v1", messageRoutes)
   .route("/v1", trackingRoutes)
   .route("/v1/admin", messagingAdminRoutes)
-  .route("/admin", adminRoutes);
+  .route("/admin", adminRoutes)
+  .route("/demo", demoRoutes);
 
 app.notFound((c) =>
   c.json<ErrorBody>({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

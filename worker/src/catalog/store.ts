@@ -120,6 +120,17 @@ export async function publishNewest(env: Env, workspaceId: string, categories: s
   );
 }
 
+/**
+ * Upserts products and publishes what recommendations read (cards, newest lists) before it
+ * resolves: once an import has answered, recommendations show its products.
+ */
+export async function importProducts(env: Env, workspaceId: string, products: Product[], now: number): Promise<{ changes: CatalogChange[]; cards: ProductCard[] }> {
+  const result = await upsertProducts(env, workspaceId, products, now);
+  const categories = products.flatMap((p) => (p.category ? [p.category] : []));
+  await Promise.all([publishCards(env.RECS_KV, workspaceId, result.cards), publishNewest(env, workspaceId, categories)]);
+  return result;
+}
+
 export async function productById(db: D1Database, workspaceId: string, productId: string): Promise<Product[]> {
   const { results } = await db
     .prepare(`SELECT * FROM catalog WHERE workspace_id = ? AND product_id = ? ORDER BY variant`)

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { MAX_PRODUCTS_PER_UPSERT, productFromInput, productInputSchema, type Product } from "../catalog/product.ts";
-import { productById, publishCards, publishNewest, upsertProducts } from "../catalog/store.ts";
+import { importProducts, productById } from "../catalog/store.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { fanOutCatalogChange } from "../messaging/interest.ts";
 import { jsonBody } from "../validation.ts";
@@ -49,11 +49,9 @@ export const catalogRoutes = new Hono<WorkspaceEnv>()
 
     const now = Date.now();
     const workspaceId = c.var.workspace.id;
-    const { changes, cards } = await upsertProducts(c.env, workspaceId, products, now);
-    // Awaited, not left to waitUntil: once the import has answered, recommendations show its
-    // products (a new store's strips are its newest products until the cron has aggregates).
-    const categories = products.flatMap((p) => (p.category ? [p.category] : []));
-    await Promise.all([publishCards(c.env.RECS_KV, workspaceId, cards), publishNewest(c.env, workspaceId, categories)]);
+    // Cards and newest lists are published before the answer (a new store's strips show its
+    // newest products until the cron has aggregates), not left to waitUntil.
+    const { changes, cards } = await importProducts(c.env, workspaceId, products, now);
     // Price drops and restocks reach the customers who viewed or carted the product (their
     // objects decide, under caps and consent), after the response.
     const card = new Map(cards.map((k) => [k.product_id, k]));
