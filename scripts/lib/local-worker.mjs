@@ -37,17 +37,19 @@ export function devtoolsNote() {
 
 /**
  * Starts a local worker; resolves with its base URL and a stop() once it answers. `extraArgs` go
- * to `wrangler dev` (e.g. `--test-scheduled`, which serves the cron at /__scheduled).
+ * to `wrangler dev`. `host: "localhost"` starts it as a plain `npm run dev -- --port N` would
+ * (no --ip), so the worker names itself http://localhost:N.
  */
-export async function startLocalWorker({ log = false, extraArgs = [] } = {}) {
+export async function startLocalWorker({ log = false, extraArgs = [], host = "127.0.0.1" } = {}) {
   const port = await freePort();
   const state = mkdtempSync(path.join(process.env.BENCH_STATE_DIR ?? tmpdir(), "seam-bench-"));
+  const ip = host === "localhost" ? [] : ["--ip", host];
   const child = spawn(
     process.execPath,
-    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, ...extraArgs],
+    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), ...ip, "--persist-to", state, ...extraArgs],
     { cwd: root, stdio: log ? "inherit" : "ignore", detached: true, env: { ...LOCAL_DEVTOOLS_OFF, ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const stop = () => {
     try {
       process.kill(-child.pid, "SIGTERM");
