@@ -31,7 +31,12 @@ const ACCOUNT_KEY = "alder_account";
 const FREE_SHIPPING_FROM = 75;
 const SHIPPING = 6.5;
 
-const seam = (window as unknown as { seam: Seam }).seam;
+/**
+ * The page's SDK, looked up at each call: until seam.js has loaded, `window.seam` is the snippet's
+ * queue, which seam.js replaces (and replays). A reference kept from before would keep queueing
+ * into the old array, and those calls would never be sent.
+ */
+const seam = (): Seam => (window as unknown as { seam: Seam }).seam;
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const $ = <T extends Element = HTMLElement>(selector: string, root: ParentNode = document) => root.querySelector<T>(selector);
 
@@ -65,9 +70,9 @@ function showCount(count: number) {
 
 /** The cart as Seam knows it, after everything this page queued has been delivered. */
 async function loadCart(): Promise<Cart> {
-  await seam.flush();
+  await seam().flush();
   try {
-    return await seam.getCart();
+    return await seam().getCart();
   } catch {
     // A visitor Seam has never seen has no cart yet.
     return { lines: [], item_count: 0, subtotal: 0 };
@@ -95,7 +100,7 @@ function setupAddToCart() {
       const product = JSON.parse(button.dataset.addToCart!);
       button.disabled = true;
       // Not awaited: loadCart's flush sends it at once instead of with the next batch.
-      void seam.addToCart({ ...product, quantity: 1 });
+      void seam().addToCart({ ...product, quantity: 1 });
       const cart = await loadCart();
       showCount(cart.item_count);
       button.disabled = false;
@@ -125,7 +130,7 @@ async function renderCart() {
     return;
   }
   const products = await storeProducts(cart.lines.map((l) => l.product_id));
-  seam.cartViewed({ products: cart.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity, price: l.price })) });
+  seam().cartViewed({ products: cart.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity, price: l.price })) });
   linesEl.innerHTML = cart.lines
     .map((line) => {
       const p = products.get(line.product_id);
@@ -151,9 +156,9 @@ async function renderCart() {
       void event; // renderCart's flush delivers it before the cart is read again
       await renderCart();
     };
-    $("[data-inc]", row)!.addEventListener("click", () => change(seam.addToCart({ product_id: line.product_id, price: line.price, quantity: 1 })));
-    $("[data-dec]", row)!.addEventListener("click", () => change(seam.removeFromCart({ product_id: line.product_id, quantity: 1 })));
-    $("[data-remove]", row)!.addEventListener("click", () => change(seam.removeFromCart({ product_id: line.product_id, quantity: line.quantity })));
+    $("[data-inc]", row)!.addEventListener("click", () => change(seam().addToCart({ product_id: line.product_id, price: line.price, quantity: 1 })));
+    $("[data-dec]", row)!.addEventListener("click", () => change(seam().removeFromCart({ product_id: line.product_id, quantity: 1 })));
+    $("[data-remove]", row)!.addEventListener("click", () => change(seam().removeFromCart({ product_id: line.product_id, quantity: line.quantity })));
   }
 }
 
@@ -176,13 +181,13 @@ function setupAccount() {
       error.hidden = false;
       return;
     }
-    await seam.identify(body.userId, { email }, { userHash: body.userHash });
+    await seam().identify(body.userId, { email }, { userHash: body.userHash });
     localStorage.setItem(ACCOUNT_KEY, JSON.stringify({ email }));
     location.href = "/demo/cart";
   });
   $("[data-sign-out]")!.addEventListener("click", async () => {
     localStorage.removeItem(ACCOUNT_KEY);
-    await seam.reset();
+    await seam().reset();
     location.href = "/demo";
   });
 }
@@ -203,12 +208,12 @@ async function setupCheckout() {
     return;
   }
   const orderId = `AC-${Date.now().toString(36).toUpperCase()}`;
-  seam.checkoutStarted({ order_id: orderId, value: total, currency: "USD", products: items });
+  seam().checkoutStarted({ order_id: orderId, value: total, currency: "USD", products: items });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     $<HTMLButtonElement>("[data-place-order]")!.disabled = true;
-    await seam.orderCompleted({ order_id: orderId, total, revenue: cart.subtotal, shipping, currency: "USD", products: items });
-    await seam.flush();
+    await seam().orderCompleted({ order_id: orderId, total, revenue: cart.subtotal, shipping, currency: "USD", products: items });
+    await seam().flush();
     $("[data-checkout]")!.hidden = true;
     $("[data-order-id]")!.textContent = orderId;
     $("[data-confirmation]")!.hidden = false;
