@@ -110,9 +110,10 @@ function setupAddToCart() {
 }
 
 function restoredFrom(cart: Cart): string {
-  const from = cart.restored_from?.[0];
-  const device = from?.device ? `your ${from.device}` : "your other device";
-  return `Welcome back! We brought over the items you added on ${device}.`;
+  const others = cart.lines.filter((l) => cart.restored_from?.some((r) => r.device === l.source?.device && r.channel === l.source?.channel));
+  const where = cart.restored_from?.every((r) => r.channel === "app") ? "in our app" : "on another device";
+  const count = others.length || cart.item_count;
+  return `Welcome back! We brought over ${count === 1 ? "the item" : `the ${count} items`} you added ${where}.`;
 }
 
 async function renderCart() {

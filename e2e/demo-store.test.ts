@@ -36,7 +36,8 @@ afterAll(async () => {
   worker?.stop();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `demo-${name}.png`), fullPage: true });
+/** Full pages on the laptop; the phone's viewport only (a full-page capture draws its sticky header mid-page). */
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `demo-${name}.png`), fullPage: !name.includes("phone") });
 
 /** Cards the widget rendered into the strip titled `title`. */
 async function stripCards(page: Page, title: string): Promise<string[]> {
@@ -97,7 +98,7 @@ describe("the demo store", () => {
     await signIn(laptop);
     const banner = laptop.locator("[data-restore-banner]");
     await banner.waitFor({ state: "visible" });
-    expect(await banner.innerText()).toMatch(/brought over the items you added on/);
+    expect(await banner.innerText()).toMatch(/brought over the item you added on another device/);
     await expect.poll(async () => (await laptop.locator(".cart-line h3").allInnerTexts()).sort(), POLL).toEqual([phoneProduct, "Dune Court Sneaker — Sand"].sort());
     expect((await stripCards(laptop, "Complete your order")).length).toBeGreaterThan(0);
     await shot(laptop, "4-laptop-cart-restored");
