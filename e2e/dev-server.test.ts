@@ -1,6 +1,8 @@
 // `npm run dev -- --port N` on a non-default port: the worker serves its own browser files (right
 // content type, CORS, ETag caching), and the tracked links of a message point at that port.
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs helper shared with the benchmarks.
@@ -85,5 +87,37 @@ describe("npm run dev on a non-default port", () => {
     const res = await fetch(click, { redirect: "manual" });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toMatch(new RegExp(`^${worker.url}/demo/p/${product}\\?utm_`));
+  });
+
+  it("the CLI: --help lists commands and flags; each failure is one clear line; bad rows are rejected with their reason", () => {
+    const seam = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [path.join(root, "scripts/seam.mjs"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SEAM_HOST: worker.url } });
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr.trim() };
+    };
+    const help = seam("--help");
+    expect(help.status).toBe(0);
+    for (const words of ["import-catalog FILE", "--host URL", "--key SECRET_KEY", "--batch N", "product_id", "attributes.NAME"]) expect(help.stdout).toContain(words);
+
+    const oneLine = (run: { status: number | null; stderr: string }, pattern: RegExp) => {
+      expect(run.status).toBe(1);
+      expect(run.stderr.split("\n")).toHaveLength(1);
+      expect(run.stderr).not.toMatch(/\n\s+at |Error:/);
+      expect(run.stderr).toMatch(pattern);
+    };
+    oneLine(seam("import-catalog", "no-such-file.csv"), /^seam: no such file: no-such-file\.csv$/);
+    oneLine(seam("import-catalog", "examples/catalog.csv", "--host", "http://127.0.0.1:9"), /could not reach the Seam worker at http:\/\/127\.0\.0\.1:9\/v1\/catalog\/products/);
+    oneLine(seam("import-catalog", "examples/catalog.csv", "--key", "sk_wrong"), /refused the secret key \(401/);
+    oneLine(seam("frobnicate"), /unknown command frobnicate/);
+
+    expect(seam("import-catalog", "examples/catalog.csv").status).toBe(0);
+    const dir = mkdtempSync(path.join(tmpdir(), "seam-cli-"));
+    const file = path.join(dir, "bad.csv");
+    writeFileSync(file, "product_id,name,price\nok-1,Fine,12.50\nneg-1,Negative,-3\n,No id,5\nnan-1,Not a number,twelve\n");
+    const bad = seam("import-catalog", file);
+    expect(bad.status).toBe(1); // rows were rejected
+    expect(bad.stdout).toContain("4 rows read, 1 upserted, 3 rejected");
+    expect(bad.stdout).toContain("line 3 (neg-1): price: must not be negative");
+    expect(bad.stdout).toContain("line 4: product_id: required");
+    expect(bad.stdout).toContain("line 5 (nan-1): price: must be a number");
   });
 });
