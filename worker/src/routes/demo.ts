@@ -56,7 +56,7 @@ const productsQuery = z.object({ ids: z.string().check(z.maxLength(4096)) });
 export const demoRoutes = new Hono<AppEnv>()
   .use(async (c, next) => {
     await next();
-    if (c.res.headers.get("content-type")?.startsWith("text/html")) c.header("cache-control", PAGE_CACHE);
+    if (c.res.headers.get("content-type")?.startsWith("text/html")) c.res.headers.set("cache-control", PAGE_CACHE);
   })
   .get("/", async (c) => c.html(homePage(await pageContext(c))))
   .get("/c/:slug", async (c) => {
