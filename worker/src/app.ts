@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { BrowserEnv } from "./auth.ts";
 import { browserCors } from "./cors.ts";
+import { apiSecurityHeaders } from "./security-headers.ts";
 import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
@@ -16,6 +17,7 @@ import { trackingRoutes } from "./routes/tracking.ts";
 import type { ErrorBody } from "./schemas.ts";
 
 export const app = new Hono<BrowserEnv>()
+  .use(apiSecurityHeaders)
   .use("/v1/*", browserCors)
   .get("/", (c) => c.json({ name: "seam", ok: true }))
   // A route that does nothing: the baseline for `npm run bench:ingest`.
@@ -38,13 +40,14 @@ app.onError((err, c) => {
   if (err instanceof ApiError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.details !== undefined) body.error.details = err.details;
-    return c.json(body, err.status);
+    return c.json(body, err.status, err.headers);
   }
   if (err instanceof HTTPException) {
     // Hono's own (e.g. a validator that rejects a content type) carry a status and message.
     return c.json<ErrorBody>({ error: { code: "bad_request", message: err.message } }, err.status);
   }
-  console.error("unhandled error", c.req.method, c.req.path, err);
+  // The route's pattern, never the path: a path holds tokens and customer ids (often emails).
+  console.error("unhandled error", c.req.method, c.req.routePath, err);
   return c.json<ErrorBody>({ error: { code: "internal", message: "internal error" } }, 500);
 });
 

@@ -112,7 +112,8 @@ export async function fanOutCatalogChange(
           customerStub(env, workspaceId, key)
             .catalogChange(change, now)
             .catch((error: unknown) => {
-              console.error("catalog fan-out: customer failed", key, error);
+              // Not the profile key: a userId is often an email address.
+              console.error("catalog fan-out: a customer failed", workspaceId, change.product_id, error);
               return { scheduled: false };
             }),
         ),

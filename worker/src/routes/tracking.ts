@@ -5,6 +5,7 @@ import { ApiError, badRequest } from "../errors.ts";
 import { customerStub } from "../customer/routing.ts";
 import { engagementEvent } from "../triggers/engagement.ts";
 import { openLinkToken, withUtm, type LinkClaims } from "../triggers/links.ts";
+import { pageSecurityHeaders } from "../security-headers.ts";
 
 /** The smallest transparent GIF: what an open pixel answers, whatever happened. */
 const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
@@ -71,7 +72,7 @@ export const trackingRoutes = new Hono<AppEnv>()
    * anyone. POST (the button, or a mail client's RFC 8058 one-click) unsubscribes from the
    * message's channel at once.
    */
-  .get("/unsubscribe/:token", async (c) => {
+  .get("/unsubscribe/:token", pageSecurityHeaders, async (c) => {
     const claims = await claimsOf(c, "u");
     return c.html(unsubscribePage(c.req.param("token"), claims.ch));
   })
