@@ -37,19 +37,21 @@ export function devtoolsNote() {
 
 /**
  * Starts a local worker; resolves with its base URL, stop() and kill() once it answers.
- * `extraArgs` go to `wrangler dev` (e.g. `--test-scheduled`, which serves the cron at /__scheduled).
- * With `stateDir` the worker keeps its state there (and stop() leaves it), so a second worker can
- * start on the state the first one left; kill() ends the whole process group at once (SIGKILL), a crash.
+ * `extraArgs` go to `wrangler dev`. With `stateDir` the worker keeps its state there (and stop()
+ * leaves it), so a second worker can start on the state the first one left; kill() ends the whole
+ * process group at once (SIGKILL), a crash. `host: "localhost"` starts it as a plain
+ * `npm run dev -- --port N` would (no --ip), so the worker names itself http://localhost:N.
  */
-export async function startLocalWorker({ log = false, extraArgs = [], stateDir } = {}) {
+export async function startLocalWorker({ log = false, extraArgs = [], stateDir, host = "127.0.0.1" } = {}) {
   const port = await freePort();
   const state = stateDir ?? mkdtempSync(path.join(process.env.BENCH_STATE_DIR ?? tmpdir(), "seam-bench-"));
+  const ip = host === "localhost" ? [] : ["--ip", host];
   const child = spawn(
     process.execPath,
-    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, ...extraArgs],
+    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), ...ip, "--persist-to", state, ...extraArgs],
     { cwd: root, stdio: log ? "inherit" : "ignore", detached: true, env: { ...LOCAL_DEVTOOLS_OFF, ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const signal = (name) => {
     try {
       process.kill(-child.pid, name);

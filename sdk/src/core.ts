@@ -134,6 +134,25 @@ export interface Seam {
   orderCompleted(order: Props): Promise<unknown>;
 }
 
+/**
+ * How a read (`getCart`, `getRecommendations`) fails: the HTTP status and the server's error code
+ * and message (`{"error": {"code", "message"}}`, e.g. 403 `invalid_user_hash`). A network failure
+ * rejects with the transport's own error (fetch's TypeError).
+ * @example
+ * try { await seam.getCart() } catch (e) { if (e instanceof SeamError && e.code == "invalid_user_hash") signIn() }
+ */
+export class SeamError extends Error {
+  // `declare`: set in the constructor, so no class-field code is emitted (bytes count here).
+  declare status: number;
+  declare code: string | undefined;
+  constructor(status: number, error?: { code?: string; message?: string }) {
+    super(error?.message || "HTTP " + status);
+    this.name = "SeamError";
+    this.status = status;
+    this.code = error?.code;
+  }
+}
+
 export const VERSION = "0.1.0";
 /** Prefix of queue keys; a tab's queue is `seam_q.<instance id>` when storage can list keys. */
 export const QUEUE_KEY = "seam_q";
@@ -351,8 +370,9 @@ export function createSeam(o: SeamOptions): Seam {
     // Through JSON to drop the ids we do not have (undefined).
     const p = JSON.parse(JSON.stringify({ ...params, anonymousId: id.a, userId: id.u, userHash: id.h, writeKey: o.writeKey }));
     const r = await F(host + path + "?" + new URLSearchParams(p));
-    if (r.status > 299) throw r.status;
-    return r.json();
+    const b = await r.json().catch(noop);
+    if (r.status < 300) return b;
+    throw new SeamError(r.status, b?.error);
   };
 
   const api: Seam = {
@@ -393,8 +413,8 @@ export function createSeam(o: SeamOptions): Seam {
       } else while (await send());
     },
     getCart: () =>
-      get("/v1/cart", {}).catch((s) =>
-        s == 404 ? get("/v1/profile", {}).then((p) => p.cart) : Promise.reject(s),
+      get("/v1/cart", {}).catch((e) =>
+        e.status == 404 ? get("/v1/profile", {}).then((p) => p.cart) : Promise.reject(e),
       ),
     getRecommendations: (options) => get("/v1/recs", options || {}),
     anonymousId: () => ready.then(() => id.a),

@@ -26,7 +26,7 @@ export interface RecsResponse {
   recId: string;
   type: RecsType;
   /** Set when the visitor is new and the list is a trending fallback. */
-  fallback: "category_trending" | "global_trending" | null;
+  fallback: "category_trending" | "global_trending" | "catalog_newest" | null;
   items: RecItem[];
 }
 

@@ -6,6 +6,11 @@ import { cardOf, catalogChanges, type CatalogChange, type Product, type ProductC
 const LOOKUP_CHUNK = 90;
 
 export const cardKey = (workspaceId: string, productId: string) => `card:${workspaceId}:${productId}`;
+/** The store's featured, then newest products (of a category): what recommendations show before any aggregate exists. */
+export const newestKey = (workspaceId: string, category?: string) =>
+  category === undefined ? `newest:${workspaceId}` : `newest:${workspaceId}:${category}`;
+/** Products kept in each newest list: as many as a trending list. */
+export const NEWEST_SIZE = 100;
 
 /** A catalog row as D1 returns it: flags as integers, attributes as JSON text. */
 type CatalogRow = Omit<Product, "in_stock" | "attributes"> & { in_stock: number; attributes: string };
@@ -90,6 +95,40 @@ export function productCards(products: Product[]): ProductCard[] {
 /** Publishes cards to KV, where the recommendations hot path reads them. */
 export async function publishCards(kv: KVNamespace, workspaceId: string, cards: ProductCard[]): Promise<void> {
   await Promise.all(cards.map((card) => kv.put(cardKey(workspaceId, card.product_id), JSON.stringify(card))));
+}
+
+/**
+ * Publishes the featured (`attributes.featured`), then most recently added, in-stock products of
+ * the whole store and of each of `categories` to KV. A new store, or one whose cron has not run
+ * yet, has no trending list; these stand in for it, so no strip is blank on day one.
+ */
+export async function publishNewest(env: Env, workspaceId: string, categories: string[]): Promise<void> {
+  await Promise.all(
+    [undefined, ...new Set(categories)].map(async (category) => {
+      const { results } = await env.DB.prepare(
+        // rowid grows with each first insert (an upsert keeps it): the newest products come last.
+        `SELECT product_id FROM catalog
+         WHERE workspace_id = ?1 AND in_stock = 1 AND (?2 IS NULL OR category = ?2)
+         GROUP BY product_id
+         ORDER BY MAX(json_extract(attributes, '$.featured') IN (1, 'true', 'yes')) DESC, MIN(rowid) DESC
+         LIMIT ?3`,
+      )
+        .bind(workspaceId, category ?? null, NEWEST_SIZE)
+        .all<{ product_id: string }>();
+      await env.RECS_KV.put(newestKey(workspaceId, category), JSON.stringify(results.map((r) => r.product_id)));
+    }),
+  );
+}
+
+/**
+ * Upserts products and publishes what recommendations read (cards, newest lists) before it
+ * resolves: once an import has answered, recommendations show its products.
+ */
+export async function importProducts(env: Env, workspaceId: string, products: Product[], now: number): Promise<{ changes: CatalogChange[]; cards: ProductCard[] }> {
+  const result = await upsertProducts(env, workspaceId, products, now);
+  const categories = products.flatMap((p) => (p.category ? [p.category] : []));
+  await Promise.all([publishCards(env.RECS_KV, workspaceId, result.cards), publishNewest(env, workspaceId, categories)]);
+  return result;
 }
 
 export async function productById(db: D1Database, workspaceId: string, productId: string): Promise<Product[]> {

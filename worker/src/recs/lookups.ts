@@ -1,5 +1,5 @@
 // Recommendation lookups at the edge: KV reads behind an isolate-memory cache.
-import { cardKey } from "../catalog/store.ts";
+import { cardKey, newestKey } from "../catalog/store.ts";
 import type { ProductCard } from "../catalog/product.ts";
 import { neighboursKey, trendingKey, type EdgeNeighbours } from "./edge.ts";
 import type { NeighbourList } from "./neighbours.ts";
@@ -33,6 +33,8 @@ export function kvLookups(kv: KVNamespace, workspaceId: string, now = Date.now()
   return {
     neighbours: (item) => cachedJson<EdgeNeighbours>(kv, neighboursKey(workspaceId, item), now),
     trending: async (category) => (await cachedJson<NeighbourList>(kv, trendingKey(workspaceId, category), now)) ?? [],
+    newest: async (category) =>
+      ((await cachedJson<string[]>(kv, newestKey(workspaceId, category), now)) ?? []).map((item) => ({ item, score: 0 })),
     card: (item) => cachedJson<ProductCard>(kv, cardKey(workspaceId, item), now),
   };
 }

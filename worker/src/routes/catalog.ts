@@ -4,7 +4,7 @@ import { doc } from "../openapi.ts";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { MAX_PRODUCTS_PER_UPSERT, productFromInput, productInputSchema, type Product } from "../catalog/product.ts";
-import { productById, publishCards, upsertProducts } from "../catalog/store.ts";
+import { importProducts, productById } from "../catalog/store.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { fanOutCatalogChange } from "../messaging/interest.ts";
 import { jsonBody } from "../validation.ts";
@@ -50,8 +50,9 @@ export const catalogRoutes = new Hono<WorkspaceEnv>()
 
     const now = Date.now();
     const workspaceId = c.var.workspace.id;
-    const { changes, cards } = await upsertProducts(c.env, workspaceId, products, now);
-    c.executionCtx.waitUntil(publishCards(c.env.RECS_KV, workspaceId, cards));
+    // Cards and newest lists are published before the answer (a new store's strips show its
+    // newest products until the cron has aggregates), not left to waitUntil.
+    const { changes, cards } = await importProducts(c.env, workspaceId, products, now);
     // Price drops and restocks reach the customers who viewed or carted the product (their
     // objects decide, under caps and consent), after the response.
     const card = new Map(cards.map((k) => [k.product_id, k]));
