@@ -46,6 +46,14 @@ async function stripCards(page: Page, title: string): Promise<string[]> {
   return strip.locator("a").allInnerTexts();
 }
 
+/** Console errors and uncaught exceptions of the store's pages (a CSP violation is one). */
+const pageProblems: string[] = [];
+function watched(page: Page): Page {
+  page.on("console", (m) => m.type() === "error" && pageProblems.push(`${page.url()}: ${m.text()}`));
+  page.on("pageerror", (e) => pageProblems.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
 async function signIn(page: Page) {
   await page.goto(`${worker.url}/demo/account`);
   await page.fill('input[name="email"]', EMAIL);
@@ -62,7 +70,7 @@ describe("the demo store", () => {
 
   it("browse, add to cart, sign in on a second device, see the cart restored and real strips, check out", async () => {
     // The phone: browse a category, open a product, add it to the cart, sign in.
-    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
+    const phone = watched(await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage());
     await phone.goto(`${worker.url}/demo`);
     expect((await stripCards(phone, "Trending now")).length).toBeGreaterThan(0);
     await shot(phone, "1-phone-home");
@@ -76,7 +84,7 @@ describe("the demo store", () => {
     await expect.poll(() => phone.locator(".cart-line h3").allInnerTexts(), POLL).toEqual([phoneProduct]);
 
     // The laptop: another device. Browse a product page: its strips come from the simulated shoppers.
-    const laptop = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const laptop = watched(await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage());
     await laptop.goto(`${worker.url}/demo/p/tees-dune-sand`);
     await laptop.goto(`${worker.url}/demo/p/sneakers-dune-sand`);
     const similar = await stripCards(laptop, "You may also like");
@@ -116,5 +124,7 @@ describe("the demo store", () => {
     expect(state.orders.map((o: any) => o.order_id)).toContain(orderId);
     expect(state.cart.lines).toEqual([]);
     expect(state.recent_events.map((e: any) => e.event)).toContain("Order Completed");
+    // Every page ran under its strict CSP without a violation or an error.
+    expect(pageProblems).toEqual([]);
   });
 });

@@ -1,14 +1,17 @@
 // `npm run dev -- --port N` on a non-default port: the worker serves its own browser files (right
 // content type, CORS, ETag caching), and the tracked links of a message point at that port.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium } from "playwright-core";
 // @ts-expect-error: a plain .mjs helper shared with the benchmarks.
 import { startLocalWorker } from "../scripts/lib/local-worker.mjs";
+import { CHROMIUM, CHROMIUM_ARGS } from "./harness.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
+const ARTIFACTS = path.join(import.meta.dirname, "artifacts");
 const SECRET = { authorization: "Bearer sk_demo", "content-type": "application/json" };
 const BROWSER_FILES: Record<string, string> = {
   "/seam.js": "sdk/dist/seam.js",
@@ -87,6 +90,30 @@ describe("npm run dev on a non-default port", () => {
     const res = await fetch(click, { redirect: "manual" });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toMatch(new RegExp(`^${worker.url}/demo/p/${product}\\?utm_`));
+  });
+
+  it("serves /openapi.json and an interactive reference at /docs that renders offline, under its CSP, with no console errors", async () => {
+    const spec = await call("/openapi.json");
+    expect(spec.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/batch", "/v1/recs", "/v1/customers/{id}"]));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("requestfailed", (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
+      const res = await page.goto(`${worker.url}/docs`);
+      expect(res!.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+      // Swagger UI has read the document when the operations are listed.
+      await page.getByText("/v1/batch", { exact: true }).first().waitFor({ timeout: 20_000 });
+      await page.getByText("Seam API").first().waitFor();
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, "docs-api-reference.png") });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it("the CLI: --help lists commands and flags; each failure is one clear line; bad rows are rejected with their reason", () => {

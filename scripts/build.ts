@@ -51,6 +51,10 @@ export const SERVED_BUNDLES: Record<string, string> = {
   "seam-widget.js": "widget/dist/seam-widget.js",
   "seam-widget.mjs": "widget/dist/seam-widget.mjs",
   "demo/store.js": "dist/demo/store.js",
+  // The interactive API reference at /docs runs Swagger UI from this origin: no CDN (the reference
+  // works offline and under a strict CSP).
+  "docs/swagger-ui-bundle.js": "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
+  "docs/swagger-ui.css": "node_modules/swagger-ui-dist/swagger-ui.css",
 };
 
 export interface Built extends Bundle {

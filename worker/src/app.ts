@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { BrowserEnv } from "./auth.ts";
 import { browserCors } from "./cors.ts";
-import { doc, openApiDocument } from "./openapi.ts";
-import { apiSecurityHeaders } from "./security-headers.ts";
+import { apiReferencePage, doc, openApiDocument } from "./openapi.ts";
+import { apiSecurityHeaders, docsPageSecurityHeaders } from "./security-headers.ts";
 import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
@@ -33,8 +33,9 @@ export const app = new Hono<BrowserEnv>()
   .route("/admin", adminRoutes)
   .route("/demo", demoRoutes);
 
-/** The OpenAPI 3.1 document of every route above, generated from their schemas. */
+/** The OpenAPI 3.1 document of every route above, generated from their schemas, and its reference page. */
 app.get("/openapi.json", async (c) => c.json(await openApiDocument(app)));
+app.get("/docs", docsPageSecurityHeaders, apiReferencePage);
 
 app.notFound((c) =>
   c.json<ErrorBody>({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

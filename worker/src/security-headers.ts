@@ -1,6 +1,6 @@
 // Response headers that keep browsers safe: every response is nosniff, and every HTML page Seam
 // serves (unsubscribe today, the dashboard and the demo store later) carries a strict CSP.
-import { secureHeaders } from "hono/secure-headers";
+import { NONCE, secureHeaders } from "hono/secure-headers";
 
 /**
  * What every response carries: no MIME sniffing, no referrer leaking a token or id from the URL,
@@ -35,6 +35,42 @@ export const pageSecurityHeaders = secureHeaders({
     styleSrc: ["'self'", "'unsafe-inline'"],
     imgSrc: ["'self'", "data:"],
     formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+});
+
+/**
+ * A storefront page (the demo store): scripts only from this origin or inline with this
+ * response's nonce (the SDK snippet, as a store would paste it), requests only to this origin,
+ * inline styles (the widget injects its stylesheet), no framing.
+ */
+export const storePageSecurityHeaders = secureHeaders({
+  ...BASE,
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", NONCE],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+});
+
+/** The API reference page: Swagger UI's bundle from this origin, its start-up script by nonce, requests to this origin. */
+export const docsPageSecurityHeaders = secureHeaders({
+  ...BASE,
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", NONCE],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", "data:"],
+    fontSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
     frameAncestors: ["'none'"],
     baseUri: ["'none'"],
   },

@@ -17,6 +17,8 @@ export interface PageContext {
   /** This worker's origin: where the SDK, the widget and the API are. */
   origin: string;
   writeKey: string;
+  /** This response's CSP nonce: the inline snippet runs under the store page's strict CSP. */
+  nonce: string;
 }
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: DEMO_CURRENCY });
@@ -30,7 +32,7 @@ const BAG_ICON = raw(
 );
 
 export function layout(ctx: PageContext, page: { title: string; body: Html; script?: string; active?: string }): Html {
-  const { origin, writeKey } = ctx;
+  const { origin, writeKey, nonce } = ctx;
   return html`<!doctype html>
 <html lang="en-US">
 <head>
@@ -39,7 +41,7 @@ export function layout(ctx: PageContext, page: { title: string; body: Html; scri
 <title>${page.title} · ${DEMO_STORE_NAME}</title>
 <link rel="stylesheet" href="/demo/store.css">
 <link rel="icon" href="/demo/img/lamps-nordic-birch.svg">
-<script>${raw(SDK_SNIPPET.replace("SEAM_SRC", `${origin}/seam.js`))}
+<script nonce="${nonce}">${raw(SDK_SNIPPET.replace("SEAM_SRC", `${origin}/seam.js`))}
 seam.init({ writeKey: ${scriptJson(writeKey)}, host: ${scriptJson(origin)} });
 seam.page();${page.script ? raw(`\n${page.script}`) : ""}
 </script>

@@ -12,6 +12,7 @@ import { productSvg } from "../demo/images.ts";
 import type { PageContext } from "../demo/layout.ts";
 import { accountPage, cartPage, categoryPage, checkoutPage, homePage, productPage } from "../demo/pages.ts";
 import { notFound } from "../errors.ts";
+import { storePageSecurityHeaders } from "../security-headers.ts";
 import { jsonBody, queryParams } from "../validation.ts";
 import { workspaceById } from "../workspaces.ts";
 
@@ -47,13 +48,14 @@ async function pageContext(c: Context<AppEnv>): Promise<PageContext> {
     seeding.catch(() => seeded.delete(origin));
   }
   await seeding;
-  return { origin, writeKey: workspace.writeKey };
+  return { origin, writeKey: workspace.writeKey, nonce: c.get("secureHeadersNonce") ?? "" };
 }
 
 const signInBody = z.object({ email: z.email({ error: "a valid email address" }) });
 const productsQuery = z.object({ ids: z.string().check(z.maxLength(4096)) });
 
 export const demoRoutes = new Hono<AppEnv>()
+  .use(storePageSecurityHeaders)
   .use(async (c, next) => {
     await next();
     if (c.res.headers.get("content-type")?.startsWith("text/html")) c.res.headers.set("cache-control", PAGE_CACHE);
