@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { BrowserEnv } from "./auth.ts";
 import { browserCors } from "./cors.ts";
 import { apiReferencePage, doc, openApiDocument } from "./openapi.ts";
-import { apiSecurityHeaders, docsPageSecurityHeaders } from "./security-headers.ts";
+import { apiSecurityHeaders, scriptPageSecurityHeaders } from "./security-headers.ts";
 import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
@@ -35,7 +35,7 @@ export const app = new Hono<BrowserEnv>()
 
 /** The OpenAPI 3.1 document of every route above, generated from their schemas, and its reference page. */
 app.get("/openapi.json", async (c) => c.json(await openApiDocument(app)));
-app.get("/docs", docsPageSecurityHeaders, apiReferencePage);
+app.get("/docs", scriptPageSecurityHeaders, apiReferencePage);
 
 app.notFound((c) =>
   c.json<ErrorBody>({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

@@ -41,27 +41,11 @@ export const pageSecurityHeaders = secureHeaders({
 });
 
 /**
- * A storefront page (the demo store): scripts only from this origin or inline with this
- * response's nonce (the SDK snippet, as a store would paste it), requests only to this origin,
- * inline styles (the widget injects its stylesheet), no framing.
+ * A page that runs scripts (the demo store, the API reference): scripts only from this origin or
+ * inline with this response's nonce (the SDK snippet as a store pastes it, Swagger UI's start-up
+ * line), requests only to this origin, inline styles (the widget injects its stylesheet), no framing.
  */
-export const storePageSecurityHeaders = secureHeaders({
-  ...BASE,
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'", NONCE],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
-});
-
-/** The API reference page: Swagger UI's bundle from this origin, its start-up script by nonce, requests to this origin. */
-export const docsPageSecurityHeaders = secureHeaders({
+export const scriptPageSecurityHeaders = secureHeaders({
   ...BASE,
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
@@ -71,6 +55,7 @@ export const docsPageSecurityHeaders = secureHeaders({
     fontSrc: ["'self'", "data:"],
     connectSrc: ["'self'"],
     objectSrc: ["'none'"],
+    formAction: ["'self'"],
     frameAncestors: ["'none'"],
     baseUri: ["'none'"],
   },

@@ -12,7 +12,7 @@ import { productSvg } from "../demo/images.ts";
 import type { PageContext } from "../demo/layout.ts";
 import { accountPage, cartPage, categoryPage, checkoutPage, homePage, productPage } from "../demo/pages.ts";
 import { notFound } from "../errors.ts";
-import { storePageSecurityHeaders } from "../security-headers.ts";
+import { scriptPageSecurityHeaders } from "../security-headers.ts";
 import { jsonBody, queryParams } from "../validation.ts";
 import { workspaceById } from "../workspaces.ts";
 
@@ -55,7 +55,7 @@ const signInBody = z.object({ email: z.email({ error: "a valid email address" })
 const productsQuery = z.object({ ids: z.string().check(z.maxLength(4096)) });
 
 export const demoRoutes = new Hono<AppEnv>()
-  .use(storePageSecurityHeaders)
+  .use(scriptPageSecurityHeaders)
   .use(async (c, next) => {
     await next();
     if (c.res.headers.get("content-type")?.startsWith("text/html")) c.res.headers.set("cache-control", PAGE_CACHE);
