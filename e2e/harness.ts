@@ -11,7 +11,7 @@ const root = path.resolve(import.meta.dirname, "..");
 
 /** Debian's Chromium; never a browser downloaded by a test tool. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",

@@ -1,10 +1,11 @@
 // `npm run build` writes every browser-facing bundle (SDK and widget); `npm run size` prints their
 // min+gzip bytes. To add a bundle, add an entry to BUNDLES; a `budget` makes the size tests assert it.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
+import { minify } from "terser";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -34,7 +35,27 @@ export const BUNDLES: Bundle[] = [
   { out: "sdk/dist/snippet.min.js", entry: "sdk/src/snippet.js" },
   { out: "widget/dist/seam-widget.js", entry: "widget/src/script.ts", format: "iife", budget: WIDGET_BUDGET },
   { out: "widget/dist/seam-widget.mjs", entry: "widget/src/index.ts", format: "esm" },
+  // The demo store's own page script (cart, sign-in, checkout): what a store writes itself.
+  { out: "dist/demo/store.js", entry: "demo/store.ts", format: "iife" },
 ];
+
+/**
+ * The worker's static assets (wrangler.toml `[assets]`): the browser files a store's pages load from
+ * the worker's own origin, under the names the README's tags use, plus `worker/assets/` (the
+ * `_headers` rules: content type, CORS, caching) and the demo store's stylesheet and script.
+ */
+export const ASSETS_DIR = "dist/assets";
+export const SERVED_BUNDLES: Record<string, string> = {
+  "seam.js": "sdk/dist/seam.js",
+  "seam.mjs": "sdk/dist/seam.mjs",
+  "seam-widget.js": "widget/dist/seam-widget.js",
+  "seam-widget.mjs": "widget/dist/seam-widget.mjs",
+  "demo/store.js": "dist/demo/store.js",
+  // The interactive API reference at /docs runs Swagger UI from this origin: no CDN (the reference
+  // works offline and under a strict CSP).
+  "docs/swagger-ui-bundle.js": "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
+  "docs/swagger-ui.css": "node_modules/swagger-ui-dist/swagger-ui.css",
+};
 
 export interface Built extends Bundle {
   bytes: number;
@@ -59,7 +80,12 @@ export async function build({ write = false } = {}): Promise<Built[]> {
         legalComments: "none",
         write: false,
       });
-      const code = result.outputFiles[0]!.text;
+      // esbuild bundles and minifies; terser's second pass (three compress passes, top-level
+      // mangling) takes another ~3% off, which is what pays for the SDK's typed errors.
+      const bundled = result.outputFiles[0]!.text;
+      const code = bundle.format
+        ? (await minify(bundled, { module: bundle.format === "esm", ecma: 2020, compress: { passes: 3 }, mangle: { toplevel: true } })).code!
+        : bundled;
       if (write) {
         const out = path.join(root, bundle.out);
         mkdirSync(path.dirname(out), { recursive: true });
@@ -69,6 +95,17 @@ export async function build({ write = false } = {}): Promise<Built[]> {
       return { ...bundle, code, bytes, gzip: gzipSync(code, { level: 9 }).byteLength };
     }),
   );
+}
+
+/** Rebuilds the worker's static assets directory from the written bundles and `worker/assets/`. */
+export function writeAssets() {
+  const dir = path.join(root, ASSETS_DIR);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(path.join(root, "worker/assets"), dir, { recursive: true });
+  for (const [name, from] of Object.entries(SERVED_BUNDLES)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    cpSync(path.join(root, from), path.join(dir, name));
+  }
 }
 
 /** Writes the SDK package's type declarations (sdk/dist/types, with the worker's contracts they import) with tsc. */
@@ -89,7 +126,10 @@ export function buildTypes() {
 if (import.meta.main) {
   const sizeOnly = process.argv.includes("--size");
   const built = await build({ write: !sizeOnly });
-  if (!sizeOnly) buildTypes();
+  if (!sizeOnly) {
+    buildTypes();
+    writeAssets();
+  }
   for (const b of built) {
     const budget = b.budget ? ` (budget ${b.budget} B${b.gzip > b.budget ? ", OVER" : ""})` : "";
     console.log(`${b.out.padEnd(24)} ${String(b.bytes).padStart(6)} B min  ${String(b.gzip).padStart(5)} B min+gzip${budget}`);

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// `npm run dev [-- --port N]`: applies D1 migrations locally, seeds the demo workspace and starts
-// `wrangler dev` with local Durable Objects, D1, KV and queues persisted under .wrangler/state.
+// `npm run dev [-- --port N]`: builds the browser files, applies D1 migrations locally, seeds the
+// demo workspace and starts `wrangler dev` with local Durable Objects, D1, KV and queues persisted
+// under .wrangler/state; then runs the worker's cron on its production schedule, and says where
+// the demo store is.
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { Cron } from "croner";
 
 const root = path.resolve(import.meta.dirname, "..");
 // Run wrangler's entry with this very Node (22, from the node@22 devDependency), whatever PATH says.
@@ -11,6 +14,15 @@ const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js
 const args = process.argv.slice(2);
 const persistIndex = args.indexOf("--persist-to");
 const persist = persistIndex >= 0 ? ["--persist-to", args[persistIndex + 1]] : [];
+const option = (name) => {
+  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes("=") ? args[i].slice(name.length + 1) : args[i + 1];
+};
+// Where the worker will answer: wrangler's default port, unless `-- --port N` / `--ip` say otherwise.
+const port = option("--port") ?? "8787";
+const ip = option("--ip");
+const origin = `http://${!ip || ip === "0.0.0.0" || ip === "::" ? "localhost" : ip.includes(":") ? `[${ip}]` : ip}:${port}`;
 
 function run(argv) {
   // CI=1 keeps wrangler from prompting; the local database is ours to change.
@@ -33,10 +45,64 @@ if (!existsSync(devVars)) {
     console.log(`added to .dev.vars: ${missing.map((l) => l.split("=")[0]).join(", ")}`);
   }
 }
+// The worker serves the SDK and widget bundles from dist/assets ([assets] in wrangler.toml).
+const build = spawnSync(process.execPath, [path.join(root, "scripts", "build.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+if (build.status !== 0) process.exit(build.status ?? 1);
 run(["d1", "migrations", "apply", "DB", "--local", ...persist]);
 run(["d1", "execute", "DB", "--local", "--file", "scripts/seed-demo.sql", ...persist]);
 console.log("demo workspace ready: write key wk_demo, secret key sk_demo, identity secret ids_demo");
 
-const dev = spawn(process.execPath, [wrangler, "dev", ...args], { cwd: root, stdio: "inherit" });
+const devArgs = [...args];
+// Tracked links in messages (open, click, unsubscribe) point at this worker, on whatever port it
+// runs; a deployment sets TRACKING_BASE_URL in wrangler.toml instead.
+if (!args.some((a) => a.startsWith("TRACKING_BASE_URL:"))) devArgs.push("--var", `TRACKING_BASE_URL:${origin}`);
+// Miniflare never fires crons by itself; --test-scheduled lets the ticker below fire them.
+if (!args.includes("--test-scheduled")) devArgs.push("--test-scheduled");
+const dev = spawn(process.execPath, [wrangler, "dev", ...devArgs], { cwd: root, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));
+
+/** The crons of wrangler.toml's [triggers], e.g. "*\/10 * * * *". */
+function crons() {
+  const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
+  const list = /^\s*crons\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
+  return [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+}
+
+/** Fires the worker's scheduled handler as Cloudflare would for `cron` (wrangler's /__scheduled). */
+async function fireCron(cron) {
+  try {
+    await fetch(`${origin}/__scheduled?cron=${encodeURIComponent(cron)}`);
+  } catch (error) {
+    console.warn(`local cron ${cron} could not reach ${origin}: ${error.cause?.code ?? error.message}`);
+  }
+}
+
+async function whenReady() {
+  for (let i = 0; i < 600 && dev.exitCode === null; i++) {
+    try {
+      if ((await fetch(`${origin}/`)).ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+if (await whenReady()) {
+  // The production schedule, locally: recommendation lists are materialised every 10 minutes as
+  // on Cloudflare, plus once now, so lists left dirty by a previous session are not waited for.
+  for (const cron of crons()) {
+    new Cron(cron, { timezone: "UTC", protect: true }, () => fireCron(cron));
+    await fireCron(cron);
+  }
+  console.log(
+    [
+      "",
+      `  Seam is running at ${origin}`,
+      `  Demo store:        ${origin}/demo   (npm run seed:traffic fills it with shoppers)`,
+      `  Browser files:     ${origin}/seam.js, /seam.mjs, /seam-widget.js, /seam-widget.mjs`,
+      `  Cron (${crons().join(", ")}) runs locally on its schedule; tracked links point at ${origin}`,
+      "",
+    ].join("\n"),
+  );
+}

@@ -2,18 +2,10 @@
 // Usage: node scripts/tune-recs.ts ['{"topK":50,...}']   (optional JSON start point)
 // Coordinate ascent: each parameter in turn takes every value of its grid; a change is kept when
 // it raises mean(HR@20 + MRR@20) over both data sets' validation splits. Prints every improvement.
-import { evaluateNextItem, latestTime, loadSessionFile, type Accuracy } from "./recs-data.ts";
+import { evaluateNextItem, latestTime, loadSessionFile, TUNING_SPLITS, type Accuracy } from "./recs-data.ts";
 import { BLEND_PARAMETERS, sessionBlend, type BlendParameters } from "../worker/src/recs/recommenders.ts";
 import { recommend } from "../worker/src/recs/score.ts";
 import { trainNeighbours, type MaterialisedNeighbours } from "../worker/src/recs/train.ts";
-
-const TUNING_SPLITS = {
-  "rsc15-64": ["rsc15-64-ecir24/rec15_train_tr.txt", "rsc15-64-ecir24/rec15_train_valid.txt"],
-  "rsc15-100k": [
-    "rsc15-100k-sessionrec/yoochoose-clicks-100k_train_tr.txt",
-    "rsc15-100k-sessionrec/yoochoose-clicks-100k_train_valid.txt",
-  ],
-} as const;
 
 const GRID: { [K in keyof BlendParameters]: BlendParameters[K][] } = {
   successorSteps: [1, 2, 3, 5, 10],

@@ -36,30 +36,38 @@ export function devtoolsNote() {
 }
 
 /**
- * Starts a local worker; resolves with its base URL and a stop() once it answers. `extraArgs` go
- * to `wrangler dev` (e.g. `--test-scheduled`, which serves the cron at /__scheduled).
+ * Starts a local worker; resolves with its base URL, stop() and kill() once it answers.
+ * `extraArgs` go to `wrangler dev`. With `stateDir` the worker keeps its state there (and stop()
+ * leaves it), so a second worker can start on the state the first one left; kill() ends the whole
+ * process group at once (SIGKILL), a crash. `host: "localhost"` starts it as a plain
+ * `npm run dev -- --port N` would (no --ip), so the worker names itself http://localhost:N.
  */
-export async function startLocalWorker({ log = false, extraArgs = [] } = {}) {
+export async function startLocalWorker({ log = false, extraArgs = [], stateDir, host = "127.0.0.1" } = {}) {
   const port = await freePort();
-  const state = mkdtempSync(path.join(process.env.BENCH_STATE_DIR ?? tmpdir(), "seam-bench-"));
+  const state = stateDir ?? mkdtempSync(path.join(process.env.BENCH_STATE_DIR ?? tmpdir(), "seam-bench-"));
+  const ip = host === "localhost" ? [] : ["--ip", host];
   const child = spawn(
     process.execPath,
-    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, ...extraArgs],
+    [path.join(root, "scripts", "dev.mjs"), "--port", String(port), ...ip, "--persist-to", state, ...extraArgs],
     { cwd: root, stdio: log ? "inherit" : "ignore", detached: true, env: { ...LOCAL_DEVTOOLS_OFF, ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = () => {
+  const url = `http://${host}:${port}`;
+  const signal = (name) => {
     try {
-      process.kill(-child.pid, "SIGTERM");
+      process.kill(-child.pid, name);
     } catch {}
-    rmSync(state, { recursive: true, force: true });
   };
+  const stop = () => {
+    signal("SIGTERM");
+    if (!stateDir) rmSync(state, { recursive: true, force: true });
+  };
+  const kill = () => signal("SIGKILL");
   process.on("exit", stop);
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`local worker exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/`)).ok) return { url, stop };
+      if ((await fetch(`${url}/`)).ok) return { url, stop, kill };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -2,7 +2,7 @@
 // click ids kept for the session, unload delivery by sendBeacon, optional SPA page tracking.
 import { createSeam, ID_KEY, type Seam, type SeamOptions, type SeamStorage } from "./core.ts";
 
-export { createSeam, type Seam, type SeamOptions, type SeamStorage, type Transport } from "./core.ts";
+export { createSeam, SeamError, type Seam, type SeamOptions, type SeamStorage, type Transport } from "./core.ts";
 
 /** The core's options minus what the browser build provides itself (storage, beacon, context). */
 export interface BrowserOptions extends Omit<SeamOptions, "storage" | "beacon" | "context"> {

@@ -2,7 +2,7 @@
 // The browser build adds page context and unload handling; React Native and servers use it as is.
 // It ships to every shopper, so it is written for size: short names inside, no dependencies.
 // The answers it reads are typed by the worker's own contracts, imported type-only (no byte ships).
-import type { CartView, IngestResponse, RecsResponse, VisitorProfile } from "../../worker/src/contracts.ts";
+import type { CartView, ErrorBody, IngestResponse, RecsResponse, VisitorProfile } from "../../worker/src/contracts.ts";
 
 export type { CartView, RecsResponse, VisitorProfile };
 
@@ -136,6 +136,25 @@ export interface Seam {
   checkoutStarted(order: Props): Promise<unknown>;
   /** @example seam.orderCompleted({ order_id: "o1", total: 24, currency: "EUR", products }) — `Order Completed` */
   orderCompleted(order: Props): Promise<unknown>;
+}
+
+/**
+ * How a read (`getCart`, `getRecommendations`) fails: the HTTP status and the server's error code
+ * and message (`{"error": {"code", "message"}}`, e.g. 403 `invalid_user_hash`). A network failure
+ * rejects with the transport's own error (fetch's TypeError).
+ * @example
+ * try { await seam.getCart() } catch (e) { if (e instanceof SeamError && e.code == "invalid_user_hash") signIn() }
+ */
+export class SeamError extends Error {
+  // `declare`: set in the constructor, so no class-field code is emitted (bytes count here).
+  declare status: number;
+  declare code: string | undefined;
+  constructor(status: number, error?: { code?: string; message?: string }) {
+    super(error?.message || "HTTP " + status);
+    this.name = "SeamError";
+    this.status = status;
+    this.code = error?.code;
+  }
 }
 
 export const VERSION = "0.1.0";
@@ -355,8 +374,9 @@ export function createSeam(o: SeamOptions): Seam {
     // Through JSON to drop the ids we do not have (undefined).
     const p = JSON.parse(JSON.stringify({ ...params, anonymousId: id.a, userId: id.u, userHash: id.h, writeKey: o.writeKey }));
     const r = await F(host + path + "?" + new URLSearchParams(p));
-    if (r.status > 299) throw r.status;
-    return r.json() as Promise<T>;
+    const b = (await r.json().catch(noop)) as (T & Partial<ErrorBody>) | undefined;
+    if (r.status < 300) return b as T;
+    throw new SeamError(r.status, b?.error);
   };
 
   const api: Seam = {
@@ -397,8 +417,8 @@ export function createSeam(o: SeamOptions): Seam {
       } else while (await send());
     },
     getCart: () =>
-      get<CartView>("/v1/cart", {}).catch((s) =>
-        s == 404 ? get<VisitorProfile>("/v1/profile", {}).then((p) => p.cart) : Promise.reject(s),
+      get<CartView>("/v1/cart", {}).catch((e: SeamError) =>
+        e.status == 404 ? get<VisitorProfile>("/v1/profile", {}).then((p) => p.cart) : Promise.reject(e),
       ),
     getRecommendations: (options) => get<RecsResponse>("/v1/recs", options || {}),
     anonymousId: () => ready.then(() => id.a),

@@ -1,6 +1,6 @@
 // getCart() and getRecommendations(): GETs with the write key in the query, so no preflight.
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
-import { createSeam } from "../src/core.ts";
+import { createSeam, SeamError } from "../src/core.ts";
 import { asyncStorage, fakeServer, response } from "./helpers.ts";
 
 beforeEach(() => {
@@ -43,10 +43,17 @@ it("getCart falls back to /v1/profile's cart when /v1/cart is not there (404)", 
   expect(new URL(server.requests[1]!.url).searchParams.get("anonymousId")).toBe("anon-1");
 });
 
-it("getCart rejects with the status on other errors", async () => {
+it("a failed read rejects with a SeamError carrying the status and the server's code and message", async () => {
   const { server, seam } = setup();
-  server.reply = () => response(401);
-  await expect(seam.getCart()).rejects.toBe(401);
+  server.reply = () => response(403, { error: { code: "invalid_user_hash", message: "userHash does not match userId" } });
+  const error = await seam.getCart().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SeamError);
+  expect(error).toBeInstanceOf(Error);
+  expect(error).toMatchObject({ name: "SeamError", status: 403, code: "invalid_user_hash", message: "userHash does not match userId" });
+
+  // An answer without Seam's error body (a proxy's 502 page) still says what happened.
+  server.reply = () => response(502);
+  await expect(seam.getRecommendations({ type: "trending" })).rejects.toMatchObject({ status: 502, code: undefined, message: "HTTP 502" });
 });
 
 it("getRecommendations passes its options as query parameters", async () => {

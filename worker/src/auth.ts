@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { Env } from "./env.ts";
 import { constantTimeEqual } from "./crypto.ts";
 import { forbidden, unauthorized } from "./errors.ts";
+import { enforceRateLimit } from "./rate-limit/limit.ts";
 import {
   originAllowed,
   workspaceBySecretKey,
@@ -33,15 +34,19 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 /**
- * Resolves the workspace of a write key and checks the browser's Origin against the workspace's
- * allowed origins. Throws 401 (no or unknown key) or 403 (origin not allowed).
+ * Resolves the workspace of a write key, checks the browser's Origin against the workspace's
+ * allowed origins and the client against its rate limit. Throws 401 (no or unknown key), 403
+ * (origin not allowed) or 429 (rate limited, readable by the allowed origin: CORS follows
+ * `browserWorkspace`).
  */
-async function workspaceForWriteKey<E extends { Bindings: Env }>(c: Context<E>, writeKey: string | undefined): Promise<Workspace> {
+async function browserWorkspace<E extends BrowserEnv>(c: Context<E>, writeKey: string | undefined): Promise<Workspace> {
   if (!writeKey) throw unauthorized("a write key is required (Basic auth user name or writeKey)");
   const workspace = await workspaceByWriteKey(c.env, writeKey);
   if (!workspace) throw unauthorized("unknown write key");
   if (!originAllowed(workspace, c.req.header("origin")))
     throw forbidden("origin_not_allowed", `origin ${c.req.header("origin")} is not allowed for this workspace`);
+  c.set("browserWorkspace", workspace);
+  await enforceRateLimit(c.env, workspace, c.req.header("cf-connecting-ip"));
   return workspace;
 }
 
@@ -60,17 +65,13 @@ export async function ingestAuth(c: Context<BrowserEnv>, bodyWriteKey: string | 
     if (!workspace) throw unauthorized("unknown secret key");
     return { workspace, trusted: true };
   }
-  const workspace = await workspaceForWriteKey(c, basicUser ?? bodyWriteKey);
-  c.set("browserWorkspace", workspace);
-  return { workspace, trusted: false };
+  return { workspace: await browserWorkspace(c, basicUser ?? bodyWriteKey), trusted: false };
 }
 
 /** For visitor reads (`GET /v1/profile`): write key as Basic auth user or `?writeKey=`. */
 export const writeKeyAuth = createMiddleware<WorkspaceEnv>(async (c, next) => {
   const key = basicAuthUser(c.req.header("authorization")) ?? c.req.query("writeKey");
-  const workspace = await workspaceForWriteKey(c, key);
-  c.set("workspace", workspace);
-  c.set("browserWorkspace", workspace);
+  c.set("workspace", await browserWorkspace(c, key));
   await next();
 });
 

@@ -54,8 +54,11 @@ export interface ErrorBody {
 export const REC_TYPES = ["for_you", "similar", "bought_together", "trending", "recently_viewed", "cart"] as const;
 export type RecType = (typeof REC_TYPES)[number];
 
-/** Which list answered when the customer's own signals had nothing: new visitors, unknown items. */
-export type RecsFallback = "category_trending" | "global_trending" | null;
+/**
+ * Which list answered when the customer's own signals had nothing (new visitors, unknown items),
+ * or, `catalog_newest`, when the store has no trending list yet (no aggregates: a new store).
+ */
+export type RecsFallback = "category_trending" | "global_trending" | "catalog_newest" | null;
 
 /** A recommended product: the catalog's card and the score that ranked it. */
 export interface RecommendedItem {

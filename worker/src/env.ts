@@ -1,10 +1,13 @@
 // The bindings wrangler.toml gives the worker; one place so every module agrees on them.
 import type { CustomerDO } from "./customer/CustomerDO.ts";
+import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 import type { EventsQueueMessage } from "./facts.ts";
 import type { OutgoingMessage } from "./messages/message.ts";
 
 export interface Env {
   CUSTOMER: DurableObjectNamespace<CustomerDO>;
+  /** One token bucket per (workspace, client IP): rate limits of browser traffic. */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
   EVENTS: Queue<EventsQueueMessage>;

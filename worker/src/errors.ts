@@ -5,11 +5,14 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export class ApiError extends HTTPException {
   readonly code: string;
   readonly details: unknown;
+  /** Headers the error response carries (Retry-After on a 429). */
+  readonly headers: Record<string, string>;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown, headers: Record<string, string> = {}) {
     super(status, { message });
     this.code = code;
     this.details = details;
+    this.headers = headers;
   }
 }
 

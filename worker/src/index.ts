@@ -8,6 +8,7 @@ import { consumeMessages } from "./queues/messages.ts";
 import { materialiseRecommendations } from "./stores/recs-materialise.ts";
 
 export { CustomerDO } from "./customer/CustomerDO.ts";
+export { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 
 export default {
   fetch: app.fetch,

@@ -98,19 +98,27 @@ export interface SeamEvent {
 
 const origins = z.array(boundedString(1, 300)).check(z.maxLength(100));
 
+/** Workspace settings: the known ones are checked, others are kept as given. */
+const workspaceSettings = z.looseObject({
+  /** The HttpOnly first-party id cookie: true (host-only) or its Domain. */
+  firstPartyCookie: z.optional(z.union([z.boolean(), boundedString(1, 253)])),
+  /** Browser (write-key) requests per minute per client IP; unset: DEFAULT_REQUESTS_PER_MINUTE. */
+  rateLimit: z.optional(z.strictObject({ requestsPerMinute: z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)) })),
+});
+
 export const createWorkspaceSchema = z.strictObject({
   id: z.optional(
     z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, "lower-case letters, digits, - and _, 2-63 characters")),
   ),
   name: boundedString(1, 200),
   allowedOrigins: z.optional(origins),
-  settings: z.optional(jsonObject),
+  settings: z.optional(workspaceSettings),
 });
 
 export const updateWorkspaceSchema = z.strictObject({
   name: z.optional(boundedString(1, 200)),
   allowedOrigins: z.optional(origins),
-  settings: z.optional(jsonObject),
+  settings: z.optional(workspaceSettings),
 });
 
 export const KEY_KINDS = ["write", "secret", "identity"] as const;

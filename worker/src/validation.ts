@@ -1,28 +1,30 @@
-// Schema validators whose failures take the API's one error shape.
-import { zValidator } from "@hono/zod-validator";
-import type { $ZodType as ZodType } from "zod/v4/core";
+// Schema validators whose failures take the API's one error shape, and whose schemas the OpenAPI
+// document is generated from (hono-openapi records each one on its route).
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { validator } from "hono-openapi";
 import { badRequest } from "./errors.ts";
 
-function issues(error: { issues: { path: PropertyKey[]; message: string }[] }) {
-  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+function issues(list: readonly StandardSchemaV1.Issue[]) {
+  return list.map((i) => ({
+    path: (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join("."),
+    message: i.message,
+  }));
 }
 
-export function jsonBody<T extends ZodType>(schema: T) {
-  return zValidator("json", schema, (result) => {
-    if (!result.success)
-      throw badRequest("invalid_body", "the body does not match the schema", issues(result.error));
+export function jsonBody<T extends StandardSchemaV1>(schema: T) {
+  return validator("json", schema, (result) => {
+    if (!result.success) throw badRequest("invalid_body", "the body does not match the schema", issues(result.error));
   });
 }
 
-export function queryParams<T extends ZodType>(schema: T) {
-  return zValidator("query", schema, (result) => {
-    if (!result.success)
-      throw badRequest("invalid_query", "the query parameters are not valid", issues(result.error));
+export function queryParams<T extends StandardSchemaV1>(schema: T) {
+  return validator("query", schema, (result) => {
+    if (!result.success) throw badRequest("invalid_query", "the query parameters are not valid", issues(result.error));
   });
 }
 
-export function pathParams<T extends ZodType>(schema: T) {
-  return zValidator("param", schema, (result) => {
+export function pathParams<T extends StandardSchemaV1>(schema: T) {
+  return validator("param", schema, (result) => {
     if (!result.success) throw badRequest("invalid_path", "the path is not valid", issues(result.error));
   });
 }

@@ -19,14 +19,20 @@ describe("catalog", () => {
         { product_id: 42, name: "Numbered", price: 5 },
         { product_id: "", name: "no id" },
         { product_id: "bad-price", price: "cheap" },
+        { product_id: "negative", price: -5 },
+        { product_id: "negative-text", price: "-0.5" },
       ],
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
     expect(body.upserted).toBe(2);
-    expect(body.rejected).toBe(2);
-    expect(body.results.map((r: any) => [r.index, r.status])).toEqual([[2, "rejected"], [3, "rejected"]]);
-    expect(body.results[1].reason).toBe("price: must be a number");
+    expect(body.rejected).toBe(4);
+    expect(body.results.map((r: any) => [r.index, r.reason])).toEqual([
+      [2, "product_id: required: a non-empty id (text or number, at most 256 characters)"],
+      [3, "price: must be a number"],
+      [4, "price: must not be negative"],
+      [5, "price: must not be negative"],
+    ]);
 
     const read = (await (await request("/v1/catalog/products/shirt", { headers: { authorization: "Bearer sk_demo" } })).json()) as any;
     expect(read.variants[0]).toMatchObject({ product_id: "shirt", price: 49.9, currency: "EUR", category: "Men > Shirts", in_stock: true });

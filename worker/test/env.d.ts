@@ -7,6 +7,8 @@ declare global {
     interface Env extends SeamEnv {
       TEST_MIGRATIONS: D1Migration[];
       TEST_SEED_SQL: string;
+      FUZZ_CASES?: string;
+      FUZZ_TIME_LIMIT_MS?: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index.ts");

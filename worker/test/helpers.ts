@@ -1,5 +1,6 @@
 // Shared test helpers: requests through the worker's real fetch handler, with the response bodies typed as the API's.
 import { exports } from "cloudflare:workers";
+import { vi } from "vitest";
 import type { CustomerState } from "../src/customer/views.ts";
 import type { CartRead, ErrorBody } from "../src/schemas.ts";
 
@@ -87,4 +88,19 @@ export async function signIn(anonymousId: string, userId: string, traits: Record
 export async function cartFor(query: Record<string, string>) {
   const res = await request(`/v1/cart?${new URLSearchParams({ writeKey: DEMO_WRITE_KEY, ...query })}`);
   return { status: res.status, body: (await res.json()) as CartRead & Partial<ErrorBody> };
+}
+
+/**
+ * Hands bodies to the worker's queue consumer as one batch, the way the queue delivers it
+ * (`attempts` as on a redelivery), and answers what the consumer did with each message.
+ */
+export async function deliverQueueBatch(queue: "seam-events" | "seam-messages", bodies: unknown[], attempts = 1, ids = bodies.map((_, i) => `q${i}`)) {
+  const { createExecutionContext, createMessageBatch, getQueueResult } = await import("cloudflare:test");
+  const { env } = await import("cloudflare:workers");
+  const worker = (await import("../src/index.ts")).default as ExportedHandler<typeof env>;
+  const batch = createMessageBatch<unknown>(queue, bodies.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body })));
+  const retryAll = vi.spyOn(batch, "retryAll");
+  const ctx = createExecutionContext();
+  await worker.queue!(batch, env, ctx);
+  return { ...(await getQueueResult(batch, ctx)), retryAllDelay: retryAll.mock.calls[0]?.[0]?.delaySeconds };
 }

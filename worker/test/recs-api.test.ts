@@ -155,7 +155,10 @@ describe("GET /v1/recs", () => {
     const other = await createWorkspace({ name: "Other store" });
     await upsertCatalog([{ product_id: "s2", name: "Their shoe" }], other.keys.secret_key);
     const res = await request(`/v1/recs?${new URLSearchParams({ writeKey: other.keys.write_key, type: "similar", item: "s1" })}`);
-    expect(((await res.json()) as any).items).toEqual([]);
+    // Only its own catalog's newest product stands in: nothing learnt from this store's shoppers.
+    const body = (await res.json()) as any;
+    expect(body.fallback).toBe("catalog_newest");
+    expect(body.items.map((i: any) => [i.product_id, i.name])).toEqual([["s2", "Their shoe"]]);
   });
 
   it("rejects bad queries with a clear 400", async () => {

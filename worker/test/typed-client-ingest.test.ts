@@ -3,6 +3,8 @@ import { exports } from "cloudflare:workers";
 import { hc } from "hono/client";
 import { describe, expect, it } from "vitest";
 import type { AppType } from "../src/app.ts";
+import { INGEST_PATHS } from "../src/routes/ingest-paths.ts";
+import { ingestRoutes } from "../src/routes/ingest.ts";
 import { BASE, DEMO_SECRET_KEY, trackEvent, uid } from "./helpers.ts";
 
 const client = hc<AppType>(BASE, { fetch: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init)) });
@@ -22,5 +24,10 @@ describe("hc<AppType>", () => {
     expect((await track.json()).accepted).toBe(1);
     const short = await client.v1.t.$post(undefined, { headers, init: { body: JSON.stringify(trackEvent(id, "Cart Viewed")) } });
     expect((await short.json()).accepted).toBe(1);
+  });
+
+  it("has every ingest path CORS knows of, and no other", () => {
+    // Each path is routed twice: its doc middleware, then its handler.
+    expect([...new Set(ingestRoutes.routes.map((r) => r.path))].sort()).toEqual([...INGEST_PATHS].sort());
   });
 });

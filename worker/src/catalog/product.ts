@@ -4,15 +4,19 @@ import * as z from "zod/mini";
 export const MAX_PRODUCTS_PER_UPSERT = 1000;
 
 const text = (max: number) => z.string().check(z.maxLength(max));
-const money = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(/^\s*-?\d+(\.\d+)?\s*$/, { error: "must be a number" }))]),
-  z.transform((v) => Number(v)),
-);
+const money = z
+  .pipe(
+    z.union([z.number(), z.string().check(z.regex(/^\s*-?\d+(\.\d+)?\s*$/, { error: "must be a number" }))], { error: "must be a number" }),
+    z.transform((v) => Number(v)),
+  )
+  .check(z.refine((n) => n >= 0, "must not be negative"));
 const flag = z.union([z.boolean(), z.pipe(z.enum(["true", "false", "1", "0", "yes", "no"]), z.transform((v) => ["true", "1", "yes"].includes(v)))]);
+
+const PRODUCT_ID_REQUIRED = "required: a non-empty id (text or number, at most 256 characters)";
 
 /** A product as the store sends it (JSON, CSV and NDJSON imports all come through this). */
 export const productInputSchema = z.object({
-  product_id: z.union([text(256).check(z.minLength(1)), z.pipe(z.number(), z.transform(String))]),
+  product_id: z.union([text(256).check(z.minLength(1, PRODUCT_ID_REQUIRED)), z.pipe(z.number(), z.transform(String))], { error: PRODUCT_ID_REQUIRED }),
   variant: z.optional(text(256)),
   name: z.optional(text(512)),
   url: z.optional(z.union([z.url({ error: "must be an absolute URL" }), z.literal("")])),
@@ -43,6 +47,11 @@ export interface Product {
 
 /** The KV key of a product's card, published by the catalog (stores/catalog.ts), read at the edge. */
 export const cardKey = (workspaceId: string, productId: string) => `card:${workspaceId}:${productId}`;
+/** The store's featured, then newest products (of a category): what recommendations show before any aggregate exists. */
+export const newestKey = (workspaceId: string, category?: string) =>
+  category === undefined ? `newest:${workspaceId}` : `newest:${workspaceId}:${category}`;
+/** Products kept in each newest list: as many as a trending list. */
+export const NEWEST_SIZE = 100;
 
 /** What recommendations show of a product (the widget's card). */
 export type ProductCard = Omit<Product, "variant" | "attributes">;

@@ -26,10 +26,21 @@ function isFact(f: unknown): f is ItemFact {
   );
 }
 
+/** wrangler.toml's `max_retries` for seam-events: with the backoff below, a D1 outage of about two hours is ridden out. */
+export const EVENTS_MAX_RETRIES = 12;
+/** Retry backoff: 5 s, 10 s, 20 s … capped at 20 minutes. */
+const RETRY_BASE_S = 5;
+const RETRY_MAX_S = 20 * 60;
+
+export function eventsRetryDelaySeconds(attempts: number): number {
+  return Math.min(RETRY_BASE_S * 2 ** Math.max(0, attempts - 1), RETRY_MAX_S);
+}
+
 /**
  * Folds the whole batch, then acks it. A malformed message is acked and logged rather than
- * retried: retrying cannot make it valid. If D1 fails, the batch is retried (and, after
- * max_retries, dead-lettered); both folds are idempotent per fact, so a retry adds nothing twice.
+ * retried: retrying cannot make it valid. If D1 fails, the batch is retried with backoff (an
+ * immediate retry would spend every attempt within the same outage and dead-letter the facts);
+ * both folds are idempotent per fact, so a retry adds nothing twice.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const facts: { workspaceId: string; fact: ItemFact }[] = [];
@@ -41,8 +52,15 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     for (const fact of message.body.facts) if (isFact(fact)) facts.push({ workspaceId: message.body.workspaceId, fact });
   }
   if (facts.length) {
-    await aggregateFacts(env.DB, facts);
-    await recordProductInterest(env.DB, facts, Date.now());
+    try {
+      await aggregateFacts(env.DB, facts);
+      await recordProductInterest(env.DB, facts, Date.now());
+    } catch (error) {
+      const attempts = Math.max(...batch.messages.map((m) => m.attempts));
+      console.error(`events queue: fold failed (attempt ${attempts}); retrying the batch`, error);
+      batch.retryAll({ delaySeconds: eventsRetryDelaySeconds(attempts) });
+      return;
+    }
   }
   batch.ackAll();
 }

@@ -138,6 +138,18 @@ export function sessionBlend(p: BlendParameters): Recommender {
  * split, and mixing it into this blend at 5–40% of its normalised score moves HR@20 by at most
  * +0.0002 and lowers MRR@20. What a neighbourhood adds beyond direct co-occurrence is kept as the
  * two-hop `related` lists, which the cron derives from lists it already has.
+ *
+ * Also tried on the tuning splits and not kept: none raised HR@20 or MRR@20 on both splits with a
+ * paired 95 % interval above zero (`npm run eval:recs -- --tuning` compares on those splits):
+ * - a second-order successor list keyed by (previous click, last click), added to the current
+ *   lists with evidence weighting (one more KV read per request): MRR@20 +0.002 / +0.0003,
+ *   HR@20 −0.001 / −0.001 (rsc15-64 / rsc15-100k);
+ * - a session-kNN list materialised per item (STAN-style neighbours of the one-item session):
+ *   at best ±0.000 on the objective, MRR@20 lower;
+ * - idf-weighted lists (VSTAN's boost of rare items): HR@20 +0.0016, MRR@20 ±0.0005;
+ * - a separate repeat weight for the newest click: raises MRR@20 on rsc15-100k (+0.002 at 0.6)
+ *   and lowers it on rsc15-64 (−0.002); the kNN baselines' lead on "next = last click" (MRR 0.99
+ *   vs 0.90 on those points) is where their rsc15-100k MRR comes from.
  */
 export const BLEND_PARAMETERS: BlendParameters = {
   successorSteps: 5,

@@ -31,6 +31,8 @@ export interface RecsLookups {
   neighbours(item: string): Promise<EdgeNeighbours | undefined>;
   /** Trending in a category, or in the whole store without one. */
   trending(category?: string): Promise<NeighbourList>;
+  /** The catalog's featured, then newest products (of a category): there before any event is. */
+  newest(category?: string): Promise<NeighbourList>;
   card(item: string): Promise<ProductCard | undefined>;
 }
 
@@ -102,18 +104,25 @@ async function candidates(query: RecsQuery, ctx: RecommendationContext, lookups:
 
 /**
  * Answers a recommendation request: the type's candidates, then trending in the relevant
- * category and in the store as fallbacks; minus what is in the cart, already bought, the anchor
- * item itself, out of stock or not in the catalog; at most `maxPerCategory` of one category in
+ * category and in the store, then the catalog's newest products, as fallbacks; minus what is in
+ * the cart, already bought, the item the page is about (`item`: the anchor of similar and bought
+ * together, and left out of every other type, so a product page never recommends itself), out of
+ * stock or not in the catalog; at most `maxPerCategory` of one category in
  * lists that mix categories (for you, cart, store-wide trending).
  */
 export async function serveRecommendations(query: RecsQuery, ctx: RecommendationContext, lookups: RecsLookups): Promise<RecsResult> {
   const { list, fallbackCategory } = await candidates(query, ctx, lookups);
-  const usesFallbacks = query.type !== "trending" && query.type !== "recently_viewed";
   // Fallback lists are read only when the candidates before them could not fill the list.
   const sources: { from: RecsFallback; load: () => Promise<ScoredItem[]> }[] = [{ from: null, load: async () => list }];
-  if (usesFallbacks && fallbackCategory)
-    sources.push({ from: "category_trending", load: async () => (await lookups.trending(fallbackCategory)).map(unscored) });
-  if (usesFallbacks) sources.push({ from: "global_trending", load: async () => (await lookups.trending()).map(unscored) });
+  if (query.type === "trending") {
+    // A store without aggregates yet has no trending list: its newest products stand in.
+    sources.push({ from: "catalog_newest", load: () => lookups.newest(query.category) });
+  } else if (query.type !== "recently_viewed") {
+    if (fallbackCategory) sources.push({ from: "category_trending", load: async () => (await lookups.trending(fallbackCategory)).map(unscored) });
+    sources.push({ from: "global_trending", load: async () => (await lookups.trending()).map(unscored) });
+    if (fallbackCategory) sources.push({ from: "catalog_newest", load: () => lookups.newest(fallbackCategory) });
+    sources.push({ from: "catalog_newest", load: () => lookups.newest() });
+  }
 
   const excluded = new Set([...ctx.cart, ...ctx.purchased, ...(query.item ? [query.item] : [])]);
   const diverse = query.type === "for_you" || query.type === "cart" || (query.type === "trending" && !query.category);
@@ -152,7 +161,7 @@ export async function serveRecommendations(query: RecsQuery, ctx: Recommendation
   // A list that the customer's signals filled is no fallback, even if trending topped it up; an
   // item scored only because the visitor viewed it (the blend's repeat boost) is no such signal.
   const clicked = new Set(ctx.clicks.map((c) => c.item));
-  if (query.type !== "trending" && items.some((i) => i.score > 0 && !(query.type === "for_you" && clicked.has(i.product_id))))
+  if (items.some((i) => i.score > 0 && !(query.type === "for_you" && clicked.has(i.product_id))))
     fallback = null;
   return { items, fallback };
 }

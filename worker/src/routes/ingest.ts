@@ -3,7 +3,6 @@ import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ingestAuth, type BrowserEnv } from "../auth.ts";
 import { afterResponse, type WaitUntil } from "../background.ts";
-import { INGEST_ROUTES } from "./ingest-paths.ts";
 import { customerStub } from "../customer/routing.ts";
 import { profileKeyOf, unverifiedUserOnly } from "../identity/profile-keys.ts";
 import type { AppEnv } from "../env.ts";
@@ -13,8 +12,10 @@ import { profileKeyForContact } from "../stores/identity-directory.ts";
 import { userHashOf, userHashVerifier } from "../identity/verify.ts";
 import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
 import type { Workspace } from "../stores/workspaces.ts";
+import { doc, jsonRequestBody } from "../openapi.ts";
 import {
   batchEnvelopeSchema,
+  segmentEventSchema,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_EVENT_BYTES,
@@ -243,12 +244,32 @@ function queueFacts(ctx: WaitUntil, queue: AppEnv["Bindings"]["EVENTS"], workspa
   );
 }
 
-/** Chained route by route, so `AppType` (and `hc<AppType>`) carries every ingest path and its answer. */
+const batchDoc = doc("Ingest", "write or secret key", "A Segment batch: up to 2,500 events, 500 KB; answered per event", {
+  requestBody: jsonRequestBody(batchEnvelopeSchema, "`{\"batch\": [events], \"writeKey\"?, \"sentAt\"?, \"context\"?}`"),
+});
+const eventDoc = (type: EventType) =>
+  doc("Ingest", "write or secret key", `One Segment \`${type}\` event, up to 32 KB`, {
+    requestBody: jsonRequestBody(segmentEventSchema, `A Segment ${type} event (\`writeKey\` may be in the body)`),
+  });
+
+/**
+ * Path by path (each with its `doc`), so `AppType` (and `hc<AppType>`) carries every ingest path and
+ * its answer: a handler list with middleware over an array of paths loses the answer's type. Keep
+ * in step with INGEST_ROUTES (CORS reads it); ingest-endpoints.test.ts posts to every path.
+ */
 export const ingestRoutes = new Hono<BrowserEnv>()
-  .on("POST", [...INGEST_ROUTES.batch], (c) => ingest(c, "batch"))
-  .on("POST", [...INGEST_ROUTES.track], (c) => ingest(c, "track"))
-  .on("POST", [...INGEST_ROUTES.identify], (c) => ingest(c, "identify"))
-  .on("POST", [...INGEST_ROUTES.page], (c) => ingest(c, "page"))
-  .on("POST", [...INGEST_ROUTES.screen], (c) => ingest(c, "screen"))
-  .on("POST", [...INGEST_ROUTES.alias], (c) => ingest(c, "alias"))
-  .on("POST", [...INGEST_ROUTES.group], (c) => ingest(c, "group"));
+  .post("/batch", batchDoc, (c) => ingest(c, "batch"))
+  .post("/b", batchDoc, (c) => ingest(c, "batch"))
+  .post("/import", batchDoc, (c) => ingest(c, "batch"))
+  .post("/track", eventDoc("track"), (c) => ingest(c, "track"))
+  .post("/t", eventDoc("track"), (c) => ingest(c, "track"))
+  .post("/identify", eventDoc("identify"), (c) => ingest(c, "identify"))
+  .post("/i", eventDoc("identify"), (c) => ingest(c, "identify"))
+  .post("/page", eventDoc("page"), (c) => ingest(c, "page"))
+  .post("/p", eventDoc("page"), (c) => ingest(c, "page"))
+  .post("/screen", eventDoc("screen"), (c) => ingest(c, "screen"))
+  .post("/s", eventDoc("screen"), (c) => ingest(c, "screen"))
+  .post("/alias", eventDoc("alias"), (c) => ingest(c, "alias"))
+  .post("/a", eventDoc("alias"), (c) => ingest(c, "alias"))
+  .post("/group", eventDoc("group"), (c) => ingest(c, "group"))
+  .post("/g", eventDoc("group"), (c) => ingest(c, "group"));

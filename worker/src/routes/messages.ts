@@ -1,5 +1,6 @@
 // Messages for the store's backend (secret key): the local outbox, a customer's messages and schedule, delivery receipts.
 import { Hono } from "hono";
+import { doc } from "../openapi.ts";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
@@ -40,7 +41,7 @@ export const messageRoutes = new Hono<WorkspaceEnv>()
   .use("/customers/:id/messages", secretKeyAuth)
   .use("/messages/*", secretKeyAuth)
   /** Messages of channels with no webhook (the local default), newest first; `before` pages back. */
-  .get("/outbox", queryParams(outboxQuery), async (c) => {
+  .get("/outbox", doc("Messages", "secret key", "Messages of channels with no webhook, newest first"), queryParams(outboxQuery), async (c) => {
     const q = c.req.valid("query");
     const messages = await listOutbox(c.env.DB, c.var.workspace.id, {
       ...(q.customer ? { profileKeys: profileKeysForId(q.customer) } : {}),
@@ -52,7 +53,7 @@ export const messageRoutes = new Hono<WorkspaceEnv>()
     return c.json({ messages });
   })
   /** A customer's messages (queued, sent, delivered, failed, opened, clicked), pending schedule and trigger runs. */
-  .get("/customers/:id/messages", pathParams(customerPath), async (c) => {
+  .get("/customers/:id/messages", doc("Messages", "secret key", "A customer's messages, pending schedule and trigger runs"), pathParams(customerPath), async (c) => {
     for (const profileKey of profileKeysForId(c.req.valid("param").id)) {
       const state = await customerStub(c.env, c.var.workspace.id, profileKey).getMessagingState();
       if (state) return c.json(state);
@@ -60,7 +61,7 @@ export const messageRoutes = new Hono<WorkspaceEnv>()
     throw notFound(`no customer ${c.req.param("id")} in this workspace`);
   })
   /** Delivery receipts from a channel provider: delivered or failed, by message id. */
-  .post("/messages/receipts", jsonBody(receiptsSchema), async (c) => {
+  .post("/messages/receipts", doc("Messages", "secret key", "A provider's delivery receipts (delivered, failed)"), jsonBody(receiptsSchema), async (c) => {
     const now = Date.now();
     const results = await Promise.all(
       c.req.valid("json").receipts.map(async (receipt) => {

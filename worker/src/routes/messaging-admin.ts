@@ -1,5 +1,6 @@
 // Workspace admin for messaging (secret key): trigger definitions, messaging policy, channel webhooks, catalog-change fan-out.
 import { Hono } from "hono";
+import { doc } from "../openapi.ts";
 import * as z from "zod/mini";
 import { secretKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { badRequest, notFound } from "../errors.ts";
@@ -81,43 +82,43 @@ const catalogChangesBody = z.union([
 export const messagingAdminRoutes = new Hono<WorkspaceEnv>()
   .use(secretKeyAuth)
   /** The built-in templates, what each does, and its defaults. */
-  .get("/triggers/templates", (c) =>
+  .get("/triggers/templates", doc("Triggers", "secret key", "The built-in trigger templates and their defaults"), (c) =>
     c.json({ templates: TEMPLATE_NAMES.map((name) => ({ template: name, description: TEMPLATES[name].description, defaults: TEMPLATES[name].defaults })) }),
   )
-  .get("/triggers", async (c) => c.json({ triggers: await listDefinitions(c.env.DB, c.var.workspace.id) }))
-  .get("/triggers/:id", async (c) => {
+  .get("/triggers", doc("Triggers", "secret key", "The workspace's triggers"), async (c) => c.json({ triggers: await listDefinitions(c.env.DB, c.var.workspace.id) }))
+  .get("/triggers/:id", doc("Triggers", "secret key", "One trigger definition"), async (c) => {
     const definition = await definitionById(c.env.DB, c.var.workspace.id, triggerId(c.req.param("id")));
     if (!definition) throw notFound(`no trigger ${c.req.param("id")} in this workspace`);
     return c.json({ trigger: definition });
   })
-  .get("/triggers/:id/versions", async (c) => {
+  .get("/triggers/:id/versions", doc("Triggers", "secret key", "Every saved version of a trigger"), async (c) => {
     const versions = await definitionVersions(c.env.DB, c.var.workspace.id, triggerId(c.req.param("id")));
     if (versions.length === 0) throw notFound(`no trigger ${c.req.param("id")} in this workspace`);
     return c.json({ versions });
   })
   /** Switches a built-in template on under this id, tuned; replaces the whole definition and bumps its version. */
-  .put("/triggers/:id", jsonBody(triggerInputSchema), async (c) => {
+  .put("/triggers/:id", doc("Triggers", "secret key", "Switch a template on under this id and tune it (a new version)"), jsonBody(triggerInputSchema), async (c) => {
     const { definition, created } = await putDefinition(c.env, c.var.workspace.id, triggerId(c.req.param("id")), c.req.valid("json"), Date.now());
     return c.json({ trigger: definition }, created ? 201 : 200);
   })
-  .delete("/triggers/:id", async (c) => {
+  .delete("/triggers/:id", doc("Triggers", "secret key", "Delete a trigger (recorded as a version)"), async (c) => {
     const deleted = await deleteDefinition(c.env, c.var.workspace.id, triggerId(c.req.param("id")), Date.now());
     return c.json({ deleted });
   })
-  .get("/messaging", async (c) => c.json({ policy: await getPolicy(c.env.DB, c.var.workspace.id) }))
+  .get("/messaging", doc("Triggers", "secret key", "The messaging policy: caps, quiet hours, cascade, links"), async (c) => c.json({ policy: await getPolicy(c.env.DB, c.var.workspace.id) }))
   /** Caps, quiet hours, cascade, preference trait, opt-in channels, link templates; omitted fields take the defaults. */
-  .put("/messaging", jsonBody(policyInputSchema), async (c) =>
+  .put("/messaging", doc("Triggers", "secret key", "Replace the messaging policy"), jsonBody(policyInputSchema), async (c) =>
     c.json({ policy: await putPolicy(c.env, c.var.workspace.id, c.req.valid("json"), Date.now()) }),
   )
-  .get("/channels", async (c) => c.json({ channels: await listWebhooks(c.env.DB, c.var.workspace.id) }))
+  .get("/channels", doc("Channels", "secret key", "Channel webhooks"), async (c) => c.json({ channels: await listWebhooks(c.env.DB, c.var.workspace.id) }))
   /** Sets a channel's webhook; the signing secret is shown when it is created or rotated, never again. */
-  .put("/channels/:channel", jsonBody(webhookSchema), async (c) => {
+  .put("/channels/:channel", doc("Channels", "secret key", "Set a channel's webhook (the signing secret is shown once)"), jsonBody(webhookSchema), async (c) => {
     const channel = channelParam(c.req.param("channel"));
     const body = c.req.valid("json");
     const { created, secret } = await putWebhook(c.env, c.var.workspace.id, channel, body.url, body.rotate_secret ?? false, Date.now());
     return c.json({ channel, url: body.url, ...(secret ? { signing_secret: secret } : {}) }, created ? 201 : 200);
   })
-  .delete("/channels/:channel", async (c) => {
+  .delete("/channels/:channel", doc("Channels", "secret key", "Remove a channel's webhook (messages go to the outbox)"), async (c) => {
     const deleted = await deleteWebhook(c.env, c.var.workspace.id, channelParam(c.req.param("channel")));
     return c.json({ deleted });
   })
@@ -126,7 +127,7 @@ export const messagingAdminRoutes = new Hono<WorkspaceEnv>()
    * who viewed or carted the product, new arrivals to those interested in the category; each
    * candidate's object decides and schedules the trigger.
    */
-  .post("/catalog-changes", jsonBody(catalogChangesBody), async (c) => {
+  .post("/catalog-changes", doc("Catalog", "secret key", "A price drop or restock, fanned out to the interested customers"), jsonBody(catalogChangesBody), async (c) => {
     const body = c.req.valid("json");
     const changes: ((CatalogChange | NewArrivals) & { cursor?: string })[] = "changes" in body ? body.changes : [body];
     const now = Date.now();

@@ -1,5 +1,6 @@
 // GET /v1/recs: recommendations for a visitor (or an item), computed by the customer's object from KV lists.
 import { Hono } from "hono";
+import { doc } from "../openapi.ts";
 import * as z from "zod/mini";
 import { writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
@@ -31,7 +32,7 @@ function recId(): string {
   return `r_${Date.now().toString(36)}${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
 }
 
-export const recsRoutes = new Hono<WorkspaceEnv>().get("/recs", writeKeyAuth, queryParams(recsQuery), async (c) => {
+export const recsRoutes = new Hono<WorkspaceEnv>().get("/recs", doc("Visitor", "write key", "Recommendations: for_you, similar, bought_together, trending, recently_viewed, cart"), writeKeyAuth, queryParams(recsQuery), async (c) => {
   const query = c.req.valid("query");
   if (ANCHORED.includes(query.type) && !query.item) throw badRequest("invalid_query", `type=${query.type} needs item`);
   const recs = { type: query.type, limit: query.limit ?? DEFAULT_LIMIT, ...(query.item && { item: query.item }), ...(query.category && { category: query.category }) };

@@ -1,10 +1,12 @@
 // Tracking endpoints in messages: open pixel, signed click redirect, one-click unsubscribe. The token is the only credential.
 import { Hono, type Context } from "hono";
+import { doc } from "../openapi.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest } from "../errors.ts";
 import { customerStub } from "../customer/routing.ts";
 import { engagementEvent } from "../triggers/engagement.ts";
 import { openLinkToken, withUtm, type LinkClaims } from "../messages/links.ts";
+import { pageSecurityHeaders } from "../security-headers.ts";
 
 /** The smallest transparent GIF: what an open pixel answers, whatever happened. */
 const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
@@ -53,13 +55,13 @@ export const trackingRoutes = new Hono<AppEnv>()
    * Open pixel (email): records `Message Opened` once per message, answers a 1×1 GIF that is never
    * cached — whatever the token: a mail client shows an image, never a broken one or JSON.
    */
-  .get("/t/o/:token", async (c) => {
+  .get("/t/o/:token", doc("Tracking links", "token", "Open pixel (a GIF whatever the token)"), async (c) => {
     const claims = await openClaims(c, "o");
     if (claims) await record(c, claims);
     return c.body(PIXEL, 200, { "content-type": "image/gif", "cache-control": "no-store, max-age=0" });
   })
   /** Click redirect: records `Message Clicked` (with UTM) and redirects to the destination sealed in the token. */
-  .get("/t/c/:token", async (c) => {
+  .get("/t/c/:token", doc("Tracking links", "token", "Click redirect to the destination sealed in the token"), async (c) => {
     const claims = await claimsOf(c, "c");
     if (!claims.u || !/^https?:\/\//i.test(claims.u)) throw badRequest("invalid_token", "the link has no web destination");
     await record(c, claims);
@@ -71,11 +73,11 @@ export const trackingRoutes = new Hono<AppEnv>()
    * anyone. POST (the button, or a mail client's RFC 8058 one-click) unsubscribes from the
    * message's channel at once.
    */
-  .get("/unsubscribe/:token", async (c) => {
+  .get("/unsubscribe/:token", doc("Tracking links", "token", "The unsubscribe page (a button)"), pageSecurityHeaders, async (c) => {
     const claims = await claimsOf(c, "u");
     return c.html(unsubscribePage(c.req.param("token"), claims.ch));
   })
-  .post("/unsubscribe/:token", async (c) => {
+  .post("/unsubscribe/:token", doc("Tracking links", "token", "One-click unsubscribe (RFC 8058)"), async (c) => {
     const claims = await claimsOf(c, "u");
     if (!(await record(c, claims))) throw new ApiError(503, "unavailable", "could not record the unsubscribe; try again");
     return c.json({ unsubscribed: true, channel: claims.ch });

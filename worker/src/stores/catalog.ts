@@ -1,5 +1,15 @@
 // The catalog in D1, and the product cards it publishes to KV for the recommendations hot path and message content.
-import { cardKey, cardOf, catalogChanges, newArrivalsByCategory, type CatalogChange, type Product, type ProductCard } from "../catalog/product.ts";
+import {
+  cardKey,
+  cardOf,
+  catalogChanges,
+  newArrivalsByCategory,
+  NEWEST_SIZE,
+  newestKey,
+  type CatalogChange,
+  type Product,
+  type ProductCard,
+} from "../catalog/product.ts";
 import type { Env } from "../env.ts";
 import type { NewArrivals } from "../triggers/catalog-triggers.ts";
 import { forgetCachedCards } from "./recs-lookups.ts";
@@ -108,6 +118,45 @@ export function productCards(products: Product[]): ProductCard[] {
 export async function publishCards(kv: KVNamespace, workspaceId: string, cards: ProductCard[]): Promise<void> {
   await Promise.all(cards.map((card) => kv.put(cardKey(workspaceId, card.product_id), JSON.stringify(card))));
   forgetCachedCards(workspaceId, cards.map((card) => card.product_id));
+}
+
+/**
+ * Publishes the featured (`attributes.featured`), then most recently added, in-stock products of
+ * the whole store and of each of `categories` to KV. A new store, or one whose cron has not run
+ * yet, has no trending list; these stand in for it, so no strip is blank on day one.
+ */
+export async function publishNewest(env: Env, workspaceId: string, categories: string[]): Promise<void> {
+  await Promise.all(
+    [undefined, ...new Set(categories)].map(async (category) => {
+      const { results } = await env.DB.prepare(
+        // rowid grows with each first insert (an upsert keeps it): the newest products come last.
+        `SELECT product_id FROM catalog
+         WHERE workspace_id = ?1 AND in_stock = 1 AND (?2 IS NULL OR category = ?2)
+         GROUP BY product_id
+         ORDER BY MAX(json_extract(attributes, '$.featured') IN (1, 'true', 'yes')) DESC, MIN(rowid) DESC
+         LIMIT ?3`,
+      )
+        .bind(workspaceId, category ?? null, NEWEST_SIZE)
+        .all<{ product_id: string }>();
+      await env.RECS_KV.put(newestKey(workspaceId, category), JSON.stringify(results.map((r) => r.product_id)));
+    }),
+  );
+}
+
+/**
+ * Upserts products and publishes what recommendations read (cards, newest lists) before it
+ * resolves: once an import has answered, recommendations show its products.
+ */
+export async function importProducts(
+  env: Env,
+  workspaceId: string,
+  products: Product[],
+  now: number,
+): Promise<{ changes: CatalogChange[]; arrivals: NewArrivals[]; cards: ProductCard[] }> {
+  const result = await upsertProducts(env, workspaceId, products, now);
+  const categories = products.flatMap((p) => (p.category ? [p.category] : []));
+  await Promise.all([publishCards(env.RECS_KV, workspaceId, result.cards), publishNewest(env, workspaceId, categories)]);
+  return result;
 }
 
 export async function productById(db: D1Database, workspaceId: string, productId: string): Promise<Product[]> {

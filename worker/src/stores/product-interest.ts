@@ -140,7 +140,8 @@ export async function fanOutCatalogChange(
           customerStub(env, workspaceId, key)
             .catalogChange(change, now)
             .catch((error: unknown) => {
-              console.error("seam: catalog fan-out to a customer failed", key, error);
+              // Not the profile key: a userId is often an email address.
+              console.error("seam: catalog fan-out to a customer failed", workspaceId, change.kind, error);
               return { scheduled: false };
             }),
         ),

@@ -1,5 +1,5 @@
 // Recommendation lookups at the edge: KV lists and product cards behind the isolate cache.
-import { cardKey, type ProductCard } from "../catalog/product.ts";
+import { cardKey, newestKey, type ProductCard } from "../catalog/product.ts";
 import { neighboursKey, trendingKey, type EdgeNeighbours } from "../recs/edge.ts";
 import type { NeighbourList } from "../recs/neighbours.ts";
 import type { RecsLookups } from "../recs/serve.ts";
@@ -40,6 +40,8 @@ export function kvLookups(kv: KVNamespace, workspaceId: string, now = Date.now()
   return {
     neighbours: (item) => cachedJson<EdgeNeighbours>(kv, neighboursKey(workspaceId, item), now),
     trending: async (category) => (await cachedJson<NeighbourList>(kv, trendingKey(workspaceId, category), now)) ?? [],
+    newest: async (category) =>
+      ((await cachedJson<string[]>(kv, newestKey(workspaceId, category), now)) ?? []).map((item) => ({ item, score: 0 })),
     card: (item) => cachedJson<ProductCard>(kv, cardKey(workspaceId, item), now),
   };
 }

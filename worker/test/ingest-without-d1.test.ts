@@ -1,0 +1,50 @@
+// With D1 down, ingest still accepts (the hot path never waits on D1: workspaces come from the
+// isolate cache, state from the customer's object), and the aggregation catches up once D1 is back.
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { EventsQueueMessage } from "../src/facts.ts";
+import { batch, customer, deliverQueueBatch, trackEvent, uid } from "./helpers.ts";
+
+afterEach(() => vi.restoreAllMocks());
+
+const consume = (bodies: EventsQueueMessage[], attempts: number) => deliverQueueBatch("seam-events", bodies, attempts);
+
+describe("D1 unavailable", () => {
+  it("accepts events into the customer's object, and folds their facts once D1 is back", async () => {
+    // First requests warm the isolate's workspace cache (write and secret key), as a live store's traffic does.
+    const warm = uid();
+    expect((await batch([trackEvent(warm, "Warm up")])).status).toBe(200);
+    expect((await customer(warm)).status).toBe(200);
+
+    const queued: EventsQueueMessage[] = [];
+    vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages) => {
+      for (const m of messages) queued.push(m.body);
+      return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as unknown as QueueSendBatchResponse;
+    });
+    const down = () => {
+      throw new Error("D1_ERROR: database unavailable");
+    };
+    vi.spyOn(env.DB, "prepare").mockImplementation(down);
+    vi.spyOn(env.DB, "batch").mockImplementation(down);
+
+    const shopper = uid();
+    const item = uid("item");
+    const res = await batch([
+      trackEvent(shopper, "Product Viewed", { product_id: item, category: "Tents" }),
+      trackEvent(shopper, "Product Added", { product_id: item, quantity: 1, price: 99 }),
+    ]);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).accepted).toBe(2);
+    expect((await customer(shopper)).body.cart.lines).toEqual([expect.objectContaining({ product_id: item, quantity: 1 })]);
+    await vi.waitUntil(() => queued.length > 0);
+
+    // The consumer cannot fold with D1 down: it asks for a later retry and writes nothing.
+    expect((await consume(queued, 1)).ackAll).toBe(false);
+    vi.mocked(env.DB.prepare).mockRestore();
+    vi.mocked(env.DB.batch).mockRestore();
+    expect((await consume(queued, 2)).ackAll).toBe(true);
+    const stats = await env.DB.prepare(`SELECT views, carts FROM item_stats WHERE workspace_id = 'demo' AND item = ?`).bind(item).first();
+    expect(stats).toEqual({ views: expect.any(Number), carts: expect.any(Number) });
+    expect((stats as { views: number }).views).toBeGreaterThan(0);
+  });
+});
