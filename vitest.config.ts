@@ -20,6 +20,7 @@ export default defineConfig({
                 TEST_MIGRATIONS: migrations,
                 TEST_SEED_SQL: seedSql,
                 LINK_SECRET: "link_test",
+                SESSION_SECRET: "session_test",
                 // `npm run fuzz` raises these; `npm test` runs a few hundred cases.
                 FUZZ_CASES: process.env.FUZZ_CASES ?? "300",
                 FUZZ_TIME_LIMIT_MS: process.env.FUZZ_TIME_LIMIT_MS ?? String(15 * 60_000),

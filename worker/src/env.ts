@@ -20,6 +20,8 @@ export interface Env {
   TRACKING_BASE_URL?: string;
   /** How long a CustomerDO keeps its copy of the trigger config before re-reading KV (ms). */
   MESSAGING_CONFIG_TTL_MS?: string;
+  /** Signs the dashboard's session cookies and derives their CSRF tokens. A secret; unset = dashboard sign-in off. */
+  SESSION_SECRET?: string;
   /** Operator token for `/admin/*` (a secret; `.dev.vars` locally). Unset = operator API off. */
   ADMIN_TOKEN?: string;
   WORKSPACE_CACHE_TTL_MS?: string;
