@@ -8,7 +8,7 @@ import { csrfTokenValid, endSession, openSession, readSession, type DashboardSes
 import type { AppEnv } from "../env.ts";
 import { forbidden, unauthorized } from "../errors.ts";
 import { doc } from "../openapi.ts";
-import { scriptPageSecurityHeaders } from "../security-headers.ts";
+import { dashboardPageSecurityHeaders } from "../security-headers.ts";
 import { jsonBody } from "../validation.ts";
 import { workspaceBySecretKey } from "../workspaces.ts";
 
@@ -47,13 +47,15 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
     const workspace = await workspaceBySecretKey(c.env, key);
     if (!workspace) throw unauthorized("unknown secret key");
     const session = await openSession(c, workspace, await sha256Hex(key), Date.now());
-    return c.json(sessionView(session), 201);
+    return c.json({ signed_in: true, ...sessionView(session) }, 201);
   })
-  /** The session the cookie names: the workspace, when it ends, and the CSRF token for changes. */
-  .get("/session", doc("Dashboard", "session", "The dashboard session: workspace, expiry, CSRF token"), async (c) => {
+  /**
+   * The session the cookie names (the workspace, when it ends, the CSRF token for changes), or
+   * `signed_in: false`: "nobody" is an answer here, not an error, so a signed-out page load logs none.
+   */
+  .get("/session", doc("Dashboard", "session", "The dashboard session: workspace, expiry, CSRF token (or signed_in: false)"), async (c) => {
     const session = await readSession(c, Date.now());
-    if (!session) throw unauthorized("no dashboard session: sign in with the workspace's secret key");
-    return c.json(sessionView(session));
+    return c.json(session ? { signed_in: true, ...sessionView(session) } : { signed_in: false });
   })
   /** Signs out: the session ends on the server (a copied cookie stops working too) and the cookie is cleared. */
   .delete("/session", doc("Dashboard", "session", "Sign out of the dashboard"), async (c) => {
@@ -85,6 +87,6 @@ function dashboardShell(c: Context) {
 }
 
 export const dashboardPageRoutes = new Hono<AppEnv>()
-  .use(scriptPageSecurityHeaders)
+  .use(dashboardPageSecurityHeaders)
   .get("/", dashboardShell)
   .get("/*", dashboardShell);
