@@ -1,4 +1,4 @@
-// One vitest project per folder: the worker runs inside workerd, the SDK and widget in happy-dom.
+// One vitest project per folder: the worker runs inside workerd, the SDK, widget and dashboard in happy-dom.
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -52,6 +52,13 @@ export default defineConfig({
           environmentOptions: {
             happyDOM: { settings: { disableJavaScriptFileLoading: true, handleDisabledFileLoadingAsSuccess: true } },
           },
+        },
+      },
+      {
+        test: {
+          name: "dashboard",
+          environment: "happy-dom",
+          include: ["dashboard/test/**/*.test.{ts,tsx}"],
         },
       },
       {
