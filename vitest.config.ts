@@ -1,4 +1,4 @@
-// One vitest project per folder: the worker runs inside workerd, the SDK and widget in happy-dom.
+// One vitest project per folder: the worker runs inside workerd, the SDK, widget and dashboard in happy-dom.
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -20,6 +20,7 @@ export default defineConfig({
                 TEST_MIGRATIONS: migrations,
                 TEST_SEED_SQL: seedSql,
                 LINK_SECRET: "link_test",
+                SESSION_SECRET: "session_test",
                 // `npm run fuzz` raises these; `npm test` runs a few hundred cases.
                 FUZZ_CASES: process.env.FUZZ_CASES ?? "300",
                 FUZZ_TIME_LIMIT_MS: process.env.FUZZ_TIME_LIMIT_MS ?? String(15 * 60_000),
@@ -51,6 +52,13 @@ export default defineConfig({
           environmentOptions: {
             happyDOM: { settings: { disableJavaScriptFileLoading: true, handleDisabledFileLoadingAsSuccess: true } },
           },
+        },
+      },
+      {
+        test: {
+          name: "dashboard",
+          environment: "happy-dom",
+          include: ["dashboard/test/**/*.test.{ts,tsx}"],
         },
       },
       {

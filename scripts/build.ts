@@ -1,5 +1,6 @@
 // `npm run build` writes every browser-facing bundle (SDK and widget); `npm run size` prints their
 // min+gzip bytes. To add a bundle, add an entry to BUNDLES; a `budget` makes the size tests assert it.
+// (The dashboard's stylesheet goes through esbuild too: `format: "css"`.)
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -13,8 +14,8 @@ export interface Bundle {
   /** Output file, relative to the repository root. */
   out: string;
   entry: string;
-  /** Omitted: minified as it is, not bundled or wrapped (the inline snippet). */
-  format?: "iife" | "esm";
+  /** Omitted: minified as it is, not bundled or wrapped (the inline snippet). `css`: a bundled stylesheet. */
+  format?: "iife" | "esm" | "css";
   /** Max min+gzip bytes; the size test fails above it. */
   budget?: number;
 }
@@ -28,6 +29,12 @@ export const SDK_BUDGET = 3000;
 /** The widget's script tag ships to every shopper on every product page: 8 KB min+gzip, Preact included. */
 export const WIDGET_BUDGET = 8 * 1024;
 
+/**
+ * The dashboard's first load (/dashboard/app.js: Preact, its router, uPlot and every page): 60 KB
+ * min+gzip, read strictly as 60,000 bytes like the SDK's budget.
+ */
+export const DASHBOARD_BUDGET = 60_000;
+
 export const BUNDLES: Bundle[] = [
   { out: "sdk/dist/seam.js", entry: "sdk/src/script.ts", format: "iife", budget: SDK_BUDGET },
   { out: "sdk/dist/seam.mjs", entry: "sdk/src/browser.ts", format: "esm", budget: SDK_BUDGET },
@@ -37,6 +44,9 @@ export const BUNDLES: Bundle[] = [
   { out: "widget/dist/seam-widget.mjs", entry: "widget/src/index.ts", format: "esm" },
   // The demo store's own page script (cart, sign-in, checkout): what a store writes itself.
   { out: "dist/demo/store.js", entry: "demo/store.ts", format: "iife" },
+  // The marketer's dashboard at /dashboard: one module and one stylesheet (uPlot's included).
+  { out: "dist/dashboard/app.js", entry: "dashboard/src/main.tsx", format: "esm", budget: DASHBOARD_BUDGET },
+  { out: "dist/dashboard/app.css", entry: "dashboard/src/styles.css", format: "css" },
 ];
 
 /**
@@ -51,6 +61,8 @@ export const SERVED_BUNDLES: Record<string, string> = {
   "seam-widget.js": "widget/dist/seam-widget.js",
   "seam-widget.mjs": "widget/dist/seam-widget.mjs",
   "demo/store.js": "dist/demo/store.js",
+  "dashboard/app.js": "dist/dashboard/app.js",
+  "dashboard/app.css": "dist/dashboard/app.css",
   // The interactive API reference at /docs runs Swagger UI from this origin: no CDN (the reference
   // works offline and under a strict CSP).
   "docs/swagger-ui-bundle.js": "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
@@ -71,7 +83,7 @@ export async function build({ write = false } = {}): Promise<Built[]> {
         entryPoints: [path.join(root, bundle.entry)],
         bundle: bundle.format !== undefined,
         minify: true,
-        ...(bundle.format && { format: bundle.format }),
+        ...(bundle.format && bundle.format !== "css" && { format: bundle.format }),
         // Browsers since 2020 and React Native's Hermes; nothing is down-levelled or polyfilled.
         target: "es2020",
         // The widget is Preact with JSX; the SDK has none, so this changes nothing there.
@@ -83,7 +95,7 @@ export async function build({ write = false } = {}): Promise<Built[]> {
       // esbuild bundles and minifies; terser's second pass (three compress passes, top-level
       // mangling) takes another ~3% off, which is what pays for the SDK's typed errors.
       const bundled = result.outputFiles[0]!.text;
-      const code = bundle.format
+      const code = bundle.format && bundle.format !== "css"
         ? (await minify(bundled, { module: bundle.format === "esm", ecma: 2020, compress: { passes: 3 }, mangle: { toplevel: true } })).code!
         : bundled;
       if (write) {

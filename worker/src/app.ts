@@ -9,6 +9,7 @@ import { ApiError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { customerRoutes } from "./routes/customers.ts";
+import { dashboardPageRoutes, dashboardSessionRoutes } from "./routes/dashboard.ts";
 import { demoRoutes } from "./routes/demo.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -30,8 +31,10 @@ export const app = new Hono<BrowserEnv>()
   .route("/v1", messageRoutes)
   .route("/v1", trackingRoutes)
   .route("/v1/admin", messagingAdminRoutes)
+  .route("/v1", dashboardSessionRoutes)
   .route("/admin", adminRoutes)
-  .route("/demo", demoRoutes);
+  .route("/demo", demoRoutes)
+  .route("/dashboard", dashboardPageRoutes);
 
 /** The OpenAPI 3.1 document of every route above, generated from their schemas, and its reference page. */
 app.get("/openapi.json", async (c) => c.json(await openApiDocument(app)));

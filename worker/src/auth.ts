@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Env } from "./env.ts";
 import { constantTimeEqual } from "./crypto.ts";
+import { CSRF_HEADER, csrfTokenValid, readSession, SAFE_METHODS } from "./dashboard/sessions.ts";
 import { forbidden, unauthorized } from "./errors.ts";
 import { enforceRateLimit } from "./rate-limit/limit.ts";
 import {
@@ -75,13 +76,24 @@ export const writeKeyAuth = createMiddleware<WorkspaceEnv>(async (c, next) => {
   await next();
 });
 
-/** For a store's backend: `Authorization: Bearer <secret key>`. */
+/**
+ * For a store's backend: `Authorization: Bearer <secret key>`; or for the dashboard, its session
+ * cookie (worker/src/dashboard/sessions.ts), which on a state-changing call must come with the
+ * session's CSRF token in `x-seam-csrf`. A Bearer key, when sent, decides alone.
+ */
 export const secretKeyAuth = createMiddleware<WorkspaceEnv>(async (c, next) => {
   const key = bearer(c.req.header("authorization"));
-  if (!key) throw unauthorized("a secret key is required (Authorization: Bearer sk_…)");
-  const workspace = await workspaceBySecretKey(c.env, key);
-  if (!workspace) throw unauthorized("unknown secret key");
-  c.set("workspace", workspace);
+  if (key) {
+    const workspace = await workspaceBySecretKey(c.env, key);
+    if (!workspace) throw unauthorized("unknown secret key");
+    c.set("workspace", workspace);
+  } else {
+    const session = await readSession(c, Date.now());
+    if (!session) throw unauthorized("a secret key is required (Authorization: Bearer sk_…), or a dashboard session");
+    if (!SAFE_METHODS.has(c.req.method) && !csrfTokenValid(c, session))
+      throw forbidden("csrf_token_required", `a change made with the dashboard session needs its CSRF token in the ${CSRF_HEADER} header`);
+    c.set("workspace", session.workspace);
+  }
   await next();
 });
 

@@ -18,6 +18,8 @@ export interface Env {
   LINK_SECRET?: string;
   /** The public origin tracked links point at (this worker's). */
   TRACKING_BASE_URL?: string;
+  /** Signs the dashboard's session cookies and derives their CSRF tokens. A secret; unset = dashboard sign-in off. */
+  SESSION_SECRET?: string;
   /** Operator token for `/admin/*` (a secret; `.dev.vars` locally). Unset = operator API off. */
   ADMIN_TOKEN?: string;
   WORKSPACE_CACHE_TTL_MS?: string;

@@ -7,13 +7,15 @@ import { describeRoute, generateSpecs, resolver } from "hono-openapi";
 import * as z from "zod/mini";
 
 /** Who may call a route: the security requirement it shows in the document. */
-export type RouteAuth = "write key" | "write or secret key" | "secret key" | "operator" | "token" | "none";
+export type RouteAuth = "write key" | "write or secret key" | "secret key" | "session" | "operator" | "token" | "none";
 
 const SECURITY: Record<RouteAuth, Record<string, string[]>[]> = {
   "write key": [{ writeKeyBasic: [] }, { writeKeyQuery: [] }],
   // Ingest also takes `writeKey` in the body (sendBeacon cannot set headers), which no scheme can say.
   "write or secret key": [{ writeKeyBasic: [] }, { secretKey: [] }],
-  "secret key": [{ secretKey: [] }],
+  // The dashboard's session cookie is accepted wherever the secret key is (changes need x-seam-csrf too).
+  "secret key": [{ secretKey: [] }, { dashboardSession: [] }],
+  session: [{ dashboardSession: [] }],
   operator: [{ operatorToken: [] }],
   token: [],
   none: [],
@@ -65,12 +67,18 @@ export function openApiDocument(app: Hono<any, any, any>): Promise<unknown> {
           writeKeyQuery: { type: "apiKey", in: "query", name: "writeKey", description: "The public write key as `?writeKey=` (plain GETs from browsers)" },
           secretKey: { type: "http", scheme: "bearer", description: "The workspace's secret key (the store's backend only)" },
           operatorToken: { type: "http", scheme: "bearer", description: "The operator token (ADMIN_TOKEN)" },
+          dashboardSession: {
+            type: "apiKey",
+            in: "cookie",
+            name: "__Host-seam_session",
+            description: "The dashboard's session (POST /v1/session); a state-changing call also needs the session's CSRF token in `x-seam-csrf`",
+          },
         },
       },
     },
     // The document and its reference page describe the API; they are not part of it, nor is the
-    // demo store (an example store's pages and backend, built on the API).
-    exclude: ["/openapi.json", "/docs", /^\/demo(\/|$)/],
+    // demo store (an example store's pages and backend, built on the API), nor the dashboard's page.
+    exclude: ["/openapi.json", "/docs", /^\/demo(\/|$)/, /^\/dashboard(\/|$)/],
     defaultValidationErrorResponse: {
       description: "The body, query or path does not match its schema (`invalid_body`, `invalid_query`, `invalid_path`, with the issues in `details`)",
       content: { "application/json": { schema: z.toJSONSchema(errorSchema) as object } },

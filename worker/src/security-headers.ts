@@ -45,18 +45,26 @@ export const pageSecurityHeaders = secureHeaders({
  * inline with this response's nonce (the SDK snippet as a store pastes it, Swagger UI's start-up
  * line), requests only to this origin, inline styles (the widget injects its stylesheet), no framing.
  */
-export const scriptPageSecurityHeaders = secureHeaders({
+const SCRIPT_PAGE_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'", NONCE],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", "data:"],
+  fontSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
+
+export const scriptPageSecurityHeaders = secureHeaders({ ...BASE, contentSecurityPolicy: SCRIPT_PAGE_CSP });
+
+/**
+ * The dashboard: the script-page policy, and product images from https origins too (catalog image
+ * urls point at the store's own CDN); scripts, styles and requests stay on this origin.
+ */
+export const dashboardPageSecurityHeaders = secureHeaders({
   ...BASE,
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'", NONCE],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", "data:"],
-    fontSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
+  contentSecurityPolicy: { ...SCRIPT_PAGE_CSP, imgSrc: ["'self'", "data:", "https:", "blob:"] },
 });

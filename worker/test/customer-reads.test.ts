@@ -1,5 +1,6 @@
 // The store's backend reads a customer's whole live state; a visitor reads only its own view.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { offlineProfileKey } from "../src/identity/profile-keys.ts";
 import { backendBatch, basic, batch, customer, request, trackEvent, uid } from "./helpers.ts";
 
 describe("GET /v1/customers/:id", () => {
@@ -35,7 +36,12 @@ describe("GET /v1/customers/:id", () => {
     expect(body.cart.lines.map((l: any) => l.product_id)).toEqual(["p1"]);
     // The anonymous view before the (trusted) identify was merged in.
     expect(body.viewed_items.map((v: any) => v.product_id)).toEqual(["p1"]);
-    expect(body.linked_profiles).toEqual([`a:${anonymousId}`]);
+    // The anonymous visitor at once; the offline profiles of the email and phone once the identity
+    // directory claim (after the response) has pointed them here too.
+    expect(body.linked_profiles).toContain(`a:${anonymousId}`);
+    const offline = [await offlineProfileKey("demo", "email", "ada@example.com"), await offlineProfileKey("demo", "phone", "+442079460018")];
+    await vi.waitUntil(async () => (await customer(userId)).body.linked_profiles.length === 3, { timeout: 5000 });
+    expect((await customer(userId)).body.linked_profiles).toEqual([`a:${anonymousId}`, ...offline].sort());
     expect(body.identity_conflicts).toEqual([]);
     expect(body.event_count).toBe(4);
     expect(body.first_seen).toBe("2026-11-20T10:00:00.000Z");

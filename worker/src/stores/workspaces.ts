@@ -88,7 +88,11 @@ export function workspaceByWriteKey(env: Env, writeKey: string): Promise<Workspa
  * lookup by the hash of a high-entropy key leaks nothing an attacker can use through timing.
  */
 export async function workspaceBySecretKey(env: Env, secretKey: string): Promise<Workspace | null> {
-  const hash = await sha256Hex(secretKey);
+  return workspaceBySecretKeyHash(env, await sha256Hex(secretKey));
+}
+
+/** The workspace whose secret key has this SHA-256 now; null once the key was rotated (dashboard sessions). */
+export function workspaceBySecretKeyHash(env: Env, hash: string): Promise<Workspace | null> {
   return cached(env, `s:${hash}`, async () => {
     const row = await env.DB.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE secret_key_hash = ?`)
       .bind(hash)
