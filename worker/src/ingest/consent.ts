@@ -3,7 +3,7 @@ import { canonicalEventName } from "../commerce/ecommerce.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { MESSAGE_CHANNELS, isMessageChannel } from "../triggers/definitions.ts";
 import { SUBSCRIBE_EVENTS, UNSUBSCRIBE_EVENTS } from "../triggers/engagement.ts";
-import { isChannel } from "./channel.ts";
+import { channelName } from "./channel.ts";
 
 export interface ConsentChoice {
   channel: string;
@@ -24,13 +24,17 @@ function record(value: unknown): Record<string, unknown> {
 export function consentChoices(event: SeamEvent): ConsentChoice[] {
   if (event.type !== "track") return [];
   if (/^consent updated$/i.test(event.event ?? ""))
-    return Object.entries(record(event.properties.consent ?? event.properties))
-      .filter((entry): entry is [string, boolean] => isChannel(entry[0]) && typeof entry[1] === "boolean")
-      .map(([channel, granted]) => ({ channel, granted }));
+    return Object.entries(record(event.properties.consent ?? event.properties)).flatMap(([name, granted]) => {
+      // `{"text": false}` is the SMS channel's answer: synonyms name the same channel as everywhere else.
+      const channel = channelName(name);
+      return channel && typeof granted === "boolean" ? [{ channel, granted }] : [];
+    });
   const name = canonicalEventName(event.event);
   const granted = SUBSCRIBE_EVENTS.has(name) ? true : UNSUBSCRIBE_EVENTS.has(name) ? false : null;
   if (granted === null) return [];
-  const named = [event.properties.channel, ...(Array.isArray(event.properties.channels) ? event.properties.channels : [])].filter(isMessageChannel);
+  const named = [event.properties.channel, ...(Array.isArray(event.properties.channels) ? event.properties.channels : [])]
+    .map(channelName)
+    .filter(isMessageChannel);
   const channels = named.length ? named : granted ? [] : MESSAGE_CHANNELS;
   return channels.map((channel) => ({ channel, granted }));
 }
