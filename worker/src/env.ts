@@ -1,16 +1,19 @@
 // The bindings wrangler.toml gives the worker; one place so every module agrees on them.
+import type { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 import type { CustomerDO } from "./customer/CustomerDO.ts";
 import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
-import type { EventsQueueMessage } from "./facts.ts";
+import type { EventsQueueBody } from "./facts.ts";
 import type { OutgoingMessage } from "./messages/message.ts";
 
 export interface Env {
   CUSTOMER: DurableObjectNamespace<CustomerDO>;
   /** One token bucket per (workspace, client IP): rate limits of browser traffic. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
+  /** Sharded sums per workspace (`${workspace}:${shard}`): the daily KPI counters (aggregator/). */
+  AGGREGATOR: DurableObjectNamespace<AggregatorDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
-  EVENTS: Queue<EventsQueueMessage>;
+  EVENTS: Queue<EventsQueueBody>;
   MESSAGES: Queue<OutgoingMessage>;
   /** Published trigger definitions and messaging policy, read by the CustomerDOs (stores/published-config.ts). */
   CONFIG_KV: KVNamespace;

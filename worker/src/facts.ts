@@ -1,4 +1,5 @@
 // Compact facts that leave a CustomerDO on the `events` queue for global aggregation.
+import type { KpiQueueMessage } from "./kpis/counters.ts";
 import type { Channel } from "./schemas.ts";
 
 export type FactKind = "view" | "cart" | "buy";
@@ -25,6 +26,12 @@ export interface EventsQueueMessage {
   workspaceId: string;
   facts: ItemFact[];
 }
+
+/**
+ * Everything the `events` queue carries: item facts (no `kind`, the original shape), and messages of
+ * other kinds, each handled by its own module (queues/events.ts dispatches by `kind`).
+ */
+export type EventsQueueBody = EventsQueueMessage | KpiQueueMessage;
 
 /** Facts per queue message: keeps each message far below the 128 KB queue message limit. */
 export const FACTS_PER_MESSAGE = 100;

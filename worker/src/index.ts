@@ -7,6 +7,7 @@ import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
 import { materialiseRecommendations } from "./stores/recs-materialise.ts";
 
+export { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 export { CustomerDO } from "./customer/CustomerDO.ts";
 export { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 

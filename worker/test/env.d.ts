@@ -12,7 +12,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index.ts");
-      durableNamespaces: "CustomerDO";
+      durableNamespaces: "CustomerDO" | "AggregatorDO";
     }
   }
 }

@@ -2,12 +2,12 @@
 // isolate cache, state from the customer's object), and the aggregation catches up once D1 is back.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { EventsQueueMessage } from "../src/facts.ts";
+import type { EventsQueueBody } from "../src/facts.ts";
 import { batch, customer, deliverQueueBatch, trackEvent, uid } from "./helpers.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
-const consume = (bodies: EventsQueueMessage[], attempts: number) => deliverQueueBatch("seam-events", bodies, attempts);
+const consume = (bodies: EventsQueueBody[], attempts: number) => deliverQueueBatch("seam-events", bodies, attempts);
 
 describe("D1 unavailable", () => {
   it("accepts events into the customer's object, and folds their facts once D1 is back", async () => {
@@ -16,7 +16,7 @@ describe("D1 unavailable", () => {
     expect((await batch([trackEvent(warm, "Warm up")])).status).toBe(200);
     expect((await customer(warm)).status).toBe(200);
 
-    const queued: EventsQueueMessage[] = [];
+    const queued: EventsQueueBody[] = [];
     vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages) => {
       for (const m of messages) queued.push(m.body);
       return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as unknown as QueueSendBatchResponse;

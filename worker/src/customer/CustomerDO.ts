@@ -1,12 +1,11 @@
 // One customer's live object: RPC methods over its SQLite state, identity merges and forwarding.
 import { DurableObject } from "cloudflare:workers";
 import { afterResponse } from "../background.ts";
-import type { ProductCard } from "../catalog/product.ts";
 import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
+import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
 import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey } from "../identity/profile-keys.ts";
-import type { ProductSummary, RecommendationRequest } from "../messages/recommendations.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
 import { forgetMessaging } from "../stores/deliveries.ts";
@@ -16,9 +15,11 @@ import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
 import type { MessagingConfig } from "../triggers/definitions.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
+import { catalogCards, recommendForMessage } from "./message-sources.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
 import { MessagingStore } from "./messaging-store.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
+import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings } from "./reporting.ts";
 import { CustomerStore } from "./store.ts";
 import type { CustomerState } from "./views.ts";
 
@@ -38,6 +39,8 @@ export interface IngestOutcome {
   /** One per request event, in request order. */
   statuses: ("accepted" | "duplicate")[];
   facts: ItemFact[];
+  /** What the batch adds to the daily KPI counters (touches, orders per model, leads …), when anything. */
+  kpis?: KpiFact;
   /** The profile the events landed in (after forwarding). */
   profileKey: string;
   profile?: VisitorProfile;
@@ -61,8 +64,8 @@ export class CustomerDO extends DurableObject<Env> {
       config: (workspaceId) => this.config.current(workspaceId),
       alarm: { set: (at) => ctx.storage.setAlarm(at), clear: () => ctx.storage.deleteAlarm() },
       compose: {
-        cards: (workspaceId, productIds) => this.catalogCards(workspaceId, productIds),
-        recommend: (request) => this.recommendForMessage(request),
+        cards: (workspaceId, productIds) => catalogCards(env.RECS_KV, workspaceId, productIds),
+        recommend: (request) => recommendForMessage(env.RECS_KV, this.store.reads, request),
         tracking: { secret: env.LINK_SECRET, baseUrl: env.TRACKING_BASE_URL },
       },
       self: () => ({
@@ -105,13 +108,18 @@ export class CustomerDO extends DurableObject<Env> {
   async ingest(request: IngestRequest): Promise<IngestOutcome> {
     const hops = request.hops ?? 0;
     const next = this.forwardedTo(hops);
-    if (next) return next.stub.ingest({ ...request, profileKey: next.profileKey, hops: hops + 1 });
+    // RPC types widen the KPI increments' tuples to arrays; the values are the same.
+    if (next) return (await next.stub.ingest({ ...request, profileKey: next.profileKey, hops: hops + 1 })) as IngestOutcome;
 
     // The config's revision is read from KV while the batch is applied (see planTriggers).
     const current = this.config.current(request.workspaceId);
     const held = this.config.heldFor(request.workspaceId);
+    // Attribution credits orders within the workspace's window and counts on its dates: the copy held will do.
+    const settings = reportingSettings(held ?? (await current));
+    const before = beforeBatch(this.store, (ids) => this.messaging.messageFacts(ids), request.events);
     const cartBefore = this.store.meta.get("cart_updated_at");
     const { statuses, facts, accepted, verifiedContacts } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
+    const kpis: KpiIncrement[] = accepted.length ? this.store.transaction(() => this.store.attribution.record(accepted, settings, before)) : [];
     if (isUserProfile(request.profileKey)) {
       const sources = new Set<string>();
       for (const event of accepted) {
@@ -121,9 +129,16 @@ export class CustomerDO extends DurableObject<Env> {
       }
       for (const source of sources) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     }
+    if (accepted.length) {
+      const last = accepted.at(-1)!;
+      const lead = () => this.store.attribution.settleLead(knownAfter(request.profileKey, accepted), last.timestamp, last.channel, last.messageId, settings);
+      kpis.push(...this.store.transaction(lead));
+    }
     if (verifiedContacts && this.store.unclaimedIdentities().length) afterResponse(this.ctx, "identity directory claim", this.claimIdentities());
     if (accepted.length) await this.planTriggers(accepted, request.edgeTimeZone, cartBefore !== this.store.meta.get("cart_updated_at"), held, current);
     const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
+    const fact = kpiFact(kpis);
+    if (fact) outcome.kpis = fact;
     if (request.includeProfile) outcome.profile = this.store.reads.visitorProfile();
     return outcome;
   }
@@ -180,34 +195,6 @@ export class CustomerDO extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Recommended products for a message's payload: complements of the products the message is about
-   * (the cart, the viewed or ordered products), else what the customer's session suggests.
-   */
-  private async recommendForMessage(request: RecommendationRequest): Promise<ProductSummary[]> {
-    const ctx = this.store.reads.recommendationContext();
-    const seeded = request.productIds.length > 0;
-    const result = await serveRecommendations(
-      { type: seeded ? "cart" : "for_you", limit: request.limit },
-      seeded ? { ...ctx, cart: [...new Set([...ctx.cart, ...request.productIds])] } : ctx,
-      kvLookups(this.env.RECS_KV, request.workspaceId),
-    );
-    return result.items.map(({ score: _score, in_stock: _inStock, ...card }) => card);
-  }
-
-  /** The catalog's current cards (KV, through the isolate cache) of the products a message shows. */
-  private async catalogCards(workspaceId: string, productIds: readonly string[]): Promise<Map<string, ProductCard>> {
-    const lookups = kvLookups(this.env.RECS_KV, workspaceId);
-    const cards = new Map<string, ProductCard>();
-    await Promise.all(
-      [...new Set(productIds)].map(async (id) => {
-        const card = await lookups.card(id);
-        if (card) cards.set(id, card);
-      }),
-    );
-    return cards;
-  }
-
   override async alarm(): Promise<void> {
     await this.messaging.onAlarm();
   }
@@ -228,7 +215,17 @@ export class CustomerDO extends DurableObject<Env> {
   async recordDelivery(report: DeliveryReport, hops = 0): Promise<boolean> {
     const next = this.forwardedTo(hops);
     if (next) return next.stub.recordDelivery(report, hops + 1);
-    return this.messaging.recordDelivery(report);
+    const before = this.messaging.messageFacts([report.message_id]).get(report.message_id);
+    const known = await this.messaging.recordDelivery(report);
+    const workspaceId = this.store.meta.get("workspace_id");
+    if (workspaceId) this.sendKpis(workspaceId, deliveryIncrements(report, before, reportingSettings(await this.config.current(workspaceId))));
+    return known;
+  }
+
+  /** Counter increments from outside a request's batch (deliveries, opens and clicks): straight to the events queue, after the answer. */
+  private sendKpis(workspaceId: string, increments: readonly KpiIncrement[] | KpiFact | undefined): void {
+    const fact = increments === undefined || "id" in increments ? increments : kpiFact(increments);
+    if (fact) afterResponse(this.ctx, "KPI counters", this.env.EVENTS.sendBatch(kpiMessages(workspaceId, [fact]).map((body) => ({ body }))));
   }
 
   /**
@@ -241,7 +238,7 @@ export class CustomerDO extends DurableObject<Env> {
     const workspaceId = this.store.meta.get("workspace_id");
     const profileKey = this.store.meta.get("profile_key");
     if (workspaceId === undefined || profileKey === undefined || !this.store.exists()) return "unknown_customer";
-    await this.ingest({ workspaceId, profileKey, events: [event] });
+    this.sendKpis(workspaceId, (await this.ingest({ workspaceId, profileKey, events: [event] })).kpis);
     return "recorded";
   }
 

@@ -10,6 +10,7 @@ import type { DueRow } from "../triggers/due-step.ts";
 import { CLICK_EVENTS, OPEN_EVENTS } from "../triggers/engagement.ts";
 import { stepDueAt, type RunLookup, type RunStatus, type RunSummary, type TriggerAction } from "../triggers/evaluate.ts";
 import { messagingAdditions, type MessagingSnapshot } from "../triggers/run-merge.ts";
+import type { MessageFacts } from "./attribution-store.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
 import type { MessageLogRow, ScheduleRowRecord, TriggerRunRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
@@ -355,6 +356,14 @@ export class MessagingStore {
                  WHERE run_id = ${found.run_id} AND step = ${found.step} AND kind = 'cascade' AND status = 'pending'`;
       return found !== undefined;
     });
+  }
+
+  /** What each of these messages had already seen (sent, delivered, opened, clicked): the KPI counters count firsts. */
+  messageFacts(messageIds: readonly string[]): Map<string, MessageFacts> {
+    const rows = this.sql<MessageLogRow>`SELECT message_id, channel, trigger_id, sent_at, delivered_at, opened_at, clicked_at FROM message_log
+      WHERE message_id IN (SELECT value FROM json_each(${JSON.stringify(messageIds)}))`;
+    const facts = (r: MessageLogRow) => ({ channel: r.channel, trigger_id: r.trigger_id, sent: r.sent_at !== null, delivered: r.delivered_at !== null, opened: r.opened_at !== null, clicked: r.clicked_at !== null });
+    return new Map(rows.map((r) => [r.message_id, facts(r)]));
   }
 
   // ---- reads for the API, and the merge ---------------------------------------------------------

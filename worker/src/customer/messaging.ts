@@ -348,6 +348,11 @@ export class CustomerMessaging {
     return known;
   }
 
+  /** What these messages had already seen (sent, delivered, opened, clicked), for the KPI counters. */
+  messageFacts(messageIds: readonly string[]) {
+    return this.store.messageFacts(messageIds);
+  }
+
   /** The messaging history this object hands over when it is merged into another customer. */
   handOver(): MessagingSnapshot {
     return this.store.rows();

@@ -93,6 +93,31 @@ export interface ItemClickRow {
   ts: number;
 }
 
+/** A marketing touch (attribution/touches.ts Touch), as customer/attribution-store.ts stores it. */
+export interface TouchRow {
+  ts: number;
+  kind: string;
+  channel: string;
+  source: string;
+  medium: string | null;
+  campaign: string | null;
+  content: string | null;
+  trigger_id: string | null;
+  message_id: string | null;
+  rec_id: string | null;
+  product_id: string | null;
+  event_id: string;
+}
+
+/** An order's attribution: its value, the window, and the credits under every model (JSON of OrderAttribution). */
+export interface OrderAttributionRow {
+  order_id: string;
+  ts: number;
+  revenue: number;
+  window_days: number;
+  attribution: string;
+}
+
 export interface IdentityConflictRow {
   kind: string;
   value: string;

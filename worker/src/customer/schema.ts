@@ -22,6 +22,10 @@ export const CAPS = {
   scheduleHistory: 200,
   /** Messages kept in the log: caps look back weeks, channel learning uses the rest. */
   messageLog: 500,
+  /** Marketing touches kept for attribution: more than a busy customer makes in a 30-day window. */
+  touches: 200,
+  /** Orders with their attribution (as many as the orders kept). */
+  orderAttribution: 100,
 } as const;
 
 /** Forwarding pointers are followed at most this many times (a → e → u), so no loop can spin. */
@@ -178,4 +182,25 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 4: what ordered a step's channel plan (preference, learned, cascade), kept with a rescheduled
   // step so its message reports what decided.
   [`ALTER TABLE schedule ADD COLUMN chosen_by TEXT`],
+  // 7 (issue 12, attribution and KPIs; customer/attribution-store.ts owns these): marketing touches,
+  // each order's credits under every model, and the day's "first of the day" marks the KPI counters
+  // count unique customers by (kept two days, never merged: they are this object's own counting).
+  [
+    `CREATE TABLE touches (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       ts INTEGER NOT NULL,
+       kind TEXT NOT NULL,
+       channel TEXT NOT NULL,
+       source TEXT NOT NULL,
+       medium TEXT, campaign TEXT, content TEXT,
+       trigger_id TEXT, message_id TEXT, rec_id TEXT, product_id TEXT,
+       event_id TEXT NOT NULL)`,
+    `CREATE TABLE order_attribution (
+       order_id TEXT PRIMARY KEY,
+       ts INTEGER NOT NULL,
+       revenue REAL NOT NULL,
+       window_days INTEGER NOT NULL,
+       attribution TEXT NOT NULL)`,
+    `CREATE TABLE kpi_marks (day TEXT NOT NULL, mark TEXT NOT NULL, PRIMARY KEY (day, mark)) WITHOUT ROWID`,
+  ],
 ];

@@ -6,6 +6,8 @@ import { EMPTY_SNAPSHOT, type CustomerSnapshot } from "../identity/merge.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { MetaCache, transactions, type Transaction } from "./meta.ts";
 import { CAPS, MIGRATIONS } from "./schema.ts";
+import { AttributionStore } from "./attribution-store.ts";
+import { withAttribution } from "./attribution-views.ts";
 import { sqlOver, type Sql } from "./sql.ts";
 import { BatchWriter, type BatchOutcome } from "./store-batch.ts";
 import { CustomerReads } from "./store-reads.ts";
@@ -25,11 +27,13 @@ const SNAPSHOT_TABLES = {
   seen_messages: ["message_id", "received_at"],
   consent: ["channel", "granted", "updated_at"],
   item_clicks: ["item", "category", "ts"],
+  touches: ["ts", "kind", "channel", "source", "medium", "campaign", "content", "trigger_id", "message_id", "rec_id", "product_id", "event_id"],
+  order_attribution: ["order_id", "ts", "revenue", "window_days", "attribution"],
 } as const satisfies Record<Exclude<keyof CustomerSnapshot, "meta">, readonly string[]>;
 type SnapshotTable = keyof typeof SNAPSHOT_TABLES;
 
 /** Tables whose rows keep insertion order through an autoincrement `seq`. */
-const SEQUENCED = new Set<SnapshotTable>(["touchpoints", "recent_events", "seen_messages", "item_clicks"]);
+const SEQUENCED = new Set<SnapshotTable>(["touchpoints", "recent_events", "seen_messages", "item_clicks", "touches"]);
 
 /** Meta keys that name the object itself: a cleared object keeps them. */
 const OBJECT_META = new Set(["workspace_id", "profile_key", "forward_to"]);
@@ -44,6 +48,8 @@ export class CustomerStore {
   /** The object's one way to write: commits the work with both metas, or rolls back and forgets them. */
   readonly transaction: Transaction;
   readonly reads: CustomerReads;
+  /** Touches, order credits, lead source and the KPI counters' daily marks (customer/attribution-store.ts). */
+  readonly attribution: AttributionStore;
   private readonly batch: BatchWriter;
   /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
   private linked: Set<string> | undefined;
@@ -56,6 +62,7 @@ export class CustomerStore {
     this.transaction = transactions(storage, [this.meta, this.messagingMeta]);
     this.reads = new CustomerReads(this.sql, this.meta);
     this.batch = new BatchWriter(this.sql, this.meta, this.transaction);
+    this.attribution = new AttributionStore(this.sql, this.meta);
   }
 
   /**
@@ -83,7 +90,8 @@ export class CustomerStore {
 
   /** The whole live state, or null when this customer has never sent an event. */
   state(): CustomerState | null {
-    return this.reads.state([...this.linkedProfiles()].sort());
+    const state = this.reads.state([...this.linkedProfiles()].sort());
+    return state && withAttribution(state, this.attribution);
   }
 
   // ---- identity ---------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // How the CustomerDO's rows look through the API: snake_case JSON with ISO times.
 import type { ProductLine } from "../commerce/ecommerce.ts";
 import type { CartLineView, CartView, Channel, SeamEvent, ViewedItemView } from "../schemas.ts";
+import type { LeadSource } from "./attribution-store.ts";
+import type { OrderAttributionView, TouchView } from "./attribution-views.ts";
 import type { CartLineRow, OrderRow, TouchpointRow, ViewedItemRow } from "./rows.ts";
 
 export interface OrderView {
@@ -11,6 +13,8 @@ export interface OrderView {
   products: OrderProductView[];
   channel: Channel;
   timestamp: string;
+  /** The order's credits under every attribution model (customer/attribution-views.ts); set by the customer store. */
+  attribution?: OrderAttributionView | null;
 }
 
 /** A product of an order as the API shows it: Segment's snake_case, only the fields that were sent. */
@@ -51,6 +55,9 @@ export interface CustomerState {
   orders: OrderView[];
   channel_history: TouchpointView[];
   recent_events: SeamEvent[];
+  /** Attribution (customer/attribution-views.ts), set by the customer store: the customer's lead source and marketing touches, newest first. */
+  lead_source?: LeadSource | null;
+  touches?: TouchView[];
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();

@@ -4,10 +4,12 @@ import type {
   ConsentRow,
   IdentityRow,
   ItemClickRow,
+  OrderAttributionRow,
   OrderRow,
   RecentEventRow,
   SeenMessageRow,
   TouchpointRow,
+  TouchRow,
   TraitRow,
   ViewedItemRow,
 } from "../customer/rows.ts";
@@ -26,6 +28,8 @@ export interface CustomerSnapshot {
   seen_messages: SeenMessageRow[];
   consent: ConsentRow[];
   item_clicks: ItemClickRow[];
+  touches: TouchRow[];
+  order_attribution: OrderAttributionRow[];
 }
 
 export type { CartLineRow };
@@ -42,10 +46,12 @@ export const EMPTY_SNAPSHOT: CustomerSnapshot = {
   seen_messages: [],
   consent: [],
   item_clicks: [],
+  touches: [],
+  order_attribution: [],
 };
 
 /** Meta keys that describe the object itself, not the person: never taken from the other side. */
-const OWN_META = new Set(["workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts"]);
+const OWN_META = new Set(["workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day"]);
 
 function byKey<T>(rows: T[], key: (row: T) => string): Map<string, T> {
   return new Map(rows.map((row) => [key(row), row]));
@@ -74,7 +80,9 @@ function numberMeta(meta: Record<string, string>, key: string): number | undefin
  * Merges `from` (usually an anonymous visitor) into `into` (the identified customer):
  * - cart: union line by line; for the same product and variant the most recently changed line wins;
  * - viewed items: counts summed, first seen = earliest, last seen = latest;
- * - channel history, orders, raw events: concatenated in time order (orders and messages by id);
+ * - channel history, orders, raw events, marketing touches and order credits: concatenated in time
+ *   order (orders, messages and touches by id), so the customer's orders are credited to touches
+ *   made while they were still anonymous;
  * - traits: last write wins by event time; identities: union;
  * - consent: the most restrictive answer wins (a "no" on either side stays a "no");
  * - every list is cut back to its cap, newest kept.
@@ -140,6 +148,9 @@ export function mergeSnapshots(into: CustomerSnapshot, from: CustomerSnapshot): 
   max("last_seen");
   max("cart_updated_at");
   max("checkout_started_at");
+  // The visit in progress is the side's that was active last (a sign-in continues the visitor's visit, no new touch).
+  if (Number(from.meta.visit_at ?? -Infinity) > Number(into.meta.visit_at ?? -Infinity))
+    for (const key of ["visit_at", "visit_touch"]) if (from.meta[key] !== undefined) meta[key] = from.meta[key]!;
   meta.event_count = String((numberMeta(into.meta, "event_count") ?? 0) + (numberMeta(from.meta, "event_count") ?? 0));
   for (const [key, value] of Object.entries(from.meta))
     if (!OWN_META.has(key) && meta[key] === undefined) meta[key] = value;
@@ -169,5 +180,7 @@ export function mergeSnapshots(into: CustomerSnapshot, from: CustomerSnapshot): 
     consent,
     // Both devices' clicks, interleaved in time: the merged customer's recent session.
     item_clicks: newest([...into.item_clicks, ...from.item_clicks], (c) => c.ts, CAPS.itemClicks).reverse(),
+    touches: newest(unionBy(into.touches, from.touches, (t) => t.event_id, (a) => a), (t) => t.ts, CAPS.touches).reverse(),
+    order_attribution: newest(unionBy(into.order_attribution, from.order_attribution, (o) => o.order_id, (a) => a), (o) => o.ts, CAPS.orderAttribution),
   };
 }

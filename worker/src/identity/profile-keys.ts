@@ -1,6 +1,7 @@
 // Every profile-key encoding in one place: which customer an event or a read names, and the Durable Object name it lives under.
 import { sha256Hex } from "../crypto.ts";
-import type { SeamEvent } from "../schemas.ts";
+import type { Channel, SeamEvent } from "../schemas.ts";
+import { normalizeEmail, normalizePhone } from "./normalize.ts";
 
 /**
  * Profile keys carry a prefix so a userId that happens to equal someone's anonymousId, or an
@@ -45,6 +46,36 @@ export function profileKeyOf(event: Pick<SeamEvent, "userId" | "anonymousId" | "
 /** An event that names a known customer without proof and has no anonymous visitor to land in. */
 export function unverifiedUserOnly(event: Pick<SeamEvent, "userId" | "anonymousId" | "verified">): boolean {
   return event.userId != null && !event.verified && event.anonymousId == null;
+}
+
+/** Channels whose sending device is the store's (a till, a call centre's desk), never the customer's. */
+export const OFFLINE_CHANNELS: ReadonlySet<Channel> = new Set(["pos", "call_centre"]);
+
+/**
+ * A till or call-centre event from the store's backend that names its customer by email or phone
+ * and no user id. Its `anonymousId` is the till's own (Segment libraries always send one): landing
+ * there would put every shopper of that till into one profile, and the email would be another
+ * customer's, an identity conflict. Such an event belongs to the email's (else the phone's) owner.
+ */
+export function namesCustomerByContact(event: Pick<SeamEvent, "userId" | "verified" | "channel" | "traits">): boolean {
+  return (
+    event.verified &&
+    event.userId == null &&
+    OFFLINE_CHANNELS.has(event.channel) &&
+    (normalizeEmail(event.traits.email) !== undefined || normalizePhone(event.traits.phone) !== undefined)
+  );
+}
+
+/**
+ * The event as its customer's: the till's anonymous id moves to `context.device.id` (the device the
+ * event came from, as a cart line records it), so it neither routes the event nor is merged into
+ * the customer as one of their devices.
+ */
+export function withStoreDevice(event: SeamEvent): SeamEvent {
+  if (event.anonymousId == null) return event;
+  const { anonymousId, ...rest } = event;
+  const device = event.context.device !== null && typeof event.context.device === "object" ? (event.context.device as Record<string, unknown>) : {};
+  return { ...rest, context: { ...event.context, device: { ...device, id: device.id ?? anonymousId } } };
 }
 
 /**

@@ -1,7 +1,10 @@
 // Consumer of the `events` queue: folds compact item facts into the D1 recommendation aggregates
-// and the product-interest index (price-drop and back-in-stock triggers fan out through it).
+// and the product-interest index (price-drop and back-in-stock triggers fan out through it), and
+// hands messages of other kinds to their own module by `kind` (KPI counters: queues/kpis.ts).
 import type { Env } from "../env.ts";
 import type { EventsQueueMessage, ItemFact } from "../facts.ts";
+import type { KpiQueueMessage } from "../kpis/counters.ts";
+import { foldKpiMessages, isKpiMessage } from "./kpis.ts";
 import { recordProductInterest } from "../stores/product-interest.ts";
 import { aggregateFacts } from "../stores/recs-aggregates.ts";
 
@@ -9,7 +12,7 @@ const FACT_KINDS = new Set(["view", "cart", "buy"]);
 
 function isEventsMessage(body: unknown): body is EventsQueueMessage {
   const m = body as EventsQueueMessage | null;
-  return m !== null && typeof m === "object" && m.v === 1 && typeof m.workspaceId === "string" && Array.isArray(m.facts);
+  return m !== null && typeof m === "object" && m.v === 1 && !("kind" in m) && typeof m.workspaceId === "string" && Array.isArray(m.facts);
 }
 
 function isFact(f: unknown): f is ItemFact {
@@ -38,23 +41,31 @@ export function eventsRetryDelaySeconds(attempts: number): number {
 
 /**
  * Folds the whole batch, then acks it. A malformed message is acked and logged rather than
- * retried: retrying cannot make it valid. If D1 fails, the batch is retried with backoff (an
- * immediate retry would spend every attempt within the same outage and dead-letter the facts);
- * both folds are idempotent per fact, so a retry adds nothing twice.
+ * retried: retrying cannot make it valid. If D1 or an aggregator shard fails, the batch is retried
+ * with backoff (an immediate retry would spend every attempt within the same outage and
+ * dead-letter the facts); every fold is idempotent per fact, so a retry adds nothing twice.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const facts: { workspaceId: string; fact: ItemFact }[] = [];
+  const kpis: KpiQueueMessage[] = [];
   for (const message of batch.messages) {
+    if (isKpiMessage(message.body)) {
+      kpis.push(message.body);
+      continue;
+    }
     if (!isEventsMessage(message.body)) {
       console.warn("events queue: dropping malformed message", message.id);
       continue;
     }
     for (const fact of message.body.facts) if (isFact(fact)) facts.push({ workspaceId: message.body.workspaceId, fact });
   }
-  if (facts.length) {
+  if (facts.length || kpis.length) {
     try {
-      await aggregateFacts(env.DB, facts);
-      await recordProductInterest(env.DB, facts, Date.now());
+      if (facts.length) {
+        await aggregateFacts(env.DB, facts);
+        await recordProductInterest(env.DB, facts, Date.now());
+      }
+      if (kpis.length) await foldKpiMessages(kpis, env);
     } catch (error) {
       const attempts = Math.max(...batch.messages.map((m) => m.attempts));
       console.error(`events queue: fold failed (attempt ${attempts}); retrying the batch`, error);

@@ -2,12 +2,13 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ingestAuth, type BrowserEnv } from "../auth.ts";
-import { afterResponse, type WaitUntil } from "../background.ts";
 import { customerStub } from "../customer/routing.ts";
-import { profileKeyOf, unverifiedUserOnly } from "../identity/profile-keys.ts";
+import { namesCustomerByContact, profileKeyOf, unverifiedUserOnly, withStoreDevice } from "../identity/profile-keys.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest } from "../errors.ts";
 import { factMessages, type ItemFact } from "../facts.ts";
+import { kpiMessages, type KpiFact } from "../kpis/counters.ts";
+import { QueueWindow } from "../queue-window.ts";
 import { profileKeyForContact } from "../stores/identity-directory.ts";
 import { userHashOf, userHashVerifier } from "../identity/verify.ts";
 import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
@@ -26,8 +27,6 @@ import {
   type VisitorProfile,
 } from "../schemas.ts";
 
-/** Queue `sendBatch` takes at most 100 messages per call. */
-const QUEUE_SEND_BATCH = 100;
 /** The HttpOnly first-party id cookie (see firstPartyId); the SDK's own, script-set one is `seam_aid`. */
 const ID_COOKIE = "seam_fpid";
 const ID_COOKIE_MAX_AGE_S = 365 * 24 * 3600;
@@ -132,7 +131,8 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
     raws.map(async (raw, index) => {
       const outcome = normalizeEvent(raw, receivedAt, defaults);
       if (!outcome.ok) return reject(index, outcome.rejection);
-      const event = outcome.event;
+      // A till's or call centre's event lands with the customer its email or phone names, not in the till's own profile.
+      const event = namesCustomerByContact(outcome.event) ? withStoreDevice(outcome.event) : outcome.event;
       const userHash = userHashOf(event.context);
       delete event.context.userHash;
       if (event.userId != null && !event.verified && userHash) {
@@ -164,6 +164,7 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
 
   // One RPC per customer, all customers in parallel.
   const facts: ItemFact[] = [];
+  const kpis: KpiFact[] = [];
   // The edge's time zone is the fallback for quiet hours when the SDK sent none (context.timezone).
   const edgeTimeZone = (c.req.raw.cf as { timezone?: unknown } | undefined)?.timezone;
   let profile: VisitorProfile | undefined;
@@ -181,10 +182,13 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };
       });
       facts.push(...outcome.facts);
+      // RPC types widen the increments' tuples to arrays; the values are the same.
+      if (outcome.kpis) kpis.push(outcome.kpis as KpiFact);
       if (outcome.profile) profile = outcome.profile;
     }),
   );
-  if (facts.length) queueFacts(c.executionCtx, c.env.EVENTS, workspace.id, facts);
+  itemFacts.add(c.executionCtx, c.env.EVENTS, workspace.id, facts);
+  kpiFacts.add(c.executionCtx, c.env.EVENTS, workspace.id, kpis);
 
   const response: IngestResponse = {
     success: true,
@@ -215,34 +219,9 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   return c.json(response);
 }
 
-/**
- * Facts of the requests this isolate answers within FACTS_FLUSH_MS travel together: one queue
- * message per FACTS_PER_MESSAGE facts instead of one (or more) per request. The request that opens
- * the window sends everything collected in it from its own waitUntil; the others only append.
- * Locally, a queue message costs about as much as the rest of an ingest request.
- */
-const FACTS_FLUSH_MS = 50;
-let collecting: Map<string, ItemFact[]> | undefined;
-
-function queueFacts(ctx: WaitUntil, queue: AppEnv["Bindings"]["EVENTS"], workspaceId: string, facts: ItemFact[]) {
-  if (collecting) {
-    const list = collecting.get(workspaceId);
-    if (list) list.push(...facts);
-    else collecting.set(workspaceId, [...facts]);
-    return;
-  }
-  const window = new Map([[workspaceId, [...facts]]]);
-  collecting = window;
-  afterResponse(
-    ctx,
-    "facts to the events queue",
-    scheduler.wait(FACTS_FLUSH_MS).then(async () => {
-      if (collecting === window) collecting = undefined;
-      const messages = [...window].flatMap(([ws, list]) => factMessages(ws, list)).map((body) => ({ body }));
-      for (let i = 0; i < messages.length; i += QUEUE_SEND_BATCH) await queue.sendBatch(messages.slice(i, i + QUEUE_SEND_BATCH));
-    }),
-  );
-}
+/** Item facts (recommendations, interest index) and KPI counter facts, each in its own window. */
+const itemFacts = new QueueWindow<ItemFact>("facts to the events queue", factMessages);
+const kpiFacts = new QueueWindow<KpiFact>("KPI facts to the events queue", kpiMessages);
 
 const batchDoc = doc("Ingest", "write or secret key", "A Segment batch: up to 2,500 events, 500 KB; answered per event", {
   requestBody: jsonRequestBody(batchEnvelopeSchema, "`{\"batch\": [events], \"writeKey\"?, \"sentAt\"?, \"context\"?}`"),

@@ -1,5 +1,6 @@
 // Built-in trigger templates, a workspace's trigger definitions and messaging policy: shapes, limits, defaults, validation.
 import * as z from "zod/mini";
+import { DEFAULT_CONVERSION_WINDOW_DAYS, MAX_CONVERSION_WINDOW_DAYS } from "../attribution/models.ts";
 
 /** The channels Seam can send a message on (the others — web, app, pos… — are where events come from). */
 export const MESSAGE_CHANNELS = ["email", "sms", "messenger", "push"] as const;
@@ -192,6 +193,11 @@ export interface MessagingPolicy {
    * origins). `home_url` is the last resort (default: the first explicit allowed origin).
    */
   links: { product_url: string | null; cart_url: string | null; home_url: string | null };
+  /**
+   * Attribution: touches up to this many days before an order share its credit. (The workspace's
+   * reports count on `default_time_zone`'s dates.)
+   */
+  conversion_window_days: number;
 }
 
 export const DEFAULT_POLICY: MessagingPolicy = {
@@ -204,6 +210,7 @@ export const DEFAULT_POLICY: MessagingPolicy = {
   // SMS marketing needs prior express consent in most markets (TCPA, GDPR/ePrivacy).
   opt_in_channels: ["sms"],
   links: { product_url: null, cart_url: null, home_url: null },
+  conversion_window_days: DEFAULT_CONVERSION_WINDOW_DAYS,
 };
 
 /** What the DO reads from the edge cache: the workspace's policy and its definitions. */
@@ -334,6 +341,7 @@ export const policyInputSchema = z.strictObject({
   links: z.optional(
     z.strictObject({ product_url: z.optional(urlTemplate), cart_url: z.optional(urlTemplate), home_url: z.optional(urlTemplate) }),
   ),
+  conversion_window_days: z.optional(int(1, MAX_CONVERSION_WINDOW_DAYS)),
 });
 export type PolicyInput = z.infer<typeof policyInputSchema>;
 
@@ -351,6 +359,7 @@ export function resolvePolicy(input: PolicyInput, version: number): MessagingPol
       cart_url: input.links?.cart_url ?? DEFAULT_POLICY.links.cart_url,
       home_url: input.links?.home_url ?? DEFAULT_POLICY.links.home_url,
     },
+    conversion_window_days: input.conversion_window_days ?? DEFAULT_POLICY.conversion_window_days,
   };
 }
 

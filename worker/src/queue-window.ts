@@ -1,0 +1,46 @@
+// Facts of the requests an isolate answers within a short window travel to the `events` queue
+// together: one queue message per N facts instead of one (or more) per request.
+import { afterResponse, type WaitUntil } from "./background.ts";
+import type { Env } from "./env.ts";
+import type { EventsQueueBody } from "./facts.ts";
+
+/** Queue `sendBatch` takes at most 100 messages per call. */
+const QUEUE_SEND_BATCH = 100;
+/** Locally, a queue message costs about as much as the rest of an ingest request: 50 ms of requests share one. */
+export const FACTS_FLUSH_MS = 50;
+
+/**
+ * One window per kind of fact. The request that opens the window sends everything collected in
+ * it from its own waitUntil; the others only append.
+ */
+export class QueueWindow<T> {
+  private collecting: Map<string, T[]> | undefined;
+  private readonly label: string;
+  private readonly toMessages: (workspaceId: string, items: T[]) => EventsQueueBody[];
+
+  constructor(label: string, toMessages: (workspaceId: string, items: T[]) => EventsQueueBody[]) {
+    this.label = label;
+    this.toMessages = toMessages;
+  }
+
+  add(ctx: WaitUntil, queue: Env["EVENTS"], workspaceId: string, items: readonly T[]): void {
+    if (items.length === 0) return;
+    if (this.collecting) {
+      const list = this.collecting.get(workspaceId);
+      if (list) list.push(...items);
+      else this.collecting.set(workspaceId, [...items]);
+      return;
+    }
+    const window = new Map([[workspaceId, [...items]]]);
+    this.collecting = window;
+    afterResponse(
+      ctx,
+      this.label,
+      scheduler.wait(FACTS_FLUSH_MS).then(async () => {
+        if (this.collecting === window) this.collecting = undefined;
+        const messages = [...window].flatMap(([ws, list]) => this.toMessages(ws, list)).map((body) => ({ body }));
+        for (let i = 0; i < messages.length; i += QUEUE_SEND_BATCH) await queue.sendBatch(messages.slice(i, i + QUEUE_SEND_BATCH));
+      }),
+    );
+  }
+}
