@@ -56,6 +56,9 @@ const devArgs = [...args];
 // Tracked links in messages (open, click, unsubscribe) point at this worker, on whatever port it
 // runs; a deployment sets TRACKING_BASE_URL in wrangler.toml instead.
 if (!args.some((a) => a.startsWith("TRACKING_BASE_URL:"))) devArgs.push("--var", `TRACKING_BASE_URL:${origin}`);
+// A visitor's location can be set by the `x-seam-location: lat,lon` header (near-store offers on a
+// machine with no request.cf); a deployment never has this var, so the header is refused there.
+if (!args.some((a) => a.startsWith("SEAM_DEV_LOCATION:"))) devArgs.push("--var", "SEAM_DEV_LOCATION:allow");
 // Miniflare never fires crons by itself; --test-scheduled lets the ticker below fire them.
 if (!args.includes("--test-scheduled")) devArgs.push("--test-scheduled");
 const dev = spawn(process.execPath, [wrangler, "dev", ...devArgs], { cwd: root, stdio: "inherit" });

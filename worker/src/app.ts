@@ -16,6 +16,7 @@ import { messageRoutes } from "./routes/messages.ts";
 import { messagingAdminRoutes } from "./routes/messaging-admin.ts";
 import { recsRoutes } from "./routes/recs.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { storesAdminRoutes } from "./routes/stores-admin.ts";
 import { trackingRoutes } from "./routes/tracking.ts";
 import type { ErrorBody } from "./schemas.ts";
 
@@ -31,6 +32,8 @@ export const app = new Hono<BrowserEnv>()
   .route("/v1", recsRoutes)
   .route("/v1", messageRoutes)
   .route("/v1", trackingRoutes)
+  // Before messaging admin: its `use(secretKeyAuth)` covers /v1/admin/*, and would check the key twice.
+  .route("/v1/admin", storesAdminRoutes)
   .route("/v1/admin", messagingAdminRoutes)
   .route("/v1/reports", reportRoutes)
   .route("/v1", dashboardSessionRoutes)

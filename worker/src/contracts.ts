@@ -127,9 +127,20 @@ export interface CartRead extends CartView {
   restored_from: { device: string | null; channel: string }[];
 }
 
+/** One of the store's shops the visitor is within reach of (from the edge's location of their request). */
+export interface NearStoreView {
+  store_id: string;
+  name: string;
+  /** Distance when the visitor came within the store's radius. */
+  distance_km: number;
+  since: string;
+}
+
 /** What a visitor may see of itself through `/v1/profile`: never another customer's data. */
 export interface VisitorProfile {
   cart: CartView;
   recently_viewed: ViewedItemView[];
   consent: Record<string, boolean>;
+  /** The store the visitor is near, for a banner ("We're 300 m away"); null when none. */
+  near_store: NearStoreView | null;
 }

@@ -26,6 +26,11 @@ export interface Env {
   /** Operator token for `/admin/*` (a secret; `.dev.vars` locally). Unset = operator API off. */
   ADMIN_TOKEN?: string;
   WORKSPACE_CACHE_TTL_MS?: string;
+  /**
+   * "allow" only under `npm run dev` (a `--var`, never in wrangler.toml): the `x-seam-location`
+   * header may then stand in for request.cf's location. Anywhere else the header is refused.
+   */
+  SEAM_DEV_LOCATION?: string;
 }
 
 export type AppEnv = { Bindings: Env };

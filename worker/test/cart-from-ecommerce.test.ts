@@ -92,8 +92,11 @@ describe("cart from Ecommerce events", () => {
         products: [{ product_id: "a", variant: null, quantity: 1, price: 10, currency: "USD" }],
         channel: "web",
         timestamp: new Date(at(3)).toISOString(),
+        // No touch came before it: the whole order is credited to a direct visit on its own channel.
+        attribution: expect.objectContaining({ revenue: 10, window_days: 30 }),
       },
     ]);
+    expect(state.orders[0]!.attribution!.models.last_touch).toEqual([expect.objectContaining({ channel: "web", source: "direct", weight: 1, revenue: 10 })]);
   });
 
   it("applies a batch in event-time order, so an offline queue replays to the same cart", async () => {

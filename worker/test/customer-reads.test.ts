@@ -86,7 +86,7 @@ describe("GET /v1/profile", () => {
     const res = await request(`/v1/profile?anonymousId=${anonymousId}&writeKey=wk_demo`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
-    expect(Object.keys(body).sort()).toEqual(["anonymousId", "cart", "consent", "recently_viewed", "userId"]);
+    expect(Object.keys(body).sort()).toEqual(["anonymousId", "cart", "consent", "near_store", "recently_viewed", "userId"]);
     expect(body.cart.lines.map((l: any) => [l.product_id, l.quantity])).toEqual([["v1", 2]]);
     expect(body.cart.subtotal).toBe(19.98);
     expect(body.recently_viewed[0]).toMatchObject({ product_id: "v1", name: "Vase", view_count: 1 });

@@ -18,6 +18,7 @@ describe("trigger definitions (admin API)", () => {
       "price_drop",
       "back_in_stock",
       "new_in_favourite_category",
+      "near_store_offer",
     ]);
     expect(res.body.templates[2].defaults.steps.map((s: any) => s.delay_minutes)).toEqual([0, 2 * 1440, 5 * 1440]);
   });

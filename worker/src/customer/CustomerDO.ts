@@ -3,6 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import { afterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
+import type { Location } from "../geo/near-store.ts";
 import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
 import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey } from "../identity/profile-keys.ts";
@@ -11,11 +12,13 @@ import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
 import { forgetMessaging } from "../stores/deliveries.ts";
 import { claimIdentity, forgetIdentities, repointIdentities } from "../stores/identity-directory.ts";
 import { PublishedConfigReader } from "../stores/published-config.ts";
+import { claimCoupon } from "../stores/store-locations.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
 import type { MessagingConfig } from "../triggers/definitions.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { catalogCards, recommendForMessage } from "./message-sources.ts";
+import { updateNearStore } from "./near-store.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
 import { MessagingStore } from "./messaging-store.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
@@ -33,6 +36,8 @@ export interface IngestRequest {
   hops?: number;
   /** The time zone of the edge that received the request (`request.cf.timezone`), for quiet hours. */
   edgeTimeZone?: string;
+  /** Where a browser's request came from (`request.cf`): near one of the workspace's stores sets `near_store`. */
+  location?: Location;
 }
 
 export interface IngestOutcome {
@@ -67,6 +72,7 @@ export class CustomerDO extends DurableObject<Env> {
         cards: (workspaceId, productIds) => catalogCards(env.RECS_KV, workspaceId, productIds),
         recommend: (request) => recommendForMessage(env.RECS_KV, this.store.reads, request),
         tracking: { secret: env.LINK_SECRET, baseUrl: env.TRACKING_BASE_URL },
+        coupon: (workspaceId, pool, messageId) => claimCoupon(env.DB, workspaceId, pool, messageId, Date.now()),
       },
       self: () => ({
         workspaceId: this.store.meta.get("workspace_id"),
@@ -115,7 +121,8 @@ export class CustomerDO extends DurableObject<Env> {
     const current = this.config.current(request.workspaceId);
     const held = this.config.heldFor(request.workspaceId);
     // Attribution credits orders within the workspace's window and counts on its dates: the copy held will do.
-    const settings = reportingSettings(held ?? (await current));
+    const config = held ?? (await current);
+    const settings = reportingSettings(config);
     const before = beforeBatch(this.store, (ids) => this.messaging.messageFacts(ids), request.events);
     const cartBefore = this.store.meta.get("cart_updated_at");
     const { statuses, facts, accepted, verifiedContacts } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
@@ -133,6 +140,8 @@ export class CustomerDO extends DurableObject<Env> {
       const last = accepted.at(-1)!;
       const lead = () => this.store.attribution.settleLead(knownAfter(request.profileKey, accepted), last.timestamp, last.channel, last.messageId, settings);
       kpis.push(...this.store.transaction(lead));
+      const entered = request.location ? updateNearStore(this.store.meta, this.store.transaction, config.stores, request.location, last.receivedAt) : null;
+      if (entered && (await this.messaging.nearStore(entered, config, last.receivedAt))) afterResponse(this.ctx, "in-session send", this.messaging.runDue(last.receivedAt, current, held));
     }
     if (verifiedContacts && this.store.unclaimedIdentities().length) afterResponse(this.ctx, "identity directory claim", this.claimIdentities());
     if (accepted.length) await this.planTriggers(accepted, request.edgeTimeZone, cartBefore !== this.store.meta.get("cart_updated_at"), held, current);

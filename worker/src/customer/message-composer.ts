@@ -9,7 +9,7 @@ import { buildMessagePayload, plannedLinks } from "../messages/payload.ts";
 import { RECOMMENDED_PER_MESSAGE, recommendedProducts, type RecommendationsProvider } from "../messages/recommendations.ts";
 import type { CartView } from "../schemas.ts";
 import type { Contact } from "../triggers/channels.ts";
-import type { MessageChannel, MessagingPolicy, TriggerDefinition } from "../triggers/definitions.ts";
+import { couponOf, type MessageChannel, type MessagingPolicy, type TriggerDefinition } from "../triggers/definitions.ts";
 import type { RunSummary } from "../triggers/evaluate.ts";
 import type { OrderRow } from "./rows.ts";
 
@@ -18,6 +18,22 @@ export interface ComposerDeps {
   cards(workspaceId: string, productIds: readonly string[]): Promise<Map<string, ProductCard>>;
   recommend: RecommendationsProvider | undefined;
   tracking: LinkTracking;
+  /** A code from the workspace's coupon pool for this message (the same one however often it is built), or null when none is left. */
+  coupon?: (workspaceId: string, pool: string, messageId: string) => Promise<string | null>;
+}
+
+/**
+ * A near-store offer's coupon: the trigger's fixed code, or one claimed from its pool for this
+ * message. An empty pool fails the send (the row is retried, then dropped with this reason), so no
+ * offer goes out without its code.
+ */
+async function couponCode(deps: ComposerDeps, workspaceId: string, trigger: TriggerDefinition, messageId: string): Promise<string | null> {
+  if (trigger.template !== "near_store_offer") return null;
+  const coupon = couponOf(trigger.content);
+  if (coupon && "code" in coupon) return coupon.code;
+  const code = coupon && deps.coupon ? await deps.coupon(workspaceId, coupon.pool, messageId) : null;
+  if (!code) throw new Error(`no coupon code left in pool ${coupon && "pool" in coupon ? coupon.pool : "(none)"}`);
+  return code;
 }
 
 /** What the customer's own state says, read (synchronously) before the first await. */
@@ -57,6 +73,7 @@ export async function composeMessage(deps: ComposerDeps, req: ComposeRequest, re
   const shown = [...cartIds, ...productIds, ...(order?.products.map((p) => p.productId) ?? [])];
 
   const messageId = await messageIdFor(workspaceId, profileKey, run.runId, req.step, req.channel);
+  const coupon = await couponCode(deps, workspaceId, trigger, messageId);
   const recommended = await recommendedProducts(deps.recommend, {
     workspaceId,
     profileKey,
@@ -86,6 +103,7 @@ export async function composeMessage(deps: ComposerDeps, req: ComposeRequest, re
     allowedOrigins: req.allowedOrigins,
     recommended,
     catalogUrls,
+    couponCode: coupon,
   });
   const links = await trackedLinks(plannedLinks(input), { w: workspaceId, p: profileKey, m: messageId, ch: req.channel, t: trigger.id }, deps.tracking);
   return {

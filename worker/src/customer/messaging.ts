@@ -9,6 +9,7 @@ import { planCatalogChange, planNewArrivals, type CatalogChange, type NewArrival
 import type { MessagingConfig, MessagingPolicy } from "../triggers/definitions.ts";
 import { decideDueStep, nextCascadeHop } from "../triggers/due-step.ts";
 import { planForEvents, type TriggerAction } from "../triggers/evaluate.ts";
+import { planNearStoreOffer, type StoreEntered } from "../triggers/near-store.ts";
 import { customerTimeZone } from "../triggers/quiet-hours.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { composeMessage, type ComposerDeps } from "./message-composer.ts";
@@ -147,6 +148,15 @@ export class CustomerMessaging {
         : planCatalogChange(change, config.triggers, customer.productInterest(change.product_id), this.store.runs, now);
     this.store.transaction(() => this.store.applyActions(actions, now, now));
     return { scheduled: actions.some((a) => a.kind === "start"), dueNow: this.store.hasDueRow(now) };
+  }
+
+  /** A visitor who has just come near one of the workspace's stores: plans the near-store offer (when switched on); answers whether it is due now. */
+  async nearStore(store: StoreEntered, config: MessagingConfig, now: number): Promise<boolean> {
+    const actions = planNearStoreOffer(store, config.triggers, this.store.runs, now);
+    if (actions.length === 0) return false;
+    this.store.transaction(() => this.store.applyActions(actions, now, now));
+    await this.armAlarm();
+    return this.store.hasDueRow(now);
   }
 
   // ---- the alarm ----------------------------------------------------------------------------------

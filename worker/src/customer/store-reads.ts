@@ -4,7 +4,7 @@ import type { ProductLine } from "../commerce/ecommerce.ts";
 import type { ContactKind } from "../identity/profile-keys.ts";
 import type { ProductSources } from "../messages/content.ts";
 import type { RecommendationContext } from "../recs/serve.ts";
-import type { CartView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
+import type { CartView, NearStoreView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
 import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
 import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
@@ -79,7 +79,8 @@ export class CustomerReads {
 
   /** What the visitor may see of itself: its cart, what it viewed recently, its consent. */
   visitorProfile(): VisitorProfile {
-    return { cart: this.cart(), recently_viewed: this.viewedItems(20), consent: this.consent() };
+    const nearStore = this.meta.get("near_store");
+    return { cart: this.cart(), recently_viewed: this.viewedItems(20), consent: this.consent(), near_store: nearStore ? (JSON.parse(nearStore) as NearStoreView) : null };
   }
 
   consent(): Record<string, boolean> {

@@ -74,6 +74,15 @@ export interface ContentFacts {
   allowedOrigins: readonly string[];
   recommended: ProductSummary[];
   catalogUrls: ReadonlyMap<string, string>;
+  /** near_store_offer: the coupon code this message carries (claimed by the composer). */
+  couponCode?: string | null;
+}
+
+/** near_store_offer: the store from the run (where the visitor was) and the message's coupon. */
+function storeOffer(f: ContentFacts): PayloadInput["offer"] {
+  if (f.trigger.template !== "near_store_offer" || !f.couponCode) return null;
+  const c = f.run.context;
+  return { store_id: str(c.store_id) ?? "", store_name: str(c.store_name) ?? "", distance_km: num(c.distance_km), coupon_code: f.couponCode };
 }
 
 /** The payload's input: who, what products, which order or price change, and where links may go. */
@@ -119,6 +128,7 @@ export function messageContent(f: ContentFacts): PayloadInput {
     recommended: f.recommended,
     order,
     priceChange,
+    offer: storeOffer(f),
     urls: { ...f.policy.links, allowed_origins: f.allowedOrigins },
     catalogUrls: f.catalogUrls,
   };

@@ -33,10 +33,19 @@ export interface PayloadInput {
   recommended: ProductSummary[];
   order: { order_id: string; total: number | null; currency: string | null } | null;
   priceChange: { old_price: number | null; new_price: number | null; drop_percent: number | null } | null;
+  /** near_store_offer: the store the customer is near and their coupon code. */
+  offer: StoreOffer | null;
   /** Where links may go: the workspace's URL templates and home, and its explicit origins. */
   urls: LinkRules;
   /** The catalog's url of each product the message shows, where the catalog has one (secret-key data). */
   catalogUrls: ReadonlyMap<string, string>;
+}
+
+export interface StoreOffer {
+  store_id: string;
+  store_name: string;
+  distance_km: number | null;
+  coupon_code: string;
 }
 
 export interface LinkRules {
@@ -64,6 +73,7 @@ export interface MessagePayload {
   recommended: PayloadProduct[];
   order: PayloadInput["order"];
   price_change: PayloadInput["priceChange"];
+  offer: StoreOffer | null;
   links: { open_pixel: string | null; unsubscribe: string | null };
 }
 
@@ -158,6 +168,7 @@ export function buildMessagePayload(
     recommended: input.recommended.slice(0, PAYLOAD_LIMITS.products).map(withLink("r:")),
     order: input.order,
     price_change: input.priceChange,
+    offer: input.offer,
     links: fixed,
   };
 }

@@ -5,7 +5,8 @@ import { ingestAuth, type BrowserEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
 import { namesCustomerByContact, profileKeyOf, unverifiedUserOnly, withStoreDevice } from "../identity/profile-keys.ts";
 import type { AppEnv } from "../env.ts";
-import { ApiError, badRequest } from "../errors.ts";
+import { ApiError, badRequest, forbidden } from "../errors.ts";
+import { DEV_LOCATION_HEADER, requestLocation } from "../geo/near-store.ts";
 import { factMessages, type ItemFact } from "../facts.ts";
 import { kpiMessages, type KpiFact } from "../kpis/counters.ts";
 import { QueueWindow } from "../queue-window.ts";
@@ -93,6 +94,11 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   if (!isObject(body)) throw badRequest("invalid_body", "the body must be a JSON object");
   const bodyKey = typeof body.writeKey === "string" ? body.writeKey : undefined;
   const { workspace, trusted } = await ingestAuth(c, bodyKey);
+  // Checked before anything is applied: a refused override changes nothing.
+  const located = requestLocation(c.req.raw.cf, c.req.header(DEV_LOCATION_HEADER), c.env.SEAM_DEV_LOCATION === "allow");
+  if (!located.ok) throw located.code === "dev_override_refused" ? forbidden(located.code, located.message) : badRequest(located.code, located.message);
+  // The backend's requests come from its own servers: only a browser's or app's location is the customer's.
+  const location = trusted ? undefined : located.location;
 
   let raws: unknown[];
   let defaults: EnvelopeDefaults;
@@ -177,6 +183,7 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
         events: group.events,
         includeProfile: group.identifies,
         ...(typeof edgeTimeZone === "string" ? { edgeTimeZone } : {}),
+        ...(location ? { location } : {}),
       });
       outcome.statuses.forEach((status, i) => {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };

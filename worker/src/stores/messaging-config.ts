@@ -27,6 +27,11 @@ interface PublishRow {
   definition?: string;
   policy?: string | null;
   allowed_origins?: string;
+  store_id?: string;
+  name?: string;
+  lat?: number;
+  lon?: number;
+  radius_km?: number;
 }
 
 export async function listDefinitions(db: D1Database, workspaceId: string): Promise<TriggerDefinition[]> {
@@ -142,7 +147,7 @@ export async function putPolicy(env: Env, workspaceId: string, input: PolicyInpu
  */
 export async function publishConfig(env: Env, workspaceId: string, now: number): Promise<MessagingConfig> {
   // One batch, one row shape per statement: the columns each of them selects.
-  const [, revision, definitions, policy, workspace] = await env.DB.batch<PublishRow>([
+  const [, revision, definitions, policy, workspace, stores] = await env.DB.batch<PublishRow>([
     env.DB.prepare(
       `INSERT INTO messaging_policies (workspace_id, updated_at) VALUES (?, ?) ON CONFLICT (workspace_id) DO NOTHING`,
     ).bind(workspaceId, now),
@@ -150,6 +155,7 @@ export async function publishConfig(env: Env, workspaceId: string, now: number):
     env.DB.prepare(`SELECT definition FROM trigger_definitions WHERE workspace_id = ? ORDER BY trigger_id`).bind(workspaceId),
     env.DB.prepare(`SELECT policy FROM messaging_policies WHERE workspace_id = ?`).bind(workspaceId),
     env.DB.prepare(`SELECT allowed_origins FROM workspaces WHERE id = ?`).bind(workspaceId),
+    env.DB.prepare(`SELECT store_id, name, lat, lon, radius_km FROM stores WHERE workspace_id = ? ORDER BY store_id`).bind(workspaceId),
   ]);
   const policyJson = policy!.results[0]?.policy;
   const originsJson = workspace!.results[0]?.allowed_origins;
@@ -159,6 +165,7 @@ export async function publishConfig(env: Env, workspaceId: string, now: number):
     policy: policyWithDefaults(policyJson ? (JSON.parse(policyJson) as MessagingPolicy) : DEFAULT_POLICY),
     triggers: definitions!.results.flatMap((r) => (r.definition ? [definitionWithDefaults(JSON.parse(r.definition) as TriggerDefinition)] : [])),
     allowed_origins: originsJson ? (JSON.parse(originsJson) as string[]) : [],
+    stores: stores!.results.map((r) => ({ id: r.store_id!, name: r.name!, lat: r.lat!, lon: r.lon!, radius_km: r.radius_km! })),
   };
   await writePublishedConfig(env.CONFIG_KV, config);
   return config;

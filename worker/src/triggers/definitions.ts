@@ -1,6 +1,7 @@
 // Built-in trigger templates, a workspace's trigger definitions and messaging policy: shapes, limits, defaults, validation.
 import * as z from "zod/mini";
 import { DEFAULT_CONVERSION_WINDOW_DAYS, MAX_CONVERSION_WINDOW_DAYS } from "../attribution/models.ts";
+import type { StoreLocation } from "../geo/near-store.ts";
 
 /** The channels Seam can send a message on (the others — web, app, pos… — are where events come from). */
 export const MESSAGE_CHANNELS = ["email", "sms", "messenger", "push"] as const;
@@ -15,6 +16,7 @@ export const TEMPLATE_NAMES = [
   "price_drop",
   "back_in_stock",
   "new_in_favourite_category",
+  "near_store_offer",
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -148,7 +150,23 @@ export const TEMPLATES: Record<TemplateName, { description: string; defaults: Te
       "New products in the customer's favourite category (the one they viewed and bought most within interest_days, at least min_views): an hour after the catalog adds them, the ones the customer has not seen. Once per category a day.",
     defaults: { ...BASE, steps: [{ delay_minutes: 60 }], cooldown_hours: 7 * 24, expires_after_hours: 48, min_views: 3, interest_days: 60 },
   },
+  near_store_offer: {
+    description:
+      "A visitor within one of the workspace's stores' radius (PUT /v1/admin/stores) gets a coupon on their best channel: content.coupon_code (one code for all) or content.coupon_pool (a code from an uploaded pool, each used once). At most once per cooldown (30 days).",
+    // Meant for now: held past two hours (quiet hours, a cap), the visitor has likely left.
+    defaults: { ...BASE, steps: [{ delay_minutes: 0 }], cooldown_hours: 30 * 24, expires_after_hours: 2, wait_for_caps: false },
+  },
 };
+
+/** near_store_offer's coupon: one fixed code, or a pool (PUT /v1/admin/coupons/:pool) to draw one code per message from. */
+export const COUPON_POOL_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const COUPON_CODE_PATTERN = /^[\x21-\x7e]{1,64}$/;
+
+export function couponOf(content: Record<string, unknown>): { code: string } | { pool: string } | null {
+  if (typeof content.coupon_code === "string" && COUPON_CODE_PATTERN.test(content.coupon_code)) return { code: content.coupon_code };
+  if (typeof content.coupon_pool === "string" && COUPON_POOL_PATTERN.test(content.coupon_pool)) return { pool: content.coupon_pool };
+  return null;
+}
 
 /** A definition saved before a field existed reads as its template's default for that field. */
 export function definitionWithDefaults(definition: TriggerDefinition): TriggerDefinition {
@@ -222,6 +240,8 @@ export interface MessagingConfig {
   triggers: TriggerDefinition[];
   /** The workspace's allowed origins, published with the config: an event's url may be a link target only on one of these. */
   allowed_origins: string[];
+  /** The workspace's physical stores (`PUT /v1/admin/stores`): a visitor within one's radius gets `near_store`. */
+  stores: StoreLocation[];
 }
 
 /** A policy saved before a field existed reads as the default for that field. */
@@ -230,7 +250,7 @@ export function policyWithDefaults(policy: MessagingPolicy): MessagingPolicy {
 }
 
 export function emptyConfig(workspaceId: string): MessagingConfig {
-  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [] };
+  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [], stores: [] };
 }
 
 // ---- validation -----------------------------------------------------------------------------
@@ -276,7 +296,12 @@ export const triggerInputSchema = z.strictObject({
     z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(LIMITS.entryEvents)),
   ),
   content: z.optional(contentObject),
-});
+}).check(
+  z.refine(
+    (t) => t.template !== "near_store_offer" || (t.content !== undefined && couponOf(t.content) !== null && !("coupon_code" in t.content && "coupon_pool" in t.content)),
+    { message: "near_store_offer needs content.coupon_code (printable, up to 64 characters) or content.coupon_pool (a pool id), not both", path: ["content"] },
+  ),
+);
 export type TriggerInput = z.infer<typeof triggerInputSchema>;
 
 /** A definition from its input: the template's defaults, overridden by what the workspace set. */

@@ -260,7 +260,8 @@ export function planForEvents(
         break;
       }
       default:
-        // price_drop, back_in_stock and new_in_favourite_category start from catalog changes, not from the customer's events.
+        // price_drop, back_in_stock and new_in_favourite_category start from catalog changes, near_store_offer from
+        // the visitor's location (triggers/near-store.ts), not from the customer's events.
         break;
     }
   }
