@@ -133,6 +133,15 @@ describe("a multi-channel journey", () => {
     expect(first.email).toMatchObject({ orders: 0, revenue: 0 });
     const triggers = (await report(ws.secretKey, `/v1/reports/triggers?from=${from}&to=${to}&model=last_touch`)).body.rows;
     expect(triggers).toEqual([expect.objectContaining({ trigger: "cart", orders: 1, revenue: 200, messages_sent: 1, clicked: 1 })]);
+
+    // The provider's receipt and a one-click unsubscribe reach the trigger's row too (that a repeat of
+    // either counts nothing is tested directly: kpi-increments.test.ts).
+    const receipt = await post("/v1/messages/receipts", ws.secretKey, { receipts: [{ message_id: email1!.message_id, status: "delivered" }] }, "bearer");
+    expect(receipt.status).toBe(200);
+    expect((await request(new URL(email1!.message.payload.links.unsubscribe!).pathname, { method: "POST" })).status).toBe(200);
+    const cartRow = async () => (await report(ws.secretKey, `/v1/reports/triggers?from=${from}&to=${to}`)).body.rows[0];
+    await vi.waitUntil(async () => (await cartRow()).messages_delivered === 1 && (await cartRow()).unsubscribed === 1, { timeout: 5000, interval: 50 });
+    expect(await cartRow()).toMatchObject({ messages_sent: 1, messages_delivered: 1, opened: 1, clicked: 1, unsubscribed: 1 });
     const campaigns = (await report(ws.secretKey, `/v1/reports/campaigns?from=${from}&to=${to}&model=first_touch`)).body.rows;
     expect(campaigns.map((r: any) => [r.campaign, r.revenue])).toEqual([
       ["spring_sale", 200],

@@ -56,6 +56,38 @@ describe("offline channels by email or phone", () => {
     expect(state.linked_profiles).toContain(offlineKey);
   });
 
+  // Regression: a till's order carrying the till's own anonymousId (Segment libraries always send
+  // one) landed in the till's profile, and the email became an identity conflict there.
+  it("lands till orders by email with each customer, whatever anonymousId the till sends", async () => {
+    const customers = [uid("ann"), uid("bob")];
+    const emails = customers.map((c) => `${c}@example.com`);
+    for (const [i, userId] of customers.entries()) await backendBatch([{ type: "identify", userId, traits: { email: emails[i] } }]);
+    for (const email of emails) await vi.waitUntil(async () => (await owner("email", email))?.startsWith("u:"), { timeout: 5000 });
+    const till = uid("till");
+    for (const [i, email] of emails.entries())
+      await backendBatch([
+        {
+          type: "track",
+          event: "Order Completed",
+          anonymousId: till,
+          context: { channel: "in-store", traits: { email } },
+          properties: { order_id: `till-${i}`, total: 10 + i },
+        },
+      ]);
+    for (const [i, userId] of customers.entries()) {
+      const state = (await customer(userId)).body;
+      expect(state.orders.map((o) => [o.order_id, o.channel])).toEqual([[`till-${i}`, "pos"]]);
+      expect(state.identity_conflicts).toEqual([]);
+      expect(state.identities.map((id) => id.kind)).not.toContain("anonymous_id");
+    }
+    // The till itself never became a customer.
+    expect((await customer(till)).status).toBe(404);
+    // A backend event that is not a till's (no offline channel) still lands with its anonymous visitor.
+    const visitor = uid();
+    await backendBatch([{ type: "identify", anonymousId: visitor, traits: { email: `${uid("web")}@example.com` } }]);
+    expect((await customer(visitor)).status).toBe(200);
+  });
+
   it("never lets a browser claim an email for the directory", async () => {
     const email = `${uid("victim")}@example.com`;
     await batch([{ type: "identify", anonymousId: uid(), traits: { email } }]);

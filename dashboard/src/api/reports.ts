@@ -1,27 +1,34 @@
-// The report pages' data layer, written against issue 12's API as specified there (items 2, 4, 8,
-// 9), so Overview, Channels and campaigns, Segments and the report halves of Customers, Triggers
-// and Recommendations only need their pages drawn when those endpoints land. No page calls these
-// yet: the endpoints do not exist, and nothing in the navigation points at a page that would 404.
-// Shapes the issue leaves open (timeseries points, funnel steps, recs rows) are marked "assumed".
+// The report pages' data layer, written against issue 12's API (items 2, 4, 8, 9), so Overview,
+// Channels and campaigns, Segments and the report halves of Customers, Triggers and Recommendations
+// only need their pages drawn. The reports (`/v1/reports/*`, worker/src/routes/reports.ts) answer
+// these shapes; the shapes the issue left open (timeseries points, funnel steps, recs rows) are the
+// ones assumed here, which the worker kept. No page calls these yet.
 import { api, query } from "./client.ts";
 import type { DateRange } from "../lib/date-range.ts";
 
 export const ATTRIBUTION_MODELS = ["first_touch", "last_touch", "linear", "position_based"] as const;
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
-/** `GET /v1/reports/channels|campaigns|triggers`: one row per channel, campaign or trigger (issue 12, item 9). */
+/**
+ * `GET /v1/reports/channels|campaigns|triggers|sources`: one row per channel, campaign, trigger or
+ * source (issue 12, item 9). `customers` are counted per day and summed over the range; `orders`
+ * are fractions under linear and position_based.
+ */
 export interface ReportRow {
   channel?: string;
   campaign?: string;
   trigger?: string;
+  source?: string;
   touches: number;
   customers: number;
   new_leads: number;
   orders: number;
   revenue: number;
   messages_sent: number;
+  messages_delivered: number;
   opened: number;
   clicked: number;
+  unsubscribed: number;
 }
 
 export interface Report {
@@ -31,26 +38,27 @@ export interface Report {
   rows: ReportRow[];
 }
 
-export type ReportDimension = "channels" | "campaigns" | "triggers";
+export type ReportDimension = "channels" | "campaigns" | "triggers" | "sources";
 
 export function fetchReport(dimension: ReportDimension, range: DateRange, model: AttributionModel, signal?: AbortSignal): Promise<Report> {
   return api<Report>(`/v1/reports/${dimension}${query({ from: range.from, to: range.to, model })}`, signal ? { signal } : {});
 }
 
-/** `GET /v1/reports/timeseries?metric=&by=channel&model=` (assumed: one point per day per key). */
+/** `GET /v1/reports/timeseries?metric=&by=channel&model=`: one point per day (0 where nothing happened) per key, the 20 largest keys. */
 export interface Timeseries {
   metric: "revenue" | "orders" | "touches";
+  by: "channel" | "campaign" | "trigger" | "source";
   model: AttributionModel;
   from: string;
   to: string;
-  series: { key: string; points: { date: string; value: number }[] }[];
+  series: { key: string; total: number; points: { date: string; value: number }[] }[];
 }
 
 export function fetchTimeseries(metric: Timeseries["metric"], range: DateRange, model: AttributionModel, signal?: AbortSignal): Promise<Timeseries> {
   return api<Timeseries>(`/v1/reports/timeseries${query({ metric, by: "channel", model, from: range.from, to: range.to })}`, signal ? { signal } : {});
 }
 
-/** `GET /v1/reports/funnel` (assumed: views → carts → orders as ordered steps). */
+/** `GET /v1/reports/funnel`: views → carts → orders as ordered steps (customers per day, summed over the range). */
 export interface Funnel {
   from: string;
   to: string;
@@ -61,7 +69,7 @@ export function fetchFunnel(range: DateRange, signal?: AbortSignal): Promise<Fun
   return api<Funnel>(`/v1/reports/funnel${query({ from: range.from, to: range.to })}`, signal ? { signal } : {});
 }
 
-/** `GET /v1/reports/recs` (assumed: one row per list type). */
+/** `GET /v1/reports/recs`: one row per list type; orders and revenue of products clicked in that list. */
 export interface RecsReport {
   from: string;
   to: string;

@@ -5,11 +5,9 @@
 import { creditOrder, orderValue, touchesInWindow, type OrderAttribution } from "../attribution/models.ts";
 import { advanceVisit, directTouch, touchFromEvent, touchWorthy, type Touch, type VisitState } from "../attribution/touches.ts";
 import { canonicalEventName, commerceEffects, type OrderRecord } from "../commerce/ecommerce.ts";
-import { consentChoices } from "../ingest/consent.ts";
 import { localDay, METRICS, type FunnelStep, type KpiIncrement } from "../kpis/counters.ts";
-import { leadIncrements, messageIncrements, orderIncrements, recommendationOrderIncrements, touchIncrements } from "../kpis/increments.ts";
+import { leadIncrements, messageIncrements, orderIncrements, recommendationOrderIncrements, touchIncrements, unsubscribeIncrements } from "../kpis/increments.ts";
 import type { SeamEvent } from "../schemas.ts";
-import { isMessageChannel } from "../triggers/definitions.ts";
 import { CLICK_EVENTS, OPEN_EVENTS } from "../triggers/engagement.ts";
 import type { MetaCache } from "./meta.ts";
 import type { OrderAttributionRow, TouchRow } from "./rows.ts";
@@ -97,14 +95,7 @@ export class AttributionStore {
         visit = advanceVisit(visit, event, touch);
       }
       out.push(...this.listAndMessageEvents(event, day, before.messages, opened, clicked));
-      for (const { channel, granted } of consentChoices(event)) {
-        // An unsubscribe counts once: a repeated one-click (never deduped) finds the channel already off.
-        if (!granted && consent[channel] !== false && isMessageChannel(channel)) {
-          const triggerId = typeof event.properties.trigger_id === "string" ? event.properties.trigger_id : null;
-          out.push(...messageIncrements(day, channel, triggerId, METRICS.unsubscribed));
-        }
-        consent[channel] = granted;
-      }
+      out.push(...unsubscribeIncrements(event, consent, day));
     }
     this.insertTouches(added);
     if (visit.lastActivityAt !== null && String(visit.lastActivityAt) !== this.meta.get("visit_at")) {

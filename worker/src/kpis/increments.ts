@@ -2,6 +2,9 @@
 // object decides what happened (and whether it is the customer's first of the day), this says what it counts.
 import { ATTRIBUTION_MODELS, type OrderAttribution } from "../attribution/models.ts";
 import type { Touch } from "../attribution/touches.ts";
+import { consentChoices } from "../ingest/consent.ts";
+import type { SeamEvent } from "../schemas.ts";
+import { isMessageChannel } from "../triggers/definitions.ts";
 import { METRICS, type KpiDimension, type KpiIncrement } from "./counters.ts";
 
 type TouchFields = Pick<Touch, "channel" | "source" | "campaign" | "trigger_id">;
@@ -77,5 +80,22 @@ export function leadIncrements(leadSource: TouchFields, day: string): KpiIncreme
 export function messageIncrements(day: string, channel: string, triggerId: string | null, metric: string): KpiIncrement[] {
   const out: KpiIncrement[] = [[day, "channel", channel, metric, 1]];
   if (triggerId) out.push([day, "campaign", triggerId, metric, 1], [day, "trigger", triggerId, metric, 1]);
+  return out;
+}
+
+/**
+ * The unsubscribes an event makes: a message channel switched off that was not off already, so a
+ * repeated one-click unsubscribe (never deduped: it must take effect) counts once. Updates
+ * `consent` (the customer's answers so far) with the event's choices.
+ */
+export function unsubscribeIncrements(event: SeamEvent, consent: Record<string, boolean>, day: string): KpiIncrement[] {
+  const out: KpiIncrement[] = [];
+  for (const { channel, granted } of consentChoices(event)) {
+    if (!granted && consent[channel] !== false && isMessageChannel(channel)) {
+      const triggerId = typeof event.properties.trigger_id === "string" ? event.properties.trigger_id : null;
+      out.push(...messageIncrements(day, channel, triggerId, METRICS.unsubscribed));
+    }
+    consent[channel] = granted;
+  }
   return out;
 }
