@@ -181,6 +181,8 @@ export interface MessagingPolicy {
   preference_trait: string;
   opt_in_channels: string[];
   links: { product_url: string | null; cart_url: string | null; home_url: string | null };
+  /** Attribution's conversion window (issue 12); saved back as it was read. */
+  conversion_window_days: number;
 }
 
 export interface Product {
