@@ -15,6 +15,7 @@ import { ingestRoutes } from "./routes/ingest.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { messagingAdminRoutes } from "./routes/messaging-admin.ts";
 import { recsRoutes } from "./routes/recs.ts";
+import { segmentRoutes } from "./routes/segments.ts";
 import { trackingRoutes } from "./routes/tracking.ts";
 import type { ErrorBody } from "./schemas.ts";
 
@@ -31,6 +32,7 @@ export const app = new Hono<BrowserEnv>()
   .route("/v1", messageRoutes)
   .route("/v1", trackingRoutes)
   .route("/v1/admin", messagingAdminRoutes)
+  .route("/v1/segments", segmentRoutes)
   .route("/v1", dashboardSessionRoutes)
   .route("/admin", adminRoutes)
   .route("/demo", demoRoutes)

@@ -2,6 +2,7 @@
 import type { CustomerDO } from "./customer/CustomerDO.ts";
 import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 import type { EventsQueueMessage } from "./facts.ts";
+import type { SegmentBackfillMessage, SegmentFactsMessage } from "./segments/facts.ts";
 import type { OutgoingMessage } from "./messages/message.ts";
 
 export interface Env {
@@ -10,7 +11,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
-  EVENTS: Queue<EventsQueueMessage>;
+  /** Item facts (facts.ts) and, by `kind`, segment facts and back-fill pages (segments/facts.ts). */
+  EVENTS: Queue<EventsQueueMessage | SegmentFactsMessage | SegmentBackfillMessage>;
   MESSAGES: Queue<OutgoingMessage>;
   /** Published trigger definitions and messaging policy, read by the CustomerDOs (stores/published-config.ts). */
   CONFIG_KV: KVNamespace;

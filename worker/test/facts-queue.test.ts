@@ -13,7 +13,8 @@ function spyOnFacts(): EventsQueueMessage[] {
   const sent: EventsQueueMessage[] = [];
   const sendBatch = env.EVENTS.sendBatch.bind(env.EVENTS);
   vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages, options) => {
-    for (const m of messages) sent.push(m.body);
+    // Ingest sends item facts by sendBatch; segment facts leave the customer objects by send().
+    for (const m of messages) sent.push(m.body as EventsQueueMessage);
     return sendBatch(messages, options);
   });
   return sent;

@@ -1,23 +1,70 @@
 // Builds the message a due step sends: its content from the customer's facts and the catalog's
 // current cards, recommended products, and tracked links. Everything it needs is passed in.
 import type { ProductCard } from "../catalog/product.ts";
+import type { Env } from "../env.ts";
 import type { ProductLine } from "../commerce/ecommerce.ts";
 import { messageContent, messageProductIds, type ProductSources } from "../messages/content.ts";
 import { trackedLinks, type LinkTracking } from "../messages/links.ts";
 import { messageIdFor, type OutgoingMessage } from "../messages/message.ts";
 import { buildMessagePayload, plannedLinks } from "../messages/payload.ts";
-import { RECOMMENDED_PER_MESSAGE, recommendedProducts, type RecommendationsProvider } from "../messages/recommendations.ts";
+import {
+  RECOMMENDED_PER_MESSAGE,
+  recommendedProducts,
+  type ProductSummary,
+  type RecommendationRequest,
+  type RecommendationsProvider,
+} from "../messages/recommendations.ts";
+import { serveRecommendations } from "../recs/serve.ts";
+import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CartView } from "../schemas.ts";
 import type { Contact } from "../triggers/channels.ts";
 import type { MessageChannel, MessagingPolicy, TriggerDefinition } from "../triggers/definitions.ts";
 import type { RunSummary } from "../triggers/evaluate.ts";
 import type { OrderRow } from "./rows.ts";
+import type { CustomerReads } from "./store-reads.ts";
 
 export interface ComposerDeps {
   /** The catalog's current cards of these products (KV, through the isolate cache); missing ones are left out. */
   cards(workspaceId: string, productIds: readonly string[]): Promise<Map<string, ProductCard>>;
   recommend: RecommendationsProvider | undefined;
   tracking: LinkTracking;
+}
+
+/** The composer's reads for one customer's object: the catalog's cards and recommendations, from KV. */
+export function kvComposerDeps(env: Pick<Env, "RECS_KV" | "LINK_SECRET" | "TRACKING_BASE_URL">, reads: CustomerReads): ComposerDeps {
+  return {
+    cards: (workspaceId, productIds) => catalogCards(env.RECS_KV, workspaceId, productIds),
+    recommend: (request) => recommendForMessage(env.RECS_KV, reads, request),
+    tracking: { secret: env.LINK_SECRET, baseUrl: env.TRACKING_BASE_URL },
+  };
+}
+
+/**
+ * Recommended products for a message's payload: complements of the products the message is about
+ * (the cart, the viewed or ordered products), else what the customer's session suggests.
+ */
+async function recommendForMessage(kv: KVNamespace, reads: CustomerReads, request: RecommendationRequest): Promise<ProductSummary[]> {
+  const ctx = reads.recommendationContext();
+  const seeded = request.productIds.length > 0;
+  const result = await serveRecommendations(
+    { type: seeded ? "cart" : "for_you", limit: request.limit },
+    seeded ? { ...ctx, cart: [...new Set([...ctx.cart, ...request.productIds])] } : ctx,
+    kvLookups(kv, request.workspaceId),
+  );
+  return result.items.map(({ score: _score, in_stock: _inStock, ...card }) => card);
+}
+
+/** The catalog's current cards (KV, through the isolate cache) of the products a message shows. */
+async function catalogCards(kv: KVNamespace, workspaceId: string, productIds: readonly string[]): Promise<Map<string, ProductCard>> {
+  const lookups = kvLookups(kv, workspaceId);
+  const cards = new Map<string, ProductCard>();
+  await Promise.all(
+    [...new Set(productIds)].map(async (id) => {
+      const card = await lookups.card(id);
+      if (card) cards.set(id, card);
+    }),
+  );
+  return cards;
 }
 
 /** What the customer's own state says, read (synchronously) before the first await. */

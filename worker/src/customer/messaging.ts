@@ -4,6 +4,7 @@
 import { canonicalEventName, productFrom } from "../commerce/ecommerce.ts";
 import type { OutgoingMessage } from "../messages/message.ts";
 import type { SeamEvent } from "../schemas.ts";
+import { audienceAllows } from "../triggers/audience.ts";
 import { capHorizonMs } from "../triggers/caps.ts";
 import { planCatalogChange, planNewArrivals, type CatalogChange, type NewArrivals } from "../triggers/catalog-triggers.ts";
 import type { MessagingConfig, MessagingPolicy } from "../triggers/definitions.ts";
@@ -12,8 +13,8 @@ import { planForEvents, type TriggerAction } from "../triggers/evaluate.ts";
 import { customerTimeZone } from "../triggers/quiet-hours.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { composeMessage, type ComposerDeps } from "./message-composer.ts";
-import type { MessagingStore, ScheduledRow } from "./messaging-store.ts";
-import { messagingView, type MessagingState } from "./messaging-views.ts";
+import type { MessagingStore } from "./messaging-store.ts";
+import { messagingView, type MessagingState, type ScheduledRow } from "./messaging-views.ts";
 import type { CustomerReads } from "./store-reads.ts";
 
 /** Rows one alarm processes; more re-arm the alarm at once instead of holding the object. */
@@ -51,6 +52,8 @@ export interface MessagingDeps {
   compose: ComposerDeps;
   /** Which customer this object is, and whether it was merged into another (then it sends nothing). */
   self: () => { workspaceId: string | undefined; profileKey: string | undefined; forwarded: boolean };
+  /** The segments the customer is in now (customer/segments.ts): a trigger's audience. */
+  segments: () => ReadonlySet<string>;
 }
 
 export type { MessagingState };
@@ -103,7 +106,7 @@ export class CustomerMessaging {
       actions = planForEvents(
         accepted,
         config.triggers,
-        { now, cart: customer.cartSnapshot(), cartChanged: options.cartChanged, viewCounts: customer.viewCounts([...viewed]) },
+        { now, cart: customer.cartSnapshot(), cartChanged: options.cartChanged, viewCounts: customer.viewCounts([...viewed]), segments: this.deps.segments() },
         this.store.runs,
       );
       this.store.applyActions(actions, now, Math.max(...accepted.map((e) => e.receivedAt)));
@@ -128,12 +131,15 @@ export class CustomerMessaging {
     const config = await this.deps.config(workspaceId);
     const template = change.kind === "new_arrivals" ? "new_in_favourite_category" : change.kind;
     if (!config.triggers.some((t) => t.enabled && t.template === template)) return { scheduled: false, dueNow: false };
+    // A catalog change only starts runs: the triggers whose audience the customer is not in are left out.
+    const segments = this.deps.segments();
+    const triggers = config.triggers.filter((t) => audienceAllows(t.audience, segments));
     const { customer } = this.deps;
     const actions =
       change.kind === "new_arrivals"
         ? planNewArrivals(
             change,
-            config.triggers,
+            triggers,
             {
               activity: (since) => customer.categoryActivity(since),
               unseen: (ids) => {
@@ -144,7 +150,7 @@ export class CustomerMessaging {
             this.store.runs,
             now,
           )
-        : planCatalogChange(change, config.triggers, customer.productInterest(change.product_id), this.store.runs, now);
+        : planCatalogChange(change, triggers, customer.productInterest(change.product_id), this.store.runs, now);
     this.store.transaction(() => this.store.applyActions(actions, now, now));
     return { scheduled: actions.some((a) => a.kind === "start"), dueNow: this.store.hasDueRow(now) };
   }
@@ -171,10 +177,14 @@ export class CustomerMessaging {
    * was armed for. In production they agree (alarms never fire early); a test that runs the alarm
    * with `runDurableObjectAlarm` has moved time forward to it, and nothing sleeps.
    */
-  async onAlarm(): Promise<void> {
-    const armed = Number(this.store.meta.get("alarm_at") ?? 0);
+  async onAlarm(now = this.alarmNow()): Promise<void> {
     this.store.transaction(() => this.store.meta.delete("alarm_at"));
-    await this.runDue(Math.max(this.deps.clock(), armed));
+    await this.runDue(now);
+  }
+
+  /** The alarm's clock (see onAlarm): the other timers behind the alarm (segments) run at the same moment. */
+  alarmNow(): number {
+    return Math.max(this.deps.clock(), Number(this.store.meta.get("alarm_at") ?? 0));
   }
 
   /**
@@ -267,6 +277,7 @@ export class CustomerMessaging {
       contact,
       sent: store.sentSince(now - capHorizonMs(policy.caps)),
       timeZone,
+      segments: this.deps.segments(),
     });
     // Nothing is written with a config that is no longer the published one (a send checks after
     // building its message, so the KV read overlaps that work).

@@ -22,6 +22,11 @@ export const CAPS = {
   scheduleHistory: 200,
   /** Messages kept in the log: caps look back weeks, channel learning uses the rest. */
   messageLog: 500,
+  /**
+   * Segment facts waiting for the events queue (normally sent right after they are made). Past
+   * this the oldest are dropped: the D1 index then misses a change until a back-fill repairs it.
+   */
+  segmentOutbox: 1_000,
 } as const;
 
 /** Forwarding pointers are followed at most this many times (a → e → u), so no loop can spin. */
@@ -178,4 +183,12 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 4: what ordered a step's channel plan (preference, learned, cascade), kept with a rescheduled
   // step so its message reports what decided.
   [`ALTER TABLE schedule ADD COLUMN chosen_by TEXT`],
+  // Segments (issue 12; customer/segment-store.ts owns these; number 6 in the issue's plan, after
+  // the lead's 5): the segments the customer is in, the facts about them not yet handed to the
+  // events queue, and the segment layer's own small facts (never merged into another object).
+  [
+    `CREATE TABLE segment_members (segment_id TEXT PRIMARY KEY, since INTEGER NOT NULL)`,
+    `CREATE TABLE segment_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, fact TEXT NOT NULL)`,
+    `CREATE TABLE segment_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  ],
 ];

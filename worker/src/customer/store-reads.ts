@@ -4,6 +4,7 @@ import type { ProductLine } from "../commerce/ecommerce.ts";
 import type { ContactKind } from "../identity/profile-keys.ts";
 import type { ProductSources } from "../messages/content.ts";
 import type { RecommendationContext } from "../recs/serve.ts";
+import { EMPTY_INPUTS, orderFact, type SegmentInput, type SegmentInputs } from "../segments/inputs.ts";
 import type { CartView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
 import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
@@ -236,6 +237,34 @@ export class CustomerReads {
     const [ordered] = this.sql<{ line: string }>`
       SELECT p.value AS line FROM orders o, json_each(o.products) p WHERE p.value->>'productId' = ${productId} ORDER BY o.ts DESC LIMIT 1`;
     return { viewed, line, ordered: ordered ? (JSON.parse(ordered.line) as ProductLine) : undefined };
+  }
+
+  // ---- facts for segments ----------------------------------------------------------------------
+
+  /** What segment rules read (segments/inputs.ts), only the parts asked for: a cart change reads no history. */
+  segmentInputs(needed: ReadonlySet<SegmentInput>): SegmentInputs {
+    const inputs: SegmentInputs = { ...EMPTY_INPUTS };
+    if (needed.has("orders"))
+      inputs.orders = this.sql<{ total: number | null; revenue: number | null; products: string; ts: number }>`SELECT total, revenue, products, ts FROM orders`.map(
+        (r) => orderFact({ ...r, products: JSON.parse(r.products) as ProductLine[] }),
+      );
+    if (needed.has("cart")) {
+      const updated = this.meta.get("cart_updated_at");
+      inputs.cart = { lines: this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM cart_lines`[0]?.n ?? 0, updatedAt: updated === undefined ? null : Number(updated) };
+    }
+    if (needed.has("consent")) inputs.consent = this.consent();
+    if (needed.has("traits")) inputs.traits = this.traits();
+    if (needed.has("identity")) {
+      const kinds = new Set(this.sql<{ kind: string }>`SELECT DISTINCT kind FROM identities WHERE kind != 'user_id' OR verified = 1`.map((r) => r.kind));
+      inputs.identities = { userId: kinds.has("user_id"), email: kinds.has("email"), phone: kinds.has("phone") };
+    }
+    if (needed.has("events"))
+      inputs.events = this.sql<{ name: string | null; channel: string; ts: number }>`
+        SELECT event AS name, channel, ts FROM touchpoints ORDER BY seq DESC LIMIT ${CAPS.touchpoints}`.map((r) => ({ name: r.name ?? "", channel: r.channel, ts: r.ts }));
+    if (needed.has("views"))
+      inputs.views = this.sql<{ product_id: string; category: string | null; last_seen: number; view_count: number }>`
+        SELECT product_id, category, last_seen, view_count FROM viewed_items`.map((r) => ({ productId: r.product_id, category: r.category, lastSeen: r.last_seen, viewCount: r.view_count }));
+    return inputs;
   }
 
   order(orderId: string): OrderRow | undefined {

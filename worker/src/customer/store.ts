@@ -41,6 +41,8 @@ export class CustomerStore {
   readonly meta: MetaCache;
   /** The messaging layer's own small facts (armed alarm, time zones): never merged into another object. */
   readonly messagingMeta: MetaCache;
+  /** The segment layer's own small facts (definitions evaluated, next change times): never merged either. */
+  readonly segmentMeta: MetaCache;
   /** The object's one way to write: commits the work with both metas, or rolls back and forgets them. */
   readonly transaction: Transaction;
   readonly reads: CustomerReads;
@@ -53,7 +55,8 @@ export class CustomerStore {
     this.sql = sqlOver(storage.sql);
     this.meta = new MetaCache(this.sql, "meta");
     this.messagingMeta = new MetaCache(this.sql, "messaging_meta");
-    this.transaction = transactions(storage, [this.meta, this.messagingMeta]);
+    this.segmentMeta = new MetaCache(this.sql, "segment_meta");
+    this.transaction = transactions(storage, [this.meta, this.messagingMeta, this.segmentMeta]);
     this.reads = new CustomerReads(this.sql, this.meta);
     this.batch = new BatchWriter(this.sql, this.meta, this.transaction);
   }
@@ -165,6 +168,7 @@ export class CustomerStore {
     await this.storage.deleteAll();
     this.meta.forget();
     this.messagingMeta.forget();
+    this.segmentMeta.forget();
     this.batch.forget();
     this.linked = undefined;
     this.migrate();

@@ -51,6 +51,8 @@ export interface CustomerState {
   orders: OrderView[];
   channel_history: TouchpointView[];
   recent_events: SeamEvent[];
+  /** The segments the customer is in now (ids). */
+  segments?: string[];
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();

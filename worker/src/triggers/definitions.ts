@@ -1,5 +1,9 @@
 // Built-in trigger templates, a workspace's trigger definitions and messaging policy: shapes, limits, defaults, validation.
 import * as z from "zod/mini";
+import { builtinDefinition, SEGMENT_LIMITS, type SegmentDefinition } from "../segments/definitions.ts";
+import { BUILTIN_SEGMENT_IDS } from "../segments/builtins.ts";
+import { segmentIdSchema } from "../segments/rules.ts";
+import type { TriggerAudience } from "./audience.ts";
 
 /** The channels Seam can send a message on (the others — web, app, pos… — are where events come from). */
 export const MESSAGE_CHANNELS = ["email", "sms", "messenger", "push"] as const;
@@ -86,6 +90,8 @@ export interface TriggerDefinition {
   /** welcome_series: the events that start it. */
   entry_events: string[];
   content: Record<string, unknown>;
+  /** Who may enter (a segment, minus excluded ones), checked at entry and when each step is due; null: everyone. */
+  audience: TriggerAudience | null;
 }
 
 type TemplateDefaults = Omit<TriggerDefinition, "id" | "template" | "enabled" | "version">;
@@ -102,6 +108,7 @@ const BASE: TemplateDefaults = {
   interest_days: 30,
   entry_events: [],
   content: {},
+  audience: null,
 };
 
 /** What each built-in template does, and its defaults; a workspace switches one on and tunes it. */
@@ -215,6 +222,8 @@ export interface MessagingConfig {
   triggers: TriggerDefinition[];
   /** The workspace's allowed origins, published with the config: an event's url may be a link target only on one of these. */
   allowed_origins: string[];
+  /** Every segment of the workspace (built-ins and custom), which each customer object evaluates (segments/). */
+  segments: SegmentDefinition[];
 }
 
 /** A policy saved before a field existed reads as the default for that field. */
@@ -222,8 +231,11 @@ export function policyWithDefaults(policy: MessagingPolicy): MessagingPolicy {
   return { ...DEFAULT_POLICY, ...policy, links: { ...DEFAULT_POLICY.links, ...policy.links } };
 }
 
+/** The built-in segments as shipped: what a workspace that never saved a segment evaluates. */
+export const DEFAULT_SEGMENTS: readonly SegmentDefinition[] = BUILTIN_SEGMENT_IDS.map((id) => builtinDefinition(id));
+
 export function emptyConfig(workspaceId: string): MessagingConfig {
-  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [] };
+  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [], segments: [...DEFAULT_SEGMENTS] };
 }
 
 // ---- validation -----------------------------------------------------------------------------
@@ -269,6 +281,16 @@ export const triggerInputSchema = z.strictObject({
     z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(LIMITS.entryEvents)),
   ),
   content: z.optional(contentObject),
+  audience: z.optional(
+    z.nullable(
+      z
+        .strictObject({
+          segment: z.optional(segmentIdSchema),
+          exclude: z.optional(z.array(segmentIdSchema).check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.audienceExcludes))),
+        })
+        .check(z.refine((a) => a.segment !== undefined || a.exclude !== undefined, "an audience names a segment, segments to exclude, or both")),
+    ),
+  ),
 });
 export type TriggerInput = z.infer<typeof triggerInputSchema>;
 

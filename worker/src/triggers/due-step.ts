@@ -2,6 +2,7 @@
 // allowed time, drop it, cancel it, or end its run. A pure decision over plain facts, pulled out of
 // the CustomerDO so every branch is tested directly (worker/test/due-step-decisions.test.ts);
 // customer/messaging.ts gathers the facts, asks, and carries the answer out.
+import { audienceAllows } from "./audience.ts";
 import type { SentMessage } from "./caps.ts";
 import { channelOrder, firstSendableChannel, type ChannelEngagement, type ChosenBy, type Contact } from "./channels.ts";
 import { HOUR_MS, type MessageChannel, type MessagingPolicy, type TriggerDefinition } from "./definitions.ts";
@@ -42,6 +43,8 @@ export interface DueStepFacts {
   /** Messages that count against the caps. */
   sent: readonly SentMessage[];
   timeZone: string;
+  /** The segments the customer is in now (a trigger's audience is checked again at each step). */
+  segments?: ReadonlySet<string>;
 }
 
 /** The channel a row goes out on: the plan, the position in it, and what decided. */
@@ -74,6 +77,7 @@ export function decideDueStep(f: DueStepFacts): DueStepDecision {
   const { row, run, trigger, policy, now } = f;
   if (!run) return { kind: "cancel", reason: "run_missing" };
   if (!trigger || !trigger.enabled) return { kind: "exit", reason: "trigger_disabled" };
+  if (!audienceAllows(trigger.audience, f.segments)) return { kind: "exit", reason: "audience" };
   if (run.status === "exited" || run.status === "superseded") return { kind: "cancel", reason: `run_${run.status}` };
   const wanted = stepStillWanted(trigger, run, f.sendTime, now);
   if (!wanted.ok) return { kind: "exit", reason: wanted.reason };
