@@ -55,6 +55,14 @@ describe("a due step", () => {
     expect(decideDueStep(facts({ consent: { email: false } }))).toMatchObject({ kind: "send", channel: "sms", channelIndex: 1 });
   });
 
+  it("ends its run when the customer is no longer in the trigger's audience (or is in a segment it excludes)", () => {
+    const vip = trigger("welcome_series", { audience: { segment: "high_value", exclude: ["lapsed"] } });
+    expect(decideDueStep(facts({ trigger: vip, segments: new Set(["high_value"]) }))).toMatchObject({ kind: "send" });
+    expect(decideDueStep(facts({ trigger: vip, segments: new Set(["recent_buyers"]) }))).toEqual({ kind: "exit", reason: "audience" });
+    expect(decideDueStep(facts({ trigger: vip, segments: new Set(["high_value", "lapsed"]) }))).toEqual({ kind: "exit", reason: "audience" });
+    expect(decideDueStep(facts({ trigger: vip }))).toEqual({ kind: "exit", reason: "audience" });
+  });
+
   it("is cancelled when its run is gone or already ended, and ends its run when the trigger is off or the step no longer applies", () => {
     expect(decideDueStep(facts({ run: undefined }))).toEqual({ kind: "cancel", reason: "run_missing" });
     expect(decideDueStep(facts({ run: { ...run, status: "superseded" } }))).toEqual({ kind: "cancel", reason: "run_superseded" });
