@@ -1,12 +1,10 @@
 // One customer's live object: RPC methods over its SQLite state, identity merges and forwarding.
 import { DurableObject } from "cloudflare:workers";
 import { afterResponse } from "../background.ts";
-import type { ProductCard } from "../catalog/product.ts";
 import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
-import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey } from "../identity/profile-keys.ts";
-import type { ProductSummary, RecommendationRequest } from "../messages/recommendations.ts";
+import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey, type ContactKind } from "../identity/profile-keys.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
 import { forgetMessaging } from "../stores/deliveries.ts";
@@ -14,9 +12,11 @@ import { claimIdentity, forgetIdentities, repointIdentities } from "../stores/id
 import { PublishedConfigReader } from "../stores/published-config.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
+import { contactConfirmedEvent } from "../triggers/engagement.ts";
 import type { MessagingConfig } from "../triggers/definitions.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
+import { catalogCards, recommendForMessage } from "./message-sources.ts";
 import { MessagingStore } from "./messaging-store.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
 import { CustomerStore } from "./store.ts";
@@ -61,10 +61,11 @@ export class CustomerDO extends DurableObject<Env> {
       config: (workspaceId) => this.config.current(workspaceId),
       alarm: { set: (at) => ctx.storage.setAlarm(at), clear: () => ctx.storage.deleteAlarm() },
       compose: {
-        cards: (workspaceId, productIds) => this.catalogCards(workspaceId, productIds),
-        recommend: (request) => this.recommendForMessage(request),
+        cards: (workspaceId, productIds) => catalogCards(env.RECS_KV, workspaceId, productIds),
+        recommend: (request) => recommendForMessage(env.RECS_KV, this.store.reads, request),
         tracking: { secret: env.LINK_SECRET, baseUrl: env.TRACKING_BASE_URL },
       },
+      requestConfirmation: (kind, value, now) => this.store.markConfirmationRequested(kind, value, now),
       self: () => ({
         workspaceId: this.store.meta.get("workspace_id"),
         profileKey: this.store.meta.get("profile_key"),
@@ -180,34 +181,6 @@ export class CustomerDO extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Recommended products for a message's payload: complements of the products the message is about
-   * (the cart, the viewed or ordered products), else what the customer's session suggests.
-   */
-  private async recommendForMessage(request: RecommendationRequest): Promise<ProductSummary[]> {
-    const ctx = this.store.reads.recommendationContext();
-    const seeded = request.productIds.length > 0;
-    const result = await serveRecommendations(
-      { type: seeded ? "cart" : "for_you", limit: request.limit },
-      seeded ? { ...ctx, cart: [...new Set([...ctx.cart, ...request.productIds])] } : ctx,
-      kvLookups(this.env.RECS_KV, request.workspaceId),
-    );
-    return result.items.map(({ score: _score, in_stock: _inStock, ...card }) => card);
-  }
-
-  /** The catalog's current cards (KV, through the isolate cache) of the products a message shows. */
-  private async catalogCards(workspaceId: string, productIds: readonly string[]): Promise<Map<string, ProductCard>> {
-    const lookups = kvLookups(this.env.RECS_KV, workspaceId);
-    const cards = new Map<string, ProductCard>();
-    await Promise.all(
-      [...new Set(productIds)].map(async (id) => {
-        const card = await lookups.card(id);
-        if (card) cards.set(id, card);
-      }),
-    );
-    return cards;
-  }
-
   override async alarm(): Promise<void> {
     await this.messaging.onAlarm();
   }
@@ -243,6 +216,26 @@ export class CustomerDO extends DurableObject<Env> {
     if (workspaceId === undefined || profileKey === undefined || !this.store.exists()) return "unknown_customer";
     await this.ingest({ workspaceId, profileKey, events: [event] });
     return "recorded";
+  }
+
+  /**
+   * The customer clicked the confirmation link of one of their addresses (double opt-in): it may
+   * get marketing from now on, and what waited for it goes at once. Recorded in the customer's
+   * history as `Contact Confirmed`. Only through a sealed confirmation token: an event a browser
+   * sends under that name confirms nothing.
+   */
+  async confirmContact(kind: ContactKind, value: string, now: number, hops = 0): Promise<"confirmed" | "unknown_contact"> {
+    const next = this.forwardedTo(hops);
+    if (next) return next.stub.confirmContact(kind, value, now, hops + 1);
+    if (!this.store.exists() || !this.store.transaction(() => this.store.confirmContact(kind, value))) return "unknown_contact";
+    const workspaceId = this.store.meta.get("workspace_id")!;
+    const profileKey = this.store.meta.get("profile_key")!;
+    await this.ingest({ workspaceId, profileKey, events: [contactConfirmedEvent(kind, now)] });
+    if (this.messaging.contactConfirmed(now)) {
+      await this.messaging.armAlarm();
+      afterResponse(this.ctx, "send after confirmation", this.messaging.runDue(now));
+    }
+    return "confirmed";
   }
 
   /** Messages, schedule and trigger runs, or null for a customer never seen. */

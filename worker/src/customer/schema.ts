@@ -178,4 +178,11 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 4: what ordered a step's channel plan (preference, learned, cascade), kept with a rescheduled
   // step so its message reports what decided.
   [`ALTER TABLE schedule ADD COLUMN chosen_by TEXT`],
+  // 5: double opt-in. An email or phone is `confirmed` when the store's backend sent it (secret key)
+  // or the customer clicked the confirmation link; `confirm_requested_at` is when the one
+  // confirmation message for it was planned.
+  [
+    `ALTER TABLE identities ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE identities ADD COLUMN confirm_requested_at INTEGER`,
+  ],
 ];
