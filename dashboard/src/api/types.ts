@@ -181,6 +181,8 @@ export interface MessagingPolicy {
   preference_trait: string;
   opt_in_channels: string[];
   links: { product_url: string | null; cart_url: string | null; home_url: string | null };
+  /** Browser-given emails and phones confirm themselves (one message with a link) before marketing goes to them. */
+  double_opt_in: boolean;
 }
 
 export interface Product {

@@ -4,7 +4,7 @@ import { afterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
 import type { ItemFact } from "../facts.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
-import { customerObjectName, isUserProfile, offlineProfileKey, visitorsNamedBy } from "../identity/profile-keys.ts";
+import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
 import { forgetMessaging } from "../stores/deliveries.ts";
@@ -13,10 +13,11 @@ import { forgetCustomerIndex } from "../stores/segment-index.ts";
 import { PublishedConfigReader } from "../stores/published-config.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
+import { contactConfirmedEvent } from "../triggers/engagement.ts";
 import type { MessagingConfig } from "../triggers/definitions.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
-import { kvComposerDeps } from "./message-composer.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
+import { kvComposerDeps } from "./message-sources.ts";
 import { MessagingStore } from "./messaging-store.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
 import { SegmentStore } from "./segment-store.ts";
@@ -67,6 +68,7 @@ export class CustomerDO extends DurableObject<Env> {
       config: (workspaceId) => this.config.current(workspaceId),
       alarm: { set: (at) => ctx.storage.setAlarm(at), clear: () => ctx.storage.deleteAlarm() },
       compose: kvComposerDeps(env, this.store.reads),
+      requestConfirmation: (kind, value, now) => this.store.markConfirmationRequested(kind, value, now),
       self: () => ({ ...self(), forwarded: this.forwardTarget() !== undefined }),
       segments: () => this.segments.members(),
     });
@@ -222,6 +224,26 @@ export class CustomerDO extends DurableObject<Env> {
     if (workspaceId === undefined || profileKey === undefined || !this.store.exists()) return "unknown_customer";
     await this.ingest({ workspaceId, profileKey, events: [event] });
     return "recorded";
+  }
+
+  /**
+   * The customer clicked the confirmation link of one of their addresses (double opt-in): it may
+   * get marketing from now on, and what waited for it goes at once. Recorded in the customer's
+   * history as `Contact Confirmed`. Only through a sealed confirmation token: an event a browser
+   * sends under that name confirms nothing.
+   */
+  async confirmContact(kind: ContactKind, value: string, now: number, hops = 0): Promise<"confirmed" | "unknown_contact"> {
+    const next = this.forwardedTo(hops);
+    if (next) return next.stub.confirmContact(kind, value, now, hops + 1);
+    if (!this.store.exists() || !this.store.transaction(() => this.store.confirmContact(kind, value))) return "unknown_contact";
+    const workspaceId = this.store.meta.get("workspace_id")!;
+    const profileKey = this.store.meta.get("profile_key")!;
+    await this.ingest({ workspaceId, profileKey, events: [contactConfirmedEvent(kind, now)] });
+    if (this.messaging.contactConfirmed(now)) {
+      await this.messaging.armAlarm();
+      afterResponse(this.ctx, "send after confirmation", this.messaging.runDue(now));
+    }
+    return "confirmed";
   }
 
   /** Messages, schedule and trigger runs, or null for a customer never seen. */

@@ -232,6 +232,17 @@ export class MessagingStore {
              WHERE id = ${row.id}`;
   }
 
+  /** Holds a row until `at` (its expiry) for the customer's confirmation; `releaseHeld` brings it back at once. */
+  hold(row: ScheduledRow, at: number, reason: string, now: number): void {
+    this.sql`UPDATE schedule SET due_at = ${at}, reason = ${reason}, lease_until = NULL, updated_at = ${now} WHERE id = ${row.id}`;
+  }
+
+  /** The customer confirmed an address: every row held for it is due now. Whether any was. */
+  releaseHeld(reason: string, now: number): boolean {
+    return this.sql`UPDATE schedule SET due_at = ${now}, reason = 'confirmed', updated_at = ${now}
+                    WHERE status = 'pending' AND reason = ${reason} RETURNING id`.length > 0;
+  }
+
   /** Logs the message as queued and leases the row for the send, in one transaction. */
   claimForSend(
     row: ScheduledRow,
@@ -292,7 +303,8 @@ export class MessagingStore {
   /** Messages that count against caps since `since`. */
   sentSince(since: number): SentMessage[] {
     return this.sql<{ channel: MessageChannel; queued_at: number }>`
-      SELECT channel, queued_at FROM message_log WHERE status IN ('queued', 'sent', 'delivered') AND queued_at > ${since}`.map((r) => ({
+      SELECT channel, queued_at FROM message_log WHERE status IN ('queued', 'sent', 'delivered') AND queued_at > ${since}
+        AND template != 'contact_confirmation'`.map((r) => ({
       channel: r.channel,
       at: r.queued_at,
     }));

@@ -183,8 +183,14 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 4: what ordered a step's channel plan (preference, learned, cascade), kept with a rescheduled
   // step so its message reports what decided.
   [`ALTER TABLE schedule ADD COLUMN chosen_by TEXT`],
-  // Segments (issue 12; customer/segment-store.ts owns these; number 6 in the issue's plan, after
-  // the lead's 5): the segments the customer is in, the facts about them not yet handed to the
+  // 5: double opt-in. An email or phone is `confirmed` when the store's backend sent it (secret key)
+  // or the customer clicked the confirmation link; `confirm_requested_at` is when the one
+  // confirmation message for it was planned.
+  [
+    `ALTER TABLE identities ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE identities ADD COLUMN confirm_requested_at INTEGER`,
+  ],
+  // 6: segments (customer/segment-store.ts owns these): the segments the customer is in, the facts about them not yet handed to the
   // events queue, and the segment layer's own small facts (never merged into another object).
   [
     `CREATE TABLE segment_members (segment_id TEXT PRIMARY KEY, since INTEGER NOT NULL)`,

@@ -19,7 +19,14 @@ export const TEMPLATE_NAMES = [
   "back_in_stock",
   "new_in_favourite_category",
 ] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+/**
+ * The templates a workspace can switch on, and Seam's own: `contact_confirmation`, the one message
+ * that asks a browser-given email or phone to confirm itself (double opt-in). It is never a
+ * workspace's trigger; the customer's object plans it itself.
+ */
+export type TemplateName = WorkspaceTemplate | "contact_confirmation";
+/** A template a workspace can switch on (`PUT /v1/admin/triggers/:id`). */
+export type WorkspaceTemplate = (typeof TEMPLATE_NAMES)[number];
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -149,6 +156,10 @@ export const TEMPLATES: Record<TemplateName, { description: string; defaults: Te
     description: "A product back in stock reaches the customers who viewed or carted it recently and did not buy it.",
     defaults: { ...BASE, steps: [{ delay_minutes: 0 }], wait_for_caps: false },
   },
+  contact_confirmation: {
+    description: "Seam's own: asks an email or phone a browser gave to confirm itself before marketing goes to it (double opt-in). Sent at once, outside caps and quiet hours, once per address.",
+    defaults: { ...BASE, steps: [{ delay_minutes: 0 }], cooldown_hours: 0, expires_after_hours: 72, wait_for_caps: false },
+  },
   new_in_favourite_category: {
     description:
       "New products in the customer's favourite category (the one they viewed and bought most within interest_days, at least min_views): an hour after the catalog adds them, the ones the customer has not seen. Once per category a day.",
@@ -199,6 +210,12 @@ export interface MessagingPolicy {
    * origins). `home_url` is the last resort (default: the first explicit allowed origin).
    */
   links: { product_url: string | null; cart_url: string | null; home_url: string | null };
+  /**
+   * Double opt-in: an email or phone a browser gave (write key) gets one confirmation message, and
+   * marketing goes to it only after the customer clicked its link. Contacts the store's backend
+   * sent (secret key) are confirmed already. On by default.
+   */
+  double_opt_in: boolean;
 }
 
 export const DEFAULT_POLICY: MessagingPolicy = {
@@ -211,6 +228,7 @@ export const DEFAULT_POLICY: MessagingPolicy = {
   // SMS marketing needs prior express consent in most markets (TCPA, GDPR/ePrivacy).
   opt_in_channels: ["sms"],
   links: { product_url: null, cart_url: null, home_url: null },
+  double_opt_in: true,
 };
 
 /** What the DO reads from the edge cache: the workspace's policy and its definitions. */
@@ -356,6 +374,7 @@ export const policyInputSchema = z.strictObject({
   links: z.optional(
     z.strictObject({ product_url: z.optional(urlTemplate), cart_url: z.optional(urlTemplate), home_url: z.optional(urlTemplate) }),
   ),
+  double_opt_in: z.optional(z.boolean()),
 });
 export type PolicyInput = z.infer<typeof policyInputSchema>;
 
@@ -373,6 +392,7 @@ export function resolvePolicy(input: PolicyInput, version: number): MessagingPol
       cart_url: input.links?.cart_url ?? DEFAULT_POLICY.links.cart_url,
       home_url: input.links?.home_url ?? DEFAULT_POLICY.links.home_url,
     },
+    double_opt_in: input.double_opt_in ?? DEFAULT_POLICY.double_opt_in,
   };
 }
 
