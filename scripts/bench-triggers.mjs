@@ -28,7 +28,7 @@ async function call(url, path, init) {
 
 /** In-session triggers on the demo workspace: nothing (caps, quiet hours) in the way of measuring. */
 async function configure(url) {
-  await call(url, "/v1/admin/messaging", { method: "PUT", headers: SECRET, body: JSON.stringify({ caps: [], quiet_hours: null, opt_in_channels: [] }) });
+  await call(url, "/v1/admin/messaging", { method: "PUT", headers: SECRET, body: JSON.stringify({ caps: [], quiet_hours: null, opt_in_channels: [], double_opt_in: false }) });
   const triggers = {
     "bench-cross-sell": { template: "post_purchase", steps: [{ delay_minutes: 0 }], cooldown_hours: 0 },
     "bench-cart-nudge": { template: "abandoned_cart", steps: [{ delay_minutes: 0 }], cooldown_hours: 0 },

@@ -17,6 +17,7 @@ import { messagingAdminRoutes } from "./routes/messaging-admin.ts";
 import { recsRoutes } from "./routes/recs.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { storesAdminRoutes } from "./routes/stores-admin.ts";
+import { segmentRoutes } from "./routes/segments.ts";
 import { trackingRoutes } from "./routes/tracking.ts";
 import type { ErrorBody } from "./schemas.ts";
 
@@ -36,6 +37,7 @@ export const app = new Hono<BrowserEnv>()
   .route("/v1/admin", storesAdminRoutes)
   .route("/v1/admin", messagingAdminRoutes)
   .route("/v1/reports", reportRoutes)
+  .route("/v1/segments", segmentRoutes)
   .route("/v1", dashboardSessionRoutes)
   .route("/admin", adminRoutes)
   .route("/demo", demoRoutes)

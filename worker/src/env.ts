@@ -3,6 +3,7 @@ import type { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 import type { CustomerDO } from "./customer/CustomerDO.ts";
 import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 import type { EventsQueueBody } from "./facts.ts";
+import type { SegmentBackfillMessage, SegmentFactsMessage } from "./segments/facts.ts";
 import type { OutgoingMessage } from "./messages/message.ts";
 
 export interface Env {
@@ -13,7 +14,8 @@ export interface Env {
   AGGREGATOR: DurableObjectNamespace<AggregatorDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
-  EVENTS: Queue<EventsQueueBody>;
+  /** Item facts (facts.ts) and, by `kind`, KPI facts (kpis/counters.ts), segment facts and back-fill pages (segments/facts.ts). */
+  EVENTS: Queue<EventsQueuePayload>;
   MESSAGES: Queue<OutgoingMessage>;
   /** Published trigger definitions and messaging policy, read by the CustomerDOs (stores/published-config.ts). */
   CONFIG_KV: KVNamespace;
@@ -34,3 +36,6 @@ export interface Env {
 }
 
 export type AppEnv = { Bindings: Env };
+
+/** Everything the `events` queue carries: item and KPI facts (facts.ts), segment facts and back-fill pages. */
+export type EventsQueuePayload = EventsQueueBody | SegmentFactsMessage | SegmentBackfillMessage;

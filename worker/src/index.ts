@@ -6,6 +6,8 @@ import { pruneProductInterest } from "./stores/product-interest.ts";
 import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
 import { materialiseRecommendations } from "./stores/recs-materialise.ts";
+import { resumeStalledBackfills } from "./stores/segment-backfill.ts";
+import { pruneSegmentIndex } from "./stores/segment-index.ts";
 
 export { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 export { CustomerDO } from "./customer/CustomerDO.ts";
@@ -20,12 +22,14 @@ export default {
     batch.retryAll();
   },
   // Every 10 minutes: materialise the recommendation lists of items whose aggregates changed into
-  // KV, and apply the messaging tables' retention.
+  // KV, apply the messaging tables' and the segment index's retention, resume stalled back-fills.
   async scheduled(controller, env) {
     const [report] = await Promise.all([
       materialiseRecommendations(env, controller.scheduledTime),
       pruneDeliveries(env.DB, controller.scheduledTime),
       pruneProductInterest(env.DB, controller.scheduledTime),
+      pruneSegmentIndex(env.DB, controller.scheduledTime),
+      resumeStalledBackfills(env, controller.scheduledTime),
     ]);
     console.log("materialised recommendations", report);
   },

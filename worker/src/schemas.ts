@@ -91,6 +91,12 @@ export interface SeamEvent {
    * userId came with a valid userHash. Unverified user ids tag events but never read or merge.
    */
   verified: boolean;
+  /**
+   * Sent with the secret key (the store's backend). Emails and phones it carries are confirmed
+   * contacts; those from a browser (write key, even with a valid userHash) need the customer's
+   * click on a confirmation link first, when the workspace uses double opt-in.
+   */
+  trusted?: boolean;
   properties: Record<string, unknown>;
   traits: Record<string, unknown>;
   context: Record<string, unknown>;

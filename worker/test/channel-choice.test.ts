@@ -4,7 +4,7 @@ import { channelOrder, consentAllows, firstSendableChannel, learnedChannel, type
 import type { MessageChannel } from "../src/triggers/definitions.ts";
 
 const CASCADE: MessageChannel[] = ["email", "messenger", "sms"];
-const EVERYWHERE: Contact = { email: "a@example.com", phone: "+15550100", messengerId: null, push: true };
+const EVERYWHERE: Contact = { email: "a@example.com", phone: "+15550100", messengerId: null, push: true, emailConfirmed: true, phoneConfirmed: true };
 
 describe("channelOrder", () => {
   it("puts an explicit preference first, whatever the history says", () => {
@@ -43,7 +43,7 @@ describe("consent and reachability", () => {
   });
 
   it("skips channels without consent or an address, and says why", () => {
-    const contact: Contact = { email: null, phone: "+15550100", messengerId: null, push: false };
+    const contact: Contact = { email: null, phone: "+15550100", messengerId: null, push: false, emailConfirmed: true, phoneConfirmed: true };
     expect(firstSendableChannel(CASCADE, 0, { messenger: false }, ["sms"], contact)).toEqual({
       found: false,
       skipped: [

@@ -48,7 +48,7 @@ describe("click redirects go only where the store sends them", () => {
     expect(targets).toEqual({ phish: "https://shop.example/", js: "https://shop.example/", tent: "https://shop.example/p/tent" });
 
     const templated = await messagingWorkspace({ triggers: POST_PURCHASE });
-    await admin(templated, "PUT", "/messaging", { caps: [], quiet_hours: null, opt_in_channels: [], links: { product_url: "https://shop.example/products/{product_id}" } });
+    await admin(templated, "PUT", "/messaging", { caps: [], quiet_hours: null, opt_in_channels: [], double_opt_in: false, links: { product_url: "https://shop.example/products/{product_id}" } });
     expect(await clickTargets(templated, [{ product_id: "phish", url: "https://evil.example/login" }])).toEqual({
       phish: "https://shop.example/products/phish",
     });

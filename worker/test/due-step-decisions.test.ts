@@ -1,7 +1,7 @@
 // The decision for a due schedule row (pure): send, reschedule, drop, cancel or end the run — and on which channel, chosen by what.
 import { describe, expect, it } from "vitest";
 import type { Contact } from "../src/triggers/channels.ts";
-import { DEFAULT_POLICY, resolveDefinition, type MessagingPolicy, type TemplateName, type TriggerInput } from "../src/triggers/definitions.ts";
+import { DEFAULT_POLICY, resolveDefinition, type MessagingPolicy, type WorkspaceTemplate, type TriggerInput } from "../src/triggers/definitions.ts";
 import { decideDueStep, nextCascadeHop, type DueRow, type DueStepFacts } from "../src/triggers/due-step.ts";
 import type { RunSummary } from "../src/triggers/evaluate.ts";
 
@@ -9,9 +9,9 @@ const H = 60 * 60_000;
 /** Tuesday 2026-11-03 10:00 UTC: outside the default quiet hours. */
 const NOW = Date.UTC(2026, 10, 3, 10, 0);
 const OPEN: MessagingPolicy = { ...DEFAULT_POLICY, caps: [], quiet_hours: null, opt_in_channels: [], cascade: { channels: ["email", "sms"], wait_hours: 24 } };
-const REACHABLE: Contact = { email: "a@example.com", phone: "+15550100", messengerId: null, push: false };
+const REACHABLE: Contact = { email: "a@example.com", phone: "+15550100", messengerId: null, push: false, emailConfirmed: true, phoneConfirmed: true };
 
-function trigger(template: TemplateName, overrides: Partial<TriggerInput> = {}) {
+function trigger(template: WorkspaceTemplate, overrides: Partial<TriggerInput> = {}) {
   return resolveDefinition("t", { template, ...overrides }, 1);
 }
 
@@ -53,6 +53,14 @@ describe("a due step", () => {
   it("is sent at once on the first channel the customer consented to and can be reached on", () => {
     expect(decideDueStep(facts())).toEqual({ kind: "send", channel: "email", channelIndex: 0, channels: ["email", "sms"], planChosenBy: "cascade", chosenBy: "cascade" });
     expect(decideDueStep(facts({ consent: { email: false } }))).toMatchObject({ kind: "send", channel: "sms", channelIndex: 1 });
+  });
+
+  it("ends its run when the customer is no longer in the trigger's audience (or is in a segment it excludes)", () => {
+    const vip = trigger("welcome_series", { audience: { segment: "high_value", exclude: ["lapsed"] } });
+    expect(decideDueStep(facts({ trigger: vip, segments: new Set(["high_value"]) }))).toMatchObject({ kind: "send" });
+    expect(decideDueStep(facts({ trigger: vip, segments: new Set(["recent_buyers"]) }))).toEqual({ kind: "exit", reason: "audience" });
+    expect(decideDueStep(facts({ trigger: vip, segments: new Set(["high_value", "lapsed"]) }))).toEqual({ kind: "exit", reason: "audience" });
+    expect(decideDueStep(facts({ trigger: vip }))).toEqual({ kind: "exit", reason: "audience" });
   });
 
   it("is cancelled when its run is gone or already ended, and ends its run when the trigger is off or the step no longer applies", () => {

@@ -17,6 +17,7 @@ function spyOnFacts(): EventsQueueMessage[] {
   itemFactSends = 0;
   const sendBatch = env.EVENTS.sendBatch.bind(env.EVENTS);
   vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages, options) => {
+    // Ingest sends item facts by sendBatch; segment and KPI facts (with a `kind`) are other messages.
     const items = [...messages].map((m) => m.body).filter((body): body is EventsQueueMessage => !("kind" in body));
     if (items.length) itemFactSends += 1;
     sent.push(...items);

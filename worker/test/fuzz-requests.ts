@@ -219,7 +219,7 @@ export async function createVictims(): Promise<void> {
  * later by queues from accepted events, so they are not part of it.)
  */
 export async function configFingerprint(): Promise<string> {
-  const tables = ["workspaces", "trigger_definitions", "trigger_definition_versions", "messaging_policies", "channel_webhooks", "catalog", "catalog_changes", "stores", "coupon_codes"];
+  const tables = ["workspaces", "trigger_definitions", "trigger_definition_versions", "messaging_policies", "channel_webhooks", "catalog", "catalog_changes", "segment_definitions", "segment_backfills", "stores", "coupon_codes"];
   const rows = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   const kv = await env.CONFIG_KV.list();
   const victims = await Promise.all(VICTIMS.map((id) => victimState(id)));

@@ -18,7 +18,8 @@ describe("D1 unavailable", () => {
 
     const queued: EventsQueueBody[] = [];
     vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages) => {
-      for (const m of messages) queued.push(m.body);
+      // Ingest sends item facts by sendBatch; segment facts leave the customer objects by send().
+      for (const m of messages) queued.push(m.body as EventsQueueBody);
       return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as unknown as QueueSendBatchResponse;
     });
     const down = () => {

@@ -2,7 +2,7 @@
 // in one batch) changes nothing, and an aggregator shard writes per batch, not per increment.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { EventsQueueBody } from "../src/facts.ts";
+import type { EventsQueuePayload } from "../src/env.ts";
 import type { KpiQueueMessage } from "../src/kpis/counters.ts";
 import { createWorkspace, deliverQueueBatch, request, uid } from "./helpers.ts";
 
@@ -13,7 +13,7 @@ function captureKpiMessages(): KpiQueueMessage[] {
   const captured: KpiQueueMessage[] = [];
   const sendBatch = env.EVENTS.sendBatch.bind(env.EVENTS);
   vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages, options) => {
-    const rest: MessageSendRequest<EventsQueueBody>[] = [];
+    const rest: MessageSendRequest<EventsQueuePayload>[] = [];
     for (const m of messages) if ("kind" in m.body && m.body.kind === "kpis") captured.push(m.body);
     else rest.push(m);
     return rest.length ? sendBatch(rest, options) : ({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as unknown as QueueSendBatchResponse);

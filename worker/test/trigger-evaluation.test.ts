@@ -1,6 +1,6 @@
 // Trigger evaluation (pure): entries, exits at the event, re-entry rules, catalog changes and the last check before sending.
 import { describe, expect, it } from "vitest";
-import { resolveDefinition, type TemplateName, type TriggerDefinition } from "../src/triggers/definitions.ts";
+import { resolveDefinition, type WorkspaceTemplate, type TriggerDefinition } from "../src/triggers/definitions.ts";
 import { planCatalogChange } from "../src/triggers/catalog-triggers.ts";
 import {
   cartVersion,
@@ -16,7 +16,7 @@ const T = Date.UTC(2026, 10, 2, 12, 0);
 const M = 60_000;
 const H = 60 * M;
 
-function trigger(template: TemplateName, overrides: Record<string, unknown> = {}): TriggerDefinition {
+function trigger(template: WorkspaceTemplate, overrides: Record<string, unknown> = {}): TriggerDefinition {
   return resolveDefinition(template.replace(/_/g, "-"), { template, ...overrides }, 1);
 }
 

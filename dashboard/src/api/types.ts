@@ -183,6 +183,8 @@ export interface MessagingPolicy {
   links: { product_url: string | null; cart_url: string | null; home_url: string | null };
   /** Attribution's conversion window (issue 12); saved back as it was read. */
   conversion_window_days: number;
+  /** Browser-given emails and phones confirm themselves (one message with a link) before marketing goes to them. */
+  double_opt_in: boolean;
 }
 
 export interface Product {

@@ -97,6 +97,15 @@ export function PolicyEditor() {
         </fieldset>
 
         <fieldset>
+          <legend>Double opt-in</legend>
+          <label class="check">
+            <input type="checkbox" checked={p.double_opt_in} onChange={(e) => setPolicy({ ...p, double_opt_in: e.currentTarget.checked })} />
+            Ask an email or phone a shopper typed in to confirm itself before any marketing goes to it
+          </label>
+          <p class="muted small">Contacts your backend sends with the secret key count as confirmed.</p>
+        </fieldset>
+
+        <fieldset>
           <legend>Quiet hours</legend>
           <label class="check">
             <input type="checkbox" checked={p.quiet_hours !== null} onChange={(e) => setPolicy({ ...p, quiet_hours: e.currentTarget.checked ? { start: "21:00", end: "08:00" } : null })} />

@@ -6,23 +6,27 @@ import type { ItemFact } from "../facts.ts";
 import type { Location } from "../geo/near-store.ts";
 import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
-import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey } from "../identity/profile-keys.ts";
+import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
 import { forgetMessaging } from "../stores/deliveries.ts";
 import { claimIdentity, forgetIdentities, repointIdentities } from "../stores/identity-directory.ts";
+import { forgetCustomerIndex } from "../stores/segment-index.ts";
 import { PublishedConfigReader } from "../stores/published-config.ts";
 import { claimCoupon } from "../stores/store-locations.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
+import { contactConfirmedEvent } from "../triggers/engagement.ts";
 import type { MessagingConfig } from "../triggers/definitions.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
-import { catalogCards, recommendForMessage } from "./message-sources.ts";
 import { updateNearStore } from "./near-store.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
+import { kvComposerDeps } from "./message-sources.ts";
 import { MessagingStore } from "./messaging-store.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
 import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings } from "./reporting.ts";
+import { SegmentStore } from "./segment-store.ts";
+import { CustomerSegments, type PublishedSegments } from "./segments.ts";
 import { CustomerStore } from "./store.ts";
 import type { CustomerState } from "./views.ts";
 
@@ -55,30 +59,39 @@ export class CustomerDO extends DurableObject<Env> {
   private readonly store: CustomerStore;
   /** Triggers, schedule, alarm and message log (customer/messaging.ts). */
   private readonly messaging: CustomerMessaging;
+  /** Segment membership, evaluated here (customer/segments.ts). */
+  private readonly segments: CustomerSegments;
   private readonly config: PublishedConfigReader;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new CustomerStore(ctx.storage);
     this.config = new PublishedConfigReader(env.CONFIG_KV);
+    const messagingStore = new MessagingStore(this.store.sql, this.store.messagingMeta, this.store.transaction);
+    const self = () => ({ workspaceId: this.store.meta.get("workspace_id"), profileKey: this.store.meta.get("profile_key") });
     this.messaging = new CustomerMessaging({
-      store: new MessagingStore(this.store.sql, this.store.messagingMeta, this.store.transaction),
+      store: messagingStore,
       customer: this.store.reads,
       clock: () => Date.now(),
       send: async (message) => void (await env.MESSAGES.send(message, { contentType: "json" })),
       config: (workspaceId) => this.config.current(workspaceId),
       alarm: { set: (at) => ctx.storage.setAlarm(at), clear: () => ctx.storage.deleteAlarm() },
       compose: {
-        cards: (workspaceId, productIds) => catalogCards(env.RECS_KV, workspaceId, productIds),
-        recommend: (request) => recommendForMessage(env.RECS_KV, this.store.reads, request),
-        tracking: { secret: env.LINK_SECRET, baseUrl: env.TRACKING_BASE_URL },
+        ...kvComposerDeps(env, this.store.reads),
         coupon: (workspaceId, pool, messageId) => claimCoupon(env.DB, workspaceId, pool, messageId, Date.now()),
       },
-      self: () => ({
-        workspaceId: this.store.meta.get("workspace_id"),
-        profileKey: this.store.meta.get("profile_key"),
-        forwarded: this.forwardTarget() !== undefined,
-      }),
+      requestConfirmation: (kind, value, now) => this.store.markConfirmationRequested(kind, value, now),
+      self: () => ({ ...self(), forwarded: this.forwardTarget() !== undefined }),
+      segments: () => this.segments.members(),
+    });
+    this.segments = new CustomerSegments({
+      store: new SegmentStore(this.store.sql, this.store.segmentMeta, this.store.transaction),
+      reads: this.store.reads,
+      timer: { set: (at) => messagingStore.setTimer("segments", at), due: (now) => messagingStore.timerDue("segments", now) },
+      rearm: () => this.messaging.armAlarm(),
+      send: async (message) => void (await env.EVENTS.send(message, { contentType: "json" })),
+      background: (what, work) => afterResponse(ctx, what, work),
+      self: () => ({ ...self(), exists: this.store.exists() && this.forwardTarget() === undefined }),
     });
     // Nothing may read a table before its migration ran; this is the only blocking work.
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
@@ -127,15 +140,8 @@ export class CustomerDO extends DurableObject<Env> {
     const cartBefore = this.store.meta.get("cart_updated_at");
     const { statuses, facts, accepted, verifiedContacts } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
     const kpis: KpiIncrement[] = accepted.length ? this.store.transaction(() => this.store.attribution.record(accepted, settings, before)) : [];
-    if (isUserProfile(request.profileKey)) {
-      const sources = new Set<string>();
-      for (const event of accepted) {
-        if (!event.verified) continue;
-        if (event.anonymousId) sources.add(anonymousProfileKey(event.anonymousId));
-        if (event.type === "alias" && event.previousId) sources.add(anonymousProfileKey(event.previousId));
-      }
-      for (const source of sources) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
-    }
+    if (isUserProfile(request.profileKey))
+      for (const source of visitorsNamedBy(accepted)) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     if (accepted.length) {
       const last = accepted.at(-1)!;
       const lead = () => this.store.attribution.settleLead(knownAfter(request.profileKey, accepted), last.timestamp, last.channel, last.messageId, settings);
@@ -196,6 +202,8 @@ export class CustomerDO extends DurableObject<Env> {
   ) {
     try {
       const now = Math.max(...accepted.map((e) => e.receivedAt));
+      // Segments first: a trigger's audience is checked with the membership this batch made.
+      await this.segments.afterIngest(accepted, cartChanged, now, config);
       const { scheduleChanged, dueNow } = this.messaging.afterIngest(accepted, { now, edgeTimeZone, cartChanged }, config);
       if (scheduleChanged) await this.messaging.armAlarm();
       if (dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(now, current, held));
@@ -204,8 +212,12 @@ export class CustomerDO extends DurableObject<Env> {
     }
   }
 
+  /** The one alarm: segments whose time came, then the schedule's due rows, at the same moment. */
   override async alarm(): Promise<void> {
-    await this.messaging.onAlarm();
+    const now = this.messaging.alarmNow();
+    const workspaceId = this.store.meta.get("workspace_id");
+    if (workspaceId !== undefined) await this.segments.onAlarm(now, () => this.config.current(workspaceId));
+    await this.messaging.onAlarm(now);
   }
 
   /** A catalog change (price drop, restock, new arrivals) from the fan-out; follows a merged visitor to its customer. */
@@ -251,6 +263,26 @@ export class CustomerDO extends DurableObject<Env> {
     return "recorded";
   }
 
+  /**
+   * The customer clicked the confirmation link of one of their addresses (double opt-in): it may
+   * get marketing from now on, and what waited for it goes at once. Recorded in the customer's
+   * history as `Contact Confirmed`. Only through a sealed confirmation token: an event a browser
+   * sends under that name confirms nothing.
+   */
+  async confirmContact(kind: ContactKind, value: string, now: number, hops = 0): Promise<"confirmed" | "unknown_contact"> {
+    const next = this.forwardedTo(hops);
+    if (next) return next.stub.confirmContact(kind, value, now, hops + 1);
+    if (!this.store.exists() || !this.store.transaction(() => this.store.confirmContact(kind, value))) return "unknown_contact";
+    const workspaceId = this.store.meta.get("workspace_id")!;
+    const profileKey = this.store.meta.get("profile_key")!;
+    await this.ingest({ workspaceId, profileKey, events: [contactConfirmedEvent(kind, now)] });
+    if (this.messaging.contactConfirmed(now)) {
+      await this.messaging.armAlarm();
+      afterResponse(this.ctx, "send after confirmation", this.messaging.runDue(now));
+    }
+    return "confirmed";
+  }
+
   /** Messages, schedule and trigger runs, or null for a customer never seen. */
   async getMessagingState(hops = 0): Promise<MessagingState | null> {
     const next = this.forwardedTo(hops);
@@ -282,7 +314,15 @@ export class CustomerDO extends DurableObject<Env> {
     if (snapshot || messaging) {
       await stub.releaseHandOver(self);
       afterResponse(this.ctx, "identity directory repoint", repointIdentities(this.env.DB, this.store.meta.get("workspace_id")!, source, self, now));
+      // The merged-in history may put the customer in segments (or take them out).
+      if (snapshot) await this.segments.evaluateAll(now, await this.publishedSegments());
     }
+  }
+
+  /** The segments of the config this object holds, else as KV has them now. */
+  private async publishedSegments(): Promise<PublishedSegments> {
+    const workspaceId = this.store.meta.get("workspace_id") ?? "";
+    return this.config.heldFor(workspaceId) ?? (await this.config.current(workspaceId));
   }
 
   /**
@@ -300,12 +340,15 @@ export class CustomerDO extends DurableObject<Env> {
       afterResponse(this.ctx, "unlink from the previous customer", this.stubFor(current).unlinkProfile(self));
       return { snapshot: null, messaging: null };
     }
-    if (current === undefined)
+    if (current === undefined) {
       this.store.transaction(() => {
         this.store.meta.set("workspace_id", workspaceId);
         this.store.meta.set("profile_key", self);
         this.store.meta.set("forward_to", to);
       });
+      // It forwards now: out of every segment and the customer index (its customer holds the state).
+      this.segments.leaveAll(Date.now());
+    }
     return this.store.exists() ? { snapshot: this.store.exportSnapshot(), messaging: this.messaging.handOver() } : { snapshot: null, messaging: null };
   }
 
@@ -341,11 +384,24 @@ export class CustomerDO extends DurableObject<Env> {
 
   // ---- reads ----------------------------------------------------------------------------------------
 
-  /** The whole live state (following a forwarding pointer), or null for a customer never seen. */
+  /** The whole live state (following a forwarding pointer) with the segments the customer is in, or null for a customer never seen. */
   async getState(hops = 0): Promise<CustomerState | null> {
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getState(hops + 1);
-    return this.store.state();
+    const state = this.store.state();
+    return state && { ...state, segments: [...this.segments.members()] };
+  }
+
+  /**
+   * A back-fill's visit (stores/segment-backfill.ts): every segment evaluated with `pushed` (the
+   * definitions as D1 has them now) unless the config this object holds is newer. Not followed
+   * through a forwarding pointer: the customer index lists only objects that hold a customer.
+   */
+  async backfillSegments(pushed: PublishedSegments, now: number): Promise<"evaluated" | "forwarded" | "absent"> {
+    if (this.forwardTarget() !== undefined) return "forwarded";
+    if (!this.store.exists()) return "absent";
+    await this.segments.backfill(now, pushed, await this.publishedSegments());
+    return "evaluated";
   }
 
   async getVisitorProfile(hops = 0): Promise<VisitorProfile> {
@@ -387,6 +443,7 @@ export class CustomerDO extends DurableObject<Env> {
     if (self && workspaceId) {
       await forgetIdentities(this.env.DB, workspaceId, self);
       await forgetMessaging(this.env.DB, workspaceId, [self, ...linked]);
+      await forgetCustomerIndex(this.env.DB, workspaceId, [self, ...linked]);
     }
     await this.store.erase();
     return existed;

@@ -3,7 +3,7 @@
 import type { ProductCard } from "../catalog/product.ts";
 import type { ProductLine } from "../commerce/ecommerce.ts";
 import { messageContent, messageProductIds, type ProductSources } from "../messages/content.ts";
-import { trackedLinks, type LinkTracking } from "../messages/links.ts";
+import { confirmationLink, trackedLinks, type LinkTracking } from "../messages/links.ts";
 import { messageIdFor, type OutgoingMessage } from "../messages/message.ts";
 import { buildMessagePayload, plannedLinks } from "../messages/payload.ts";
 import { RECOMMENDED_PER_MESSAGE, recommendedProducts, type RecommendationsProvider } from "../messages/recommendations.ts";
@@ -74,13 +74,11 @@ export async function composeMessage(deps: ComposerDeps, req: ComposeRequest, re
 
   const messageId = await messageIdFor(workspaceId, profileKey, run.runId, req.step, req.channel);
   const coupon = await couponCode(deps, workspaceId, trigger, messageId);
-  const recommended = await recommendedProducts(deps.recommend, {
-    workspaceId,
-    profileKey,
-    template: trigger.template,
-    productIds: shown,
-    limit: RECOMMENDED_PER_MESSAGE,
-  });
+  // A contact confirmation is about the address alone: no products in it.
+  const recommended =
+    trigger.template === "contact_confirmation"
+      ? []
+      : await recommendedProducts(deps.recommend, { workspaceId, profileKey, template: trigger.template, productIds: shown, limit: RECOMMENDED_PER_MESSAGE });
   // One round of card reads: the products' current name and price, and the catalog url (the one
   // link destination a browser cannot have chosen) of everything the message links to.
   const cards = await deps.cards(workspaceId, [...shown, ...recommended.map((p) => p.product_id)]);
@@ -105,7 +103,11 @@ export async function composeMessage(deps: ComposerDeps, req: ComposeRequest, re
     catalogUrls,
     couponCode: coupon,
   });
-  const links = await trackedLinks(plannedLinks(input), { w: workspaceId, p: profileKey, m: messageId, ch: req.channel, t: trigger.id }, deps.tracking);
+  const claims = { w: workspaceId, p: profileKey, m: messageId, ch: req.channel, t: trigger.id };
+  const links = await trackedLinks(plannedLinks(input), claims, deps.tracking);
+  // A contact confirmation carries the one link that confirms the address it was sent to.
+  const asked = trigger.template === "contact_confirmation" ? (req.channel === "sms" ? recipient.contact.phone : recipient.contact.email) : null;
+  const fixed = asked ? { ...links.fixed, confirm: await confirmationLink(claims, asked, deps.tracking) } : links.fixed;
   return {
     v: 1,
     message_id: messageId,
@@ -116,6 +118,6 @@ export async function composeMessage(deps: ComposerDeps, req: ComposeRequest, re
     template: trigger.template,
     step: req.step,
     created_at: new Date(req.now).toISOString(),
-    payload: buildMessagePayload(input, links.tracked, links.fixed),
+    payload: buildMessagePayload(input, links.tracked, fixed),
   };
 }

@@ -1,9 +1,11 @@
-// What a message's composer reads beyond the customer's own rows: the catalog's current cards and
-// recommended products, from the KV lists (never D1). The CustomerDO passes these in (message-composer.ts ComposerDeps).
+// What a message needs from outside the customer's own tables: the catalog's current cards and
+// recommended products, both read from KV (through the isolate cache), never D1.
 import type { ProductCard } from "../catalog/product.ts";
+import type { Env } from "../env.ts";
 import type { ProductSummary, RecommendationRequest } from "../messages/recommendations.ts";
 import { serveRecommendations } from "../recs/serve.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
+import type { ComposerDeps } from "./message-composer.ts";
 import type { CustomerReads } from "./store-reads.ts";
 
 /**
@@ -21,7 +23,7 @@ export async function recommendForMessage(kv: KVNamespace, reads: CustomerReads,
   return result.items.map(({ score: _score, in_stock: _inStock, ...card }) => card);
 }
 
-/** The catalog's current cards (KV, through the isolate cache) of the products a message shows. */
+/** The catalog's current cards of the products a message shows; missing ones are left out. */
 export async function catalogCards(kv: KVNamespace, workspaceId: string, productIds: readonly string[]): Promise<Map<string, ProductCard>> {
   const lookups = kvLookups(kv, workspaceId);
   const cards = new Map<string, ProductCard>();
@@ -32,4 +34,13 @@ export async function catalogCards(kv: KVNamespace, workspaceId: string, product
     }),
   );
   return cards;
+}
+
+/** The composer's reads for one customer's object: the catalog's cards and recommendations, from KV. */
+export function kvComposerDeps(env: Pick<Env, "RECS_KV" | "LINK_SECRET" | "TRACKING_BASE_URL">, reads: CustomerReads): ComposerDeps {
+  return {
+    cards: (workspaceId, productIds) => catalogCards(env.RECS_KV, workspaceId, productIds),
+    recommend: (request) => recommendForMessage(env.RECS_KV, reads, request),
+    tracking: { secret: env.LINK_SECRET, baseUrl: env.TRACKING_BASE_URL },
+  };
 }

@@ -12,6 +12,7 @@ import { stepDueAt, type RunLookup, type RunStatus, type RunSummary, type Trigge
 import { messagingAdditions, type MessagingSnapshot } from "../triggers/run-merge.ts";
 import type { MessageFacts } from "./attribution-store.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
+import { runSummary, scheduledRow, type ScheduledRow } from "./messaging-views.ts";
 import type { MessageLogRow, ScheduleRowRecord, TriggerRunRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
@@ -22,46 +23,6 @@ const SCHEDULE_COLUMNS =
 const LOG_COLUMNS =
   "message_id, run_id, trigger_id, template, step, channel, chosen_by, status, product_id, queued_at, event_received_at, enqueued_wall_at, sent_at, delivered_at, failed_at, opened_at, clicked_at, error";
 
-/** A schedule row as the messaging layer works with it. */
-export interface ScheduledRow extends DueRow {
-  status: string;
-  attempts: number;
-  sourceReceivedAt: number | null;
-}
-
-export function runSummary(r: TriggerRunRow): RunSummary {
-  return {
-    runId: r.run_id,
-    triggerId: r.trigger_id,
-    template: r.template as TemplateName,
-    entryKey: r.entry_key,
-    status: r.status as RunStatus,
-    productId: r.product_id,
-    startedAt: r.started_at,
-    anchorAt: r.anchor_at,
-    lastSentAt: r.last_sent_at,
-    sentCount: r.sent_count,
-  };
-}
-
-export function scheduledRow(r: ScheduleRowRecord): ScheduledRow {
-  return {
-    id: r.id,
-    runId: r.run_id,
-    triggerId: r.trigger_id,
-    kind: r.kind === "cascade" ? "cascade" : "step",
-    step: r.step,
-    channels: r.channels ? (JSON.parse(r.channels) as MessageChannel[]) : null,
-    channelIndex: r.channel_index,
-    chosenBy: r.chosen_by as ChosenBy | null,
-    dueAt: r.due_at,
-    expiresAt: r.expires_at,
-    status: r.status,
-    attempts: r.attempts,
-    sourceReceivedAt: r.source_received_at,
-  };
-}
-
 /** Writes a list of rows in one statement, each column read from its JSON object. */
 function insertRows(sql: Sql, table: string, columns: string, rows: object[]): void {
   if (rows.length === 0) return;
@@ -71,6 +32,10 @@ function insertRows(sql: Sql, table: string, columns: string, rows: object[]): v
     JSON.stringify(rows),
   );
 }
+
+/** Work besides the schedule that wakes the object through its one alarm. */
+const TIMERS = ["segments"] as const;
+export type TimerName = (typeof TIMERS)[number];
 
 export class MessagingStore {
   private readonly sql: Sql;
@@ -180,12 +145,41 @@ export class MessagingStore {
     return this.sql`SELECT 1 FROM schedule WHERE status = 'pending' AND due_at <= ${now} LIMIT 1`.length > 0;
   }
 
-  /** When the alarm should next fire: the earliest pending row, or a lapsed send lease; null when nothing waits. */
+  /**
+   * When the alarm should next fire: the earliest pending row, a lapsed send lease, or another
+   * timer (segment re-evaluation); null when nothing waits.
+   */
   nextWakeUp(): number | null {
+    const schedule = this.scheduleWakeUp();
+    const timers = TIMERS.map((name) => this.meta.get(`timer:${name}`)).filter((t) => t !== undefined).map(Number);
+    return timers.length ? Math.min(schedule ?? Number.POSITIVE_INFINITY, ...timers) : schedule;
+  }
+
+  /** When the schedule alone needs the alarm: its earliest pending row, or a lapsed send lease. */
+  scheduleWakeUp(): number | null {
     return (
       this.sql<{ t: number | null }>`SELECT MIN(t) AS t FROM (SELECT MIN(due_at) AS t FROM schedule WHERE status = 'pending'
                                        UNION ALL SELECT MIN(lease_until) FROM schedule WHERE status = 'sending')`[0]?.t ?? null
     );
+  }
+
+  // ---- other timers behind the one alarm -------------------------------------------------------
+
+  /**
+   * Sets (or clears) a timer other than the schedule's rows: the alarm is armed to the earliest of
+   * all (armAlarm), so many timers share one alarm. Returns whether it changed; call inside a transaction.
+   */
+  setTimer(name: TimerName, at: number | null): boolean {
+    const key = `timer:${name}`;
+    if ((this.meta.get(key) ?? null) === (at === null ? null : String(at))) return false;
+    if (at === null) this.meta.delete(key);
+    else this.meta.set(key, at);
+    return true;
+  }
+
+  timerDue(name: TimerName, now: number): boolean {
+    const at = this.meta.get(`timer:${name}`);
+    return at !== undefined && Number(at) <= now;
   }
 
   /** The next row due at `now`: pending and due, or being sent under a lease that ran out (a crash). */
@@ -237,6 +231,17 @@ export class MessagingStore {
     this.sql`UPDATE schedule SET status = 'pending', due_at = ${at}, expires_at = ${expiresAt}, reason = ${reason}, channel_index = ${plan.channelIndex},
                channels = ${JSON.stringify(plan.channels)}, chosen_by = ${plan.planChosenBy}, lease_until = NULL, updated_at = ${now}
              WHERE id = ${row.id}`;
+  }
+
+  /** Holds a row until `at` (its expiry) for the customer's confirmation; `releaseHeld` brings it back at once. */
+  hold(row: ScheduledRow, at: number, reason: string, now: number): void {
+    this.sql`UPDATE schedule SET due_at = ${at}, reason = ${reason}, lease_until = NULL, updated_at = ${now} WHERE id = ${row.id}`;
+  }
+
+  /** The customer confirmed an address: every row held for it is due now. Whether any was. */
+  releaseHeld(reason: string, now: number): boolean {
+    return this.sql`UPDATE schedule SET due_at = ${now}, reason = 'confirmed', updated_at = ${now}
+                    WHERE status = 'pending' AND reason = ${reason} RETURNING id`.length > 0;
   }
 
   /** Logs the message as queued and leases the row for the send, in one transaction. */
@@ -299,7 +304,8 @@ export class MessagingStore {
   /** Messages that count against caps since `since`. */
   sentSince(since: number): SentMessage[] {
     return this.sql<{ channel: MessageChannel; queued_at: number }>`
-      SELECT channel, queued_at FROM message_log WHERE status IN ('queued', 'sent', 'delivered') AND queued_at > ${since}`.map((r) => ({
+      SELECT channel, queued_at FROM message_log WHERE status IN ('queued', 'sent', 'delivered') AND queued_at > ${since}
+        AND template != 'contact_confirmation'`.map((r) => ({
       channel: r.channel,
       at: r.queued_at,
     }));

@@ -1,7 +1,52 @@
-// How the messaging tables look through the API (`GET /v1/customers/:id/messages`, the export): snake_case JSON with ISO times.
+// How the messaging tables' rows read: as the messaging layer works with them (runs, schedule rows),
+// and through the API (`GET /v1/customers/:id/messages`, the export): snake_case JSON with ISO times.
+import type { ChosenBy } from "../triggers/channels.ts";
+import type { MessageChannel, TemplateName } from "../triggers/definitions.ts";
+import type { DueRow } from "../triggers/due-step.ts";
+import type { RunStatus, RunSummary } from "../triggers/evaluate.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
-import { runSummary, scheduledRow } from "./messaging-store.ts";
+import type { ScheduleRowRecord, TriggerRunRow } from "./rows.ts";
 import { iso, isoOrNull } from "./views.ts";
+
+/** A schedule row as the messaging layer works with it. */
+export interface ScheduledRow extends DueRow {
+  status: string;
+  attempts: number;
+  sourceReceivedAt: number | null;
+}
+
+export function runSummary(r: TriggerRunRow): RunSummary {
+  return {
+    runId: r.run_id,
+    triggerId: r.trigger_id,
+    template: r.template as TemplateName,
+    entryKey: r.entry_key,
+    status: r.status as RunStatus,
+    productId: r.product_id,
+    startedAt: r.started_at,
+    anchorAt: r.anchor_at,
+    lastSentAt: r.last_sent_at,
+    sentCount: r.sent_count,
+  };
+}
+
+export function scheduledRow(r: ScheduleRowRecord): ScheduledRow {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    triggerId: r.trigger_id,
+    kind: r.kind === "cascade" ? "cascade" : "step",
+    step: r.step,
+    channels: r.channels ? (JSON.parse(r.channels) as MessageChannel[]) : null,
+    channelIndex: r.channel_index,
+    chosenBy: r.chosen_by as ChosenBy | null,
+    dueAt: r.due_at,
+    expiresAt: r.expires_at,
+    status: r.status,
+    attempts: r.attempts,
+    sourceReceivedAt: r.source_received_at,
+  };
+}
 
 /** The customer's messages, schedule and runs, newest first. */
 export function messagingView(rows: MessagingSnapshot, alarmAt: string | undefined, timeZone: string | null) {

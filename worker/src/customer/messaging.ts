@@ -1,20 +1,23 @@
 // The CustomerDO's messaging orchestration: after each batch it plans trigger runs, the one alarm
 // works through the schedule, each due row is decided (triggers/due-step.ts), composed, sent to the
 // queue and recorded. Its storage, clock, queue, config and alarm are passed in.
-import { canonicalEventName, productFrom } from "../commerce/ecommerce.ts";
 import type { OutgoingMessage } from "../messages/message.ts";
 import type { SeamEvent } from "../schemas.ts";
+import { audienceAllows } from "../triggers/audience.ts";
 import { capHorizonMs } from "../triggers/caps.ts";
 import { planCatalogChange, planNewArrivals, type CatalogChange, type NewArrivals } from "../triggers/catalog-triggers.ts";
 import type { MessagingConfig, MessagingPolicy } from "../triggers/definitions.ts";
 import { decideDueStep, nextCascadeHop } from "../triggers/due-step.ts";
-import { planForEvents, type TriggerAction } from "../triggers/evaluate.ts";
 import { planNearStoreOffer, type StoreEntered } from "../triggers/near-store.ts";
+import type { TriggerAction } from "../triggers/evaluate.ts";
+import type { ContactKind } from "../identity/profile-keys.ts";
+import { AWAITING_CONFIRMATION, confirmationChannel, confirmationContact, contactFor, triggerById } from "../triggers/contact-confirmation.ts";
 import { customerTimeZone } from "../triggers/quiet-hours.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { composeMessage, type ComposerDeps } from "./message-composer.ts";
-import type { MessagingStore, ScheduledRow } from "./messaging-store.ts";
-import { messagingView, type MessagingState } from "./messaging-views.ts";
+import { planContactConfirmations, planTriggerRuns } from "./planning.ts";
+import type { MessagingStore } from "./messaging-store.ts";
+import { messagingView, type MessagingState, type ScheduledRow } from "./messaging-views.ts";
 import type { CustomerReads } from "./store-reads.ts";
 
 /** Rows one alarm processes; more re-arm the alarm at once instead of holding the object. */
@@ -50,8 +53,12 @@ export interface MessagingDeps {
   config: (workspaceId: string) => Promise<MessagingConfig>;
   alarm: { set(at: number): Promise<void>; clear(): Promise<void> };
   compose: ComposerDeps;
+  /** Marks an address as asked for confirmation (the customer store owns identities). */
+  requestConfirmation: (kind: ContactKind, value: string, now: number) => void;
   /** Which customer this object is, and whether it was merged into another (then it sends nothing). */
   self: () => { workspaceId: string | undefined; profileKey: string | undefined; forwarded: boolean };
+  /** The segments the customer is in now (customer/segments.ts): a trigger's audience. */
+  segments: () => ReadonlySet<string>;
 }
 
 export type { MessagingState };
@@ -93,25 +100,23 @@ export class CustomerMessaging {
     this.store.transaction(() => {
       this.recordTimeZones(accepted, options.edgeTimeZone);
       engaged = this.store.recordEngagement(accepted);
-      // Page views, screens and identifies are most of the traffic and start or end nothing by themselves.
-      if (!config.triggers.some((t) => t.enabled) || (!options.cartChanged && !accepted.some((e) => e.type === "track"))) return;
-      const viewed = new Set<string>();
-      for (const e of accepted) {
-        const product = canonicalEventName(e.event) === "product viewed" ? productFrom(e.properties) : null;
-        if (product) viewed.add(product.productId);
-      }
-      const { customer } = this.deps;
-      actions = planForEvents(
-        accepted,
-        config.triggers,
-        { now, cart: customer.cartSnapshot(), cartChanged: options.cartChanged, viewCounts: customer.viewCounts([...viewed]) },
-        this.store.runs,
-      );
+      actions = [
+        ...planTriggerRuns(accepted, options, config, this.deps.customer, this.deps.segments(), this.store.runs),
+        ...planContactConfirmations(accepted, config, this.deps.customer, this.deps.requestConfirmation, now),
+      ];
       this.store.applyActions(actions, now, Math.max(...accepted.map((e) => e.receivedAt)));
     });
     // Nothing planned and nothing engaged: the schedule and the alarm are as they were (the common case).
     if (actions.length === 0 && !engaged) return { scheduleChanged: false, dueNow: false };
     return { scheduleChanged: true, dueNow: this.store.hasDueRow(now) };
+  }
+
+  /**
+   * The customer clicked an address's confirmation link: marketing held for it goes now. Whether
+   * anything became due (the caller sends it at once).
+   */
+  contactConfirmed(now: number): boolean {
+    return this.store.transaction(() => this.store.releaseHeld(AWAITING_CONFIRMATION, now));
   }
 
   private recordTimeZones(events: readonly SeamEvent[], edge: string | undefined): void {
@@ -129,12 +134,15 @@ export class CustomerMessaging {
     const config = await this.deps.config(workspaceId);
     const template = change.kind === "new_arrivals" ? "new_in_favourite_category" : change.kind;
     if (!config.triggers.some((t) => t.enabled && t.template === template)) return { scheduled: false, dueNow: false };
+    // A catalog change only starts runs: the triggers whose audience the customer is not in are left out.
+    const segments = this.deps.segments();
+    const triggers = config.triggers.filter((t) => audienceAllows(t.audience, segments));
     const { customer } = this.deps;
     const actions =
       change.kind === "new_arrivals"
         ? planNewArrivals(
             change,
-            config.triggers,
+            triggers,
             {
               activity: (since) => customer.categoryActivity(since),
               unseen: (ids) => {
@@ -145,7 +153,7 @@ export class CustomerMessaging {
             this.store.runs,
             now,
           )
-        : planCatalogChange(change, config.triggers, customer.productInterest(change.product_id), this.store.runs, now);
+        : planCatalogChange(change, triggers, customer.productInterest(change.product_id), this.store.runs, now);
     this.store.transaction(() => this.store.applyActions(actions, now, now));
     return { scheduled: actions.some((a) => a.kind === "start"), dueNow: this.store.hasDueRow(now) };
   }
@@ -181,10 +189,14 @@ export class CustomerMessaging {
    * was armed for. In production they agree (alarms never fire early); a test that runs the alarm
    * with `runDurableObjectAlarm` has moved time forward to it, and nothing sleeps.
    */
-  async onAlarm(): Promise<void> {
-    const armed = Number(this.store.meta.get("alarm_at") ?? 0);
+  async onAlarm(now = this.alarmNow()): Promise<void> {
     this.store.transaction(() => this.store.meta.delete("alarm_at"));
-    await this.runDue(Math.max(this.deps.clock(), armed));
+    await this.runDue(now);
+  }
+
+  /** The alarm's clock (see onAlarm): the other timers behind the alarm (segments) run at the same moment. */
+  alarmNow(): number {
+    return Math.max(this.deps.clock(), Number(this.store.meta.get("alarm_at") ?? 0));
   }
 
   /**
@@ -258,9 +270,11 @@ export class CustomerMessaging {
     const { customer } = this.deps;
     const { policy } = config;
     const run = store.runs.run(row.runId);
-    const trigger = config.triggers.find((t) => t.id === row.triggerId);
+    const trigger = triggerById(config, row.triggerId);
     const traits = customer.traits();
-    const contact = customer.contact(traits);
+    const asked = trigger?.template === "contact_confirmation" ? confirmationContact(store.runContext(row.runId)) : null;
+    // A confirmation goes to the address it asks about, whichever address marketing uses.
+    const contact = asked ? contactFor(customer.contact(traits), asked) : customer.contact(traits);
     const consent = customer.consent();
     const timeZone = this.timeZone(policy);
     const decision = decideDueStep({
@@ -277,6 +291,8 @@ export class CustomerMessaging {
       contact,
       sent: store.sentSince(now - capHorizonMs(policy.caps)),
       timeZone,
+      segments: this.deps.segments(),
+      ...(asked ? { confirmation: { channel: confirmationChannel(asked.kind), confirmed: customer.contactConfirmed(asked.kind, asked.value) } } : {}),
     });
     // Nothing is written with a config that is no longer the published one (a send checks after
     // building its message, so the KV read overlaps that work).
@@ -295,6 +311,8 @@ export class CustomerMessaging {
         return store.transaction(() => store.endRun(row.runId, "exited", decision.reason, now));
       case "drop":
         return store.drop(row, run!, trigger!, decision.reason, now);
+      case "hold":
+        return store.hold(row, decision.at, decision.reason, now);
       case "reschedule":
         // Rescheduled to the first allowed time, keeping the channel plan: never silently lost.
         return store.reschedule(row, decision.at, decision.expiresAt, `rescheduled:${decision.reason}`, decision, now);

@@ -3,6 +3,8 @@
 // both meta tables: a rollback drops what memory holds of either, so it is read again from disk.
 import type { Sql } from "./sql.ts";
 
+type MetaTable = "meta" | "messaging_meta" | "segment_meta";
+
 interface MetaRow {
   key: string;
   value: string;
@@ -10,12 +12,12 @@ interface MetaRow {
 
 export class MetaCache {
   private readonly sql: Sql;
-  /** `meta` (the profile's facts, merged with it) or `messaging_meta` (the object's own: never merged). */
-  private readonly table: "meta" | "messaging_meta";
+  /** `meta` (the profile's facts, merged with it), or `messaging_meta` / `segment_meta` (the object's own: never merged). */
+  private readonly table: MetaTable;
   private values: Map<string, string> | undefined;
   private readonly dirty = new Set<string>();
 
-  constructor(sql: Sql, table: "meta" | "messaging_meta") {
+  constructor(sql: Sql, table: MetaTable) {
     this.sql = sql;
     this.table = table;
   }

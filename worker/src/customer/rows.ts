@@ -14,6 +14,9 @@ export interface IdentityRow {
   claimed: number;
   first_seen: number;
   last_seen: number;
+  /** Double opt-in: 1 once confirmed (sent by the backend, or the confirmation link clicked). */
+  confirmed: number;
+  confirm_requested_at: number | null;
 }
 
 export interface CartLineRow {

@@ -26,6 +26,11 @@ export const CAPS = {
   touches: 200,
   /** Orders with their attribution (as many as the orders kept). */
   orderAttribution: 100,
+  /**
+   * Segment facts waiting for the events queue (normally sent right after they are made). Past
+   * this the oldest are dropped: the D1 index then misses a change until a back-fill repairs it.
+   */
+  segmentOutbox: 1_000,
 } as const;
 
 /** Forwarding pointers are followed at most this many times (a → e → u), so no loop can spin. */
@@ -182,6 +187,20 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 4: what ordered a step's channel plan (preference, learned, cascade), kept with a rescheduled
   // step so its message reports what decided.
   [`ALTER TABLE schedule ADD COLUMN chosen_by TEXT`],
+  // 5: double opt-in. An email or phone is `confirmed` when the store's backend sent it (secret key)
+  // or the customer clicked the confirmation link; `confirm_requested_at` is when the one
+  // confirmation message for it was planned.
+  [
+    `ALTER TABLE identities ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE identities ADD COLUMN confirm_requested_at INTEGER`,
+  ],
+  // 6: segments (customer/segment-store.ts owns these): the segments the customer is in, the facts about them not yet handed to the
+  // events queue, and the segment layer's own small facts (never merged into another object).
+  [
+    `CREATE TABLE segment_members (segment_id TEXT PRIMARY KEY, since INTEGER NOT NULL)`,
+    `CREATE TABLE segment_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, fact TEXT NOT NULL)`,
+    `CREATE TABLE segment_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  ],
   // 7 (issue 12, attribution and KPIs; customer/attribution-store.ts owns these): marketing touches,
   // each order's credits under every model, and the day's "first of the day" marks the KPI counters
   // count unique customers by (kept two days, never merged: they are this object's own counting).

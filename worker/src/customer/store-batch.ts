@@ -221,31 +221,35 @@ export class BatchWriter {
    * valid userHash. Only verified emails and phones go to the identity directory.
    */
   private recordIdentities(events: SeamEvent[]): void {
-    const seen = new Map<string, { kind: string; value: string; verified: number; first: number; last: number }>();
+    const seen = new Map<string, { kind: string; value: string; verified: number; confirmed: number; first: number; last: number }>();
     for (const event of events) {
       const verified = event.verified ? 1 : 0;
-      const found: [string, string | undefined, number][] = [
-        ["user_id", event.userId, verified],
-        ["anonymous_id", event.anonymousId, 0],
-        ["email", normalizeEmail(event.traits.email), verified],
-        ["phone", normalizePhone(event.traits.phone), verified],
+      // A contact is confirmed only when the store's backend sent it; a browser's needs the customer's click.
+      const confirmed = event.trusted ? 1 : 0;
+      const found: [string, string | undefined, number, number][] = [
+        ["user_id", event.userId, verified, 0],
+        ["anonymous_id", event.anonymousId, 0, 0],
+        ["email", normalizeEmail(event.traits.email), verified, confirmed],
+        ["phone", normalizePhone(event.traits.phone), verified, confirmed],
       ];
-      for (const [kind, value, isVerified] of found) {
+      for (const [kind, value, isVerified, isConfirmed] of found) {
         if (!value) continue;
         const key = `${kind}\u0000${value}`;
         const entry = seen.get(key);
         if (entry) {
           entry.last = Math.max(entry.last, event.timestamp);
           entry.verified = Math.max(entry.verified, isVerified);
-        } else seen.set(key, { kind, value, verified: isVerified, first: event.timestamp, last: event.timestamp });
+          entry.confirmed = Math.max(entry.confirmed, isConfirmed);
+        } else seen.set(key, { kind, value, verified: isVerified, confirmed: isConfirmed, first: event.timestamp, last: event.timestamp });
       }
     }
     // At most one new row per distinct identity (a storefront batch names one: its anonymousId).
     this.touch("identities", seen.size);
-    for (const { kind, value, verified, first, last } of seen.values())
-      this.sql`INSERT INTO identities (kind, value, verified, first_seen, last_seen) VALUES (${kind}, ${value}, ${verified}, ${first}, ${last})
+    for (const { kind, value, verified, confirmed, first, last } of seen.values())
+      this.sql`INSERT INTO identities (kind, value, verified, confirmed, first_seen, last_seen) VALUES (${kind}, ${value}, ${verified}, ${confirmed}, ${first}, ${last})
                ON CONFLICT (kind, value) DO UPDATE SET
                  verified = MAX(verified, excluded.verified),
+                 confirmed = MAX(confirmed, excluded.confirmed),
                  first_seen = MIN(first_seen, excluded.first_seen),
                  last_seen = MAX(last_seen, excluded.last_seen)`;
   }

@@ -1,9 +1,11 @@
 // Reads of one customer's tables: what the API shows, what recommendations score from, and the
 // facts the messaging layer decides and writes with. Part of the customer store (customer/store.ts).
 import type { ProductLine } from "../commerce/ecommerce.ts";
+import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import type { ContactKind } from "../identity/profile-keys.ts";
 import type { ProductSources } from "../messages/content.ts";
 import type { RecommendationContext } from "../recs/serve.ts";
+import { EMPTY_INPUTS, orderFact, type SegmentInput, type SegmentInputs } from "../segments/inputs.ts";
 import type { CartView, NearStoreView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
 import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
@@ -50,10 +52,11 @@ export class CustomerReads {
       last_seen: iso(Number(this.meta.get("last_seen") ?? 0)),
       event_count: Number(this.meta.get("event_count") ?? 0),
       traits: this.traits(true),
-      identities: this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen FROM identities ORDER BY first_seen, kind`.map((r) => ({
+      identities: this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`.map((r) => ({
         kind: r.kind,
         value: r.value,
         verified: r.verified === 1,
+        ...(r.kind === "email" || r.kind === "phone" ? { confirmed: r.confirmed === 1 } : {}),
         first_seen: iso(r.first_seen),
         last_seen: iso(r.last_seen),
       })),
@@ -139,6 +142,11 @@ export class CustomerReads {
   }
 
   /** The latest identity of a kind (`user_id`, `email`, `phone`), or null. */
+  /** Whether this exact address of the customer is confirmed (double opt-in). */
+  contactConfirmed(kind: ContactKind, value: string): boolean {
+    return this.sql`SELECT 1 FROM identities WHERE kind = ${kind} AND value = ${value} AND confirmed = 1`.length > 0;
+  }
+
   identity(kind: "user_id" | ContactKind): string | null {
     const [row] = this.sql<{ value: string }>`SELECT value FROM identities WHERE kind = ${kind} ORDER BY last_seen DESC LIMIT 1`;
     return row?.value ?? null;
@@ -146,12 +154,49 @@ export class CustomerReads {
 
   /** How the customer can be reached: traits first, then the identities their events carried. */
   contact(traits: Record<string, unknown>): Contact {
+    const email = this.contactAddress("email", normalizeEmail(traits.email));
+    const phone = this.contactAddress("phone", normalizePhone(traits.phone));
     return {
-      email: str(traits.email) ?? this.identity("email"),
-      phone: str(traits.phone) ?? this.identity("phone"),
+      email: email.address,
+      phone: phone.address,
       messengerId: str(traits.messenger_id),
       push: str(traits.push_token) !== null || this.sql`SELECT 1 FROM touchpoints WHERE channel = 'app' LIMIT 1`.length > 0,
+      emailConfirmed: email.confirmed,
+      phoneConfirmed: phone.confirmed,
     };
+  }
+
+  /**
+   * The address messages of a kind go to: the one in the traits when it is confirmed, else the
+   * newest confirmed one (a browser's new, unconfirmed email does not take over from the one the
+   * store vouched for), else the traits' or newest one, unconfirmed.
+   */
+  private contactAddress(kind: ContactKind, fromTraits: string | undefined): { address: string | null; confirmed: boolean } {
+    const known = this.sql<{ value: string; confirmed: number }>`
+      SELECT value, confirmed FROM identities WHERE kind = ${kind} ORDER BY confirmed DESC, last_seen DESC`;
+    const traitRow = fromTraits === undefined ? undefined : known.find((r) => r.value === fromTraits);
+    if (traitRow?.confirmed === 1) return { address: fromTraits!, confirmed: true };
+    if (known[0]?.confirmed === 1) return { address: known[0].value, confirmed: true };
+    return { address: fromTraits ?? known[0]?.value ?? null, confirmed: false };
+  }
+
+  /**
+   * Contacts a confirmation message should go to: the email or phone in the customer's traits
+   * (what they gave last) while it is unconfirmed and was never asked for (one confirmation per
+   * address, ever).
+   */
+  contactsToConfirm(traits: Record<string, unknown>): { kind: ContactKind; value: string }[] {
+    const given: [ContactKind, string | undefined][] = [
+      ["email", normalizeEmail(traits.email)],
+      ["phone", normalizePhone(traits.phone)],
+    ];
+    return given
+      .filter(
+        ([kind, value]) =>
+          value !== undefined &&
+          this.sql`SELECT 1 FROM identities WHERE kind = ${kind} AND value = ${value} AND confirmed = 0 AND confirm_requested_at IS NULL`.length > 0,
+      )
+      .map(([kind, value]) => ({ kind, value: value! }));
   }
 
   cartProductIds(): string[] {
@@ -237,6 +282,34 @@ export class CustomerReads {
     const [ordered] = this.sql<{ line: string }>`
       SELECT p.value AS line FROM orders o, json_each(o.products) p WHERE p.value->>'productId' = ${productId} ORDER BY o.ts DESC LIMIT 1`;
     return { viewed, line, ordered: ordered ? (JSON.parse(ordered.line) as ProductLine) : undefined };
+  }
+
+  // ---- facts for segments ----------------------------------------------------------------------
+
+  /** What segment rules read (segments/inputs.ts), only the parts asked for: a cart change reads no history. */
+  segmentInputs(needed: ReadonlySet<SegmentInput>): SegmentInputs {
+    const inputs: SegmentInputs = { ...EMPTY_INPUTS };
+    if (needed.has("orders"))
+      inputs.orders = this.sql<{ total: number | null; revenue: number | null; products: string; ts: number }>`SELECT total, revenue, products, ts FROM orders`.map(
+        (r) => orderFact({ ...r, products: JSON.parse(r.products) as ProductLine[] }),
+      );
+    if (needed.has("cart")) {
+      const updated = this.meta.get("cart_updated_at");
+      inputs.cart = { lines: this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM cart_lines`[0]?.n ?? 0, updatedAt: updated === undefined ? null : Number(updated) };
+    }
+    if (needed.has("consent")) inputs.consent = this.consent();
+    if (needed.has("traits")) inputs.traits = this.traits();
+    if (needed.has("identity")) {
+      const kinds = new Set(this.sql<{ kind: string }>`SELECT DISTINCT kind FROM identities WHERE kind != 'user_id' OR verified = 1`.map((r) => r.kind));
+      inputs.identities = { userId: kinds.has("user_id"), email: kinds.has("email"), phone: kinds.has("phone") };
+    }
+    if (needed.has("events"))
+      inputs.events = this.sql<{ name: string | null; channel: string; ts: number }>`
+        SELECT event AS name, channel, ts FROM touchpoints ORDER BY seq DESC LIMIT ${CAPS.touchpoints}`.map((r) => ({ name: r.name ?? "", channel: r.channel, ts: r.ts }));
+    if (needed.has("views"))
+      inputs.views = this.sql<{ product_id: string; category: string | null; last_seen: number; view_count: number }>`
+        SELECT product_id, category, last_seen, view_count FROM viewed_items`.map((r) => ({ productId: r.product_id, category: r.category, lastSeen: r.last_seen, viewCount: r.view_count }));
+    return inputs;
   }
 
   order(orderId: string): OrderRow | undefined {

@@ -18,7 +18,7 @@ export { trimSlack, type BatchOutcome } from "./store-batch.ts";
 /** Snapshot tables in the order they are written back, with their columns. */
 const SNAPSHOT_TABLES = {
   traits: ["key", "value", "updated_at"],
-  identities: ["kind", "value", "verified", "claimed", "first_seen", "last_seen"],
+  identities: ["kind", "value", "verified", "claimed", "first_seen", "last_seen", "confirmed", "confirm_requested_at"],
   cart_lines: ["product_id", "variant", "quantity", "name", "price", "currency", "category", "brand", "url", "image_url", "channel", "device", "anonymous_id", "added_at", "updated_at"],
   viewed_items: ["product_id", "view_count", "first_seen", "last_seen", "name", "category", "price", "currency", "channel"],
   orders: ["order_id", "total", "revenue", "currency", "products", "channel", "ts"],
@@ -45,6 +45,8 @@ export class CustomerStore {
   readonly meta: MetaCache;
   /** The messaging layer's own small facts (armed alarm, time zones): never merged into another object. */
   readonly messagingMeta: MetaCache;
+  /** The segment layer's own small facts (definitions evaluated, next change times): never merged either. */
+  readonly segmentMeta: MetaCache;
   /** The object's one way to write: commits the work with both metas, or rolls back and forgets them. */
   readonly transaction: Transaction;
   readonly reads: CustomerReads;
@@ -59,7 +61,8 @@ export class CustomerStore {
     this.sql = sqlOver(storage.sql);
     this.meta = new MetaCache(this.sql, "meta");
     this.messagingMeta = new MetaCache(this.sql, "messaging_meta");
-    this.transaction = transactions(storage, [this.meta, this.messagingMeta]);
+    this.segmentMeta = new MetaCache(this.sql, "segment_meta");
+    this.transaction = transactions(storage, [this.meta, this.messagingMeta, this.segmentMeta]);
     this.reads = new CustomerReads(this.sql, this.meta);
     this.batch = new BatchWriter(this.sql, this.meta, this.transaction);
     this.attribution = new AttributionStore(this.sql, this.meta);
@@ -100,6 +103,16 @@ export class CustomerStore {
   unclaimedIdentities(): { kind: "email" | "phone"; value: string }[] {
     return this.sql<{ kind: "email" | "phone"; value: string }>`
       SELECT kind, value FROM identities WHERE kind IN ('email', 'phone') AND verified = 1 AND claimed = 0`;
+  }
+
+  /** The one confirmation message for this address is planned: it is never asked for again. */
+  markConfirmationRequested(kind: string, value: string, now: number): void {
+    this.sql`UPDATE identities SET confirm_requested_at = COALESCE(confirm_requested_at, ${now}) WHERE kind = ${kind} AND value = ${value}`;
+  }
+
+  /** The customer clicked the confirmation link: the address may get marketing messages. False when it is not this customer's. */
+  confirmContact(kind: string, value: string): boolean {
+    return this.sql`UPDATE identities SET confirmed = 1 WHERE kind = ${kind} AND value = ${value} RETURNING kind`.length > 0;
   }
 
   markClaimed(kind: string, value: string): void {
@@ -173,6 +186,7 @@ export class CustomerStore {
     await this.storage.deleteAll();
     this.meta.forget();
     this.messagingMeta.forget();
+    this.segmentMeta.forget();
     this.batch.forget();
     this.linked = undefined;
     this.migrate();

@@ -45,7 +45,8 @@ export interface CustomerState {
   last_seen: string;
   event_count: number;
   traits: Record<string, unknown>;
-  identities: { kind: string; value: string; verified: boolean; first_seen: string; last_seen: string }[];
+  /** `confirmed` (emails and phones): the address may get marketing messages under double opt-in. */
+  identities: { kind: string; value: string; verified: boolean; confirmed?: boolean; first_seen: string; last_seen: string }[];
   identity_conflicts: { kind: string; value: string; other_profile: string; timestamp: string }[];
   /** Profiles (anonymous visitors, email-only customers) merged into this one; they forward here. */
   linked_profiles: string[];
@@ -58,6 +59,8 @@ export interface CustomerState {
   /** Attribution (customer/attribution-views.ts), set by the customer store: the customer's lead source and marketing touches, newest first. */
   lead_source?: LeadSource | null;
   touches?: TouchView[];
+  /** The segments the customer is in now (ids). */
+  segments?: string[];
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();

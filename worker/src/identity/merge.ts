@@ -128,6 +128,9 @@ export function mergeSnapshots(into: CustomerSnapshot, from: CustomerSnapshot): 
     unionBy(into.identities, fromIdentities, (i) => `${i.kind}\u0000${i.value}`, (a, b) => ({
       ...a,
       verified: Math.max(a.verified, b.verified),
+      // A confirmation on either device holds for the address; one request for it is enough.
+      confirmed: Math.max(a.confirmed, b.confirmed),
+      confirm_requested_at: a.confirm_requested_at ?? b.confirm_requested_at,
       first_seen: Math.min(a.first_seen, b.first_seen),
       last_seen: Math.max(a.last_seen, b.last_seen),
     })),

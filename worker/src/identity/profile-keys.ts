@@ -43,6 +43,17 @@ export function profileKeyOf(event: Pick<SeamEvent, "userId" | "anonymousId" | "
   return undefined;
 }
 
+/** The anonymous visitors a known customer's verified events name (their anonymousId, an alias's previousId): merged into the customer. */
+export function visitorsNamedBy(events: readonly Pick<SeamEvent, "verified" | "anonymousId" | "type" | "previousId">[]): Set<string> {
+  const visitors = new Set<string>();
+  for (const event of events) {
+    if (!event.verified) continue;
+    if (event.anonymousId) visitors.add(anonymousProfileKey(event.anonymousId));
+    if (event.type === "alias" && event.previousId) visitors.add(anonymousProfileKey(event.previousId));
+  }
+  return visitors;
+}
+
 /** An event that names a known customer without proof and has no anonymous visitor to land in. */
 export function unverifiedUserOnly(event: Pick<SeamEvent, "userId" | "anonymousId" | "verified">): boolean {
   return event.userId != null && !event.verified && event.anonymousId == null;
@@ -83,5 +94,13 @@ export function withStoreDevice(event: SeamEvent): SeamEvent {
  * name, in the order to look: a known customer first, then an anonymous visitor.
  */
 export function profileKeysForId(id: string): string[] {
-  return [userProfileKey(id), anonymousProfileKey(id)];
+  // A customer known only by an email or phone is named by its profile key (segment members, search).
+  return isOfflineProfileKey(id) ? [userProfileKey(id), anonymousProfileKey(id), id] : [userProfileKey(id), anonymousProfileKey(id)];
+}
+
+const isOfflineProfileKey = (id: string) => /^[ep]:[0-9a-f]{40}$/.test(id);
+
+/** What the API calls a customer: the userId or anonymousId the store sent, else (email or phone only) its profile key. */
+export function customerIdOf(profileKey: string): string {
+  return profileKey.startsWith("u:") || profileKey.startsWith("a:") ? profileKey.slice(2) : profileKey;
 }

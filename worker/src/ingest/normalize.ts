@@ -122,6 +122,7 @@ export function normalizeEvent(
     receivedAt,
     channel: deriveChannel(context),
     verified: defaults.trusted === true,
+    trusted: defaults.trusted === true,
     properties: e.properties ?? {},
     traits,
     context,

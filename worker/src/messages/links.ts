@@ -4,8 +4,8 @@ import type { LinkPlan } from "./payload.ts";
 
 /** What a token says. Short keys: every byte is in every link of every message. */
 export interface LinkClaims {
-  /** o = open pixel, c = click, u = unsubscribe: a token for one use cannot be used for another. */
-  k: "o" | "c" | "u";
+  /** o = open pixel, c = click, u = unsubscribe, v = confirm an address: a token for one use cannot be used for another. */
+  k: "o" | "c" | "u" | "v";
   /** Workspace and profile key: where the customer's object is. */
   w: string;
   p: string;
@@ -17,6 +17,8 @@ export interface LinkClaims {
   u?: string;
   pid?: string;
   l?: string;
+  /** Confirmation only: the email or phone it confirms (sealed, so never in clear in the link). */
+  a?: string;
 }
 
 const TOKEN_VERSION = "v1";
@@ -96,7 +98,7 @@ export async function openLinkToken(secret: string, token: string): Promise<Link
 }
 
 /** Public paths of the tracking endpoints (routes/tracking.ts serves them). */
-export const TRACKING_PATHS = { open: "/v1/t/o/", click: "/v1/t/c/", unsubscribe: "/v1/unsubscribe/" } as const;
+export const TRACKING_PATHS = { open: "/v1/t/o/", click: "/v1/t/c/", unsubscribe: "/v1/unsubscribe/", confirm: "/v1/confirm/" } as const;
 
 export function trackingUrl(base: string, kind: keyof typeof TRACKING_PATHS, token: string): string {
   return `${base.replace(/\/+$/, "")}${TRACKING_PATHS[kind]}${token}`;
@@ -126,6 +128,13 @@ export const DEFAULT_TRACKING_BASE_URL = "http://localhost:8787";
 export interface LinkTracking {
   secret: string | undefined;
   baseUrl: string | undefined;
+}
+
+/** The link that confirms `address` (double opt-in), or null when links cannot be sealed (no LINK_SECRET). */
+export async function confirmationLink(claims: Omit<LinkClaims, "k">, address: string, tracking: LinkTracking): Promise<string | null> {
+  if (!tracking.secret) return null;
+  const token = await sealLinkToken(tracking.secret, { ...claims, k: "v", a: address });
+  return trackingUrl(tracking.baseUrl || DEFAULT_TRACKING_BASE_URL, "confirm", token);
 }
 
 /**

@@ -74,7 +74,8 @@ export interface MessagePayload {
   order: PayloadInput["order"];
   price_change: PayloadInput["priceChange"];
   offer: StoreOffer | null;
-  links: { open_pixel: string | null; unsubscribe: string | null };
+  /** `confirm`: a contact confirmation's link (double opt-in); only on those messages. */
+  links: { open_pixel: string | null; unsubscribe: string | null; confirm?: string | null };
 }
 
 /** A destination that gets a tracked click link. */
@@ -143,7 +144,7 @@ function boundedTraits(traits: Record<string, unknown>): Record<string, unknown>
 export function buildMessagePayload(
   input: PayloadInput,
   tracked: ReadonlyMap<string, string>,
-  fixed: { open_pixel: string | null; unsubscribe: string | null },
+  fixed: MessagePayload["links"],
 ): MessagePayload {
   const { trigger, step } = input;
   // `url` is the untracked destination, held to the same rule as the tracked link.

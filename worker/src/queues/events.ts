@@ -1,11 +1,12 @@
 // Consumer of the `events` queue: folds compact item facts into the D1 recommendation aggregates
 // and the product-interest index (price-drop and back-in-stock triggers fan out through it), and
-// hands messages of other kinds to their own module by `kind` (KPI counters: queues/kpis.ts).
+// hands messages of other kinds to their own module by `kind` (KPI counters: queues/kpis.ts; segments: queues/segment-facts.ts).
 import type { Env } from "../env.ts";
 import type { EventsQueueMessage, ItemFact } from "../facts.ts";
 import type { KpiQueueMessage } from "../kpis/counters.ts";
 import { foldKpiMessages, isKpiMessage } from "./kpis.ts";
 import { recordProductInterest } from "../stores/product-interest.ts";
+import { consumeSegmentMessages, isSegmentQueueMessage } from "./segment-facts.ts";
 import { aggregateFacts } from "../stores/recs-aggregates.ts";
 
 const FACT_KINDS = new Set(["view", "cart", "buy"]);
@@ -46,9 +47,14 @@ export function eventsRetryDelaySeconds(attempts: number): number {
  * dead-letter the facts); every fold is idempotent per fact, so a retry adds nothing twice.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  // Messages of other kinds are acked or retried one by one; the batch-wide ack and retry below
+  // then apply to the item facts alone (an explicitly handled message keeps its own outcome).
+  const segments = batch.messages.filter((m) => isSegmentQueueMessage(m.body));
+  if (segments.length) await consumeSegmentMessages(segments, env, eventsRetryDelaySeconds);
   const facts: { workspaceId: string; fact: ItemFact }[] = [];
   const kpis: KpiQueueMessage[] = [];
   for (const message of batch.messages) {
+    if (isSegmentQueueMessage(message.body)) continue;
     if (isKpiMessage(message.body)) {
       kpis.push(message.body);
       continue;

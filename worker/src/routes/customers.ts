@@ -1,12 +1,20 @@
 // Reads of a customer's live state: the whole of it for the store's backend, a visitor's own view
 // (profile, cart) for the browser, and the privacy operations (export, delete).
 import { Hono } from "hono";
+import * as z from "zod/mini";
 import { doc } from "../openapi.ts";
 import { secretKeyAuth, writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import type { Context } from "hono";
 import { customerStub } from "../customer/routing.ts";
-import { profileKeysForId } from "../identity/profile-keys.ts";
-import { notFound } from "../errors.ts";
+import { anonymousProfileKey, customerIdOf, profileKeysForId, userProfileKey } from "../identity/profile-keys.ts";
+import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
+import { badRequest, notFound } from "../errors.ts";
+import { decodeCursor, PAGE_DEFAULT, pageOf, pageQueryShape } from "../page-cursor.ts";
+import { MAX_ID_LENGTH } from "../schemas.ts";
+import { segmentIdSchema } from "../segments/rules.ts";
+import { directoryOwner } from "../stores/identity-directory.ts";
+import { workspaceSegments } from "../stores/segment-definitions.ts";
+import { customerPage, indexedCustomers, membersAmong, segmentMembers } from "../stores/segment-index.ts";
 import { pathParams, queryParams } from "../validation.ts";
 import { customerPath, visitorProfileKey, visitorQuery } from "../visitor.ts";
 
@@ -20,7 +28,61 @@ async function findCustomer(c: Context<WorkspaceEnv>, id: string) {
   throw notFound(`no customer ${id} in this workspace`);
 }
 
+const customerListQuery = z.object({
+  q: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_ID_LENGTH))),
+  segment: z.optional(segmentIdSchema),
+  ...pageQueryShape,
+});
+
+type Match = "user_id" | "anonymous_id" | "email" | "phone";
+
+/**
+ * The customers `q` names exactly: a userId or anonymousId the customer index lists, and the owner
+ * of the email or phone in the identity directory (looked up by its hash, as ingest does). Never
+ * wakes a customer object.
+ */
+async function customersNamedBy(db: D1Database, workspaceId: string, q: string): Promise<Map<string, Match[]>> {
+  const found = new Map<string, Match[]>();
+  const add = (profileKey: string, match: Match) => found.set(profileKey, [...(found.get(profileKey) ?? []), match]);
+  const byId: [string, Match][] = [[userProfileKey(q), "user_id"], [anonymousProfileKey(q), "anonymous_id"]];
+  const indexed = await indexedCustomers(db, workspaceId, byId.map(([key]) => key));
+  for (const [key, match] of byId) if (indexed.has(key)) add(key, match);
+  const email = normalizeEmail(q);
+  const phone = email ? undefined : normalizePhone(q);
+  const owner = email ? await directoryOwner(db, workspaceId, "email", email) : phone ? await directoryOwner(db, workspaceId, "phone", phone) : null;
+  if (owner) add(owner, email ? "email" : "phone");
+  return found;
+}
+
 export const customerRoutes = new Hono<WorkspaceEnv>()
+  /**
+   * Finds customers by userId, email or phone (`q`, exact), lists a segment's (`segment`), or
+   * every customer of the workspace; pages with `limit` and `cursor` (a search answers in one page).
+   */
+  .get("/customers", doc("Customers", "secret key", "Find customers by userId, email or phone, or list a segment's customers"), secretKeyAuth, queryParams(customerListQuery), async (c) => {
+    const { q, segment, limit, cursor } = c.req.valid("query");
+    const ws = c.var.workspace.id;
+    if (segment !== undefined && !(await workspaceSegments(c.env.DB, ws)).some((d) => d.id === segment)) throw notFound(`no segment ${segment} in this workspace`);
+    if (q !== undefined) {
+      const found = await customersNamedBy(c.env.DB, ws, q);
+      const members = segment === undefined ? null : await membersAmong(c.env.DB, ws, segment, [...found.keys()]);
+      const customers = [...found]
+        .filter(([key]) => members === null || members.has(key))
+        .map(([key, matched]) => ({ customer_id: customerIdOf(key), profile_key: key, matched, ...(members ? { since: new Date(members.get(key)!).toISOString() } : {}) }));
+      return c.json({ customers, next_cursor: null });
+    }
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (cursor !== undefined && after === null) throw badRequest("invalid_cursor", "the cursor is not one this API gave out");
+    const n = limit ? Number(limit) : PAGE_DEFAULT;
+    if (segment !== undefined) {
+      const page = pageOf(await segmentMembers(c.env.DB, ws, segment, after, n + 1), n, (r) => r.profile_key);
+      const customers = page.rows.map((r) => ({ customer_id: customerIdOf(r.profile_key), profile_key: r.profile_key, since: new Date(r.since).toISOString() }));
+      return c.json({ customers, next_cursor: page.next_cursor });
+    }
+    const page = pageOf(await customerPage(c.env.DB, ws, after, n + 1), n, (r) => r.profile_key);
+    const customers = page.rows.map((r) => ({ customer_id: customerIdOf(r.profile_key), profile_key: r.profile_key, first_seen: new Date(r.seen_at).toISOString() }));
+    return c.json({ customers, next_cursor: page.next_cursor });
+  })
   /** The whole live state of a customer. */
   .get("/customers/:id", doc("Customers", "secret key", "A customer's whole live state"), secretKeyAuth, pathParams(customerPath), async (c) => {
     return c.json((await findCustomer(c, c.req.valid("param").id)).state);

@@ -14,6 +14,8 @@ import {
   putPolicy,
 } from "../stores/messaging-config.ts";
 import { fanOutCatalogChange } from "../stores/product-interest.ts";
+import { workspaceSegments } from "../stores/segment-definitions.ts";
+import { audienceSegments } from "../triggers/audience.ts";
 import { deleteWebhook, listWebhooks, putWebhook } from "../stores/channel-webhooks.ts";
 import { MAX_ID_LENGTH } from "../schemas.ts";
 import {
@@ -98,7 +100,16 @@ export const messagingAdminRoutes = new Hono<WorkspaceEnv>()
   })
   /** Switches a built-in template on under this id, tuned; replaces the whole definition and bumps its version. */
   .put("/triggers/:id", doc("Triggers", "secret key", "Switch a template on under this id and tune it (a new version)"), jsonBody(triggerInputSchema), async (c) => {
-    const { definition, created } = await putDefinition(c.env, c.var.workspace.id, triggerId(c.req.param("id")), c.req.valid("json"), Date.now());
+    const id = triggerId(c.req.param("id"));
+    const input = c.req.valid("json");
+    // An audience names segments of this workspace (built-in or custom).
+    const named = audienceSegments(input.audience);
+    if (named.length) {
+      const known = new Set((await workspaceSegments(c.env.DB, c.var.workspace.id)).map((d) => d.id));
+      const unknown = named.filter((s) => !known.has(s));
+      if (unknown.length) throw badRequest("unknown_segment", `the audience names segments that do not exist: ${unknown.join(", ")}`, { segments: unknown });
+    }
+    const { definition, created } = await putDefinition(c.env, c.var.workspace.id, id, input, Date.now());
     return c.json({ trigger: definition }, created ? 201 : 200);
   })
   .delete("/triggers/:id", doc("Triggers", "secret key", "Delete a trigger (recorded as a version)"), async (c) => {

@@ -1,5 +1,6 @@
 // Tracking endpoints in messages: open pixel, signed click redirect, one-click unsubscribe. The token is the only credential.
 import { Hono, type Context } from "hono";
+import { html } from "hono/html";
 import { doc } from "../openapi.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest } from "../errors.ts";
@@ -50,6 +51,20 @@ const unsubscribePage = (token: string, channel: string) => `<!doctype html>
   <button type="submit">Unsubscribe</button>
 </form>`;
 
+/** The confirmation page: a button, because mail scanners follow links and must confirm nothing. */
+const confirmPage = (token: string, address: string) => html`<!doctype html>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Confirm your address</title>
+<form method="post" action="${encodeURIComponent(token)}">
+  <p>Confirm that ${address} is yours and may receive our messages?</p>
+  <button type="submit">Confirm</button>
+</form>`;
+
+const confirmedPage = (address: string) => html`<!doctype html>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Address confirmed</title>
+<p>Thank you: ${address} is confirmed.</p>`;
+
 export const trackingRoutes = new Hono<AppEnv>()
   /**
    * Open pixel (email): records `Message Opened` once per message, answers a 1×1 GIF that is never
@@ -81,4 +96,25 @@ export const trackingRoutes = new Hono<AppEnv>()
     const claims = await claimsOf(c, "u");
     if (!(await record(c, claims))) throw new ApiError(503, "unavailable", "could not record the unsubscribe; try again");
     return c.json({ unsubscribed: true, channel: claims.ch });
+  })
+  /**
+   * Double opt-in: GET shows the address with a button, POST confirms it in the customer's object
+   * (marketing held for it goes at once). The token is the only proof, and it names the address.
+   */
+  .get("/confirm/:token", doc("Tracking links", "token", "The address-confirmation page (a button)"), pageSecurityHeaders, async (c) => {
+    const claims = await confirmClaims(c);
+    return c.html(confirmPage(c.req.param("token"), claims.a));
+  })
+  .post("/confirm/:token", doc("Tracking links", "token", "Confirm an email or phone (double opt-in)"), pageSecurityHeaders, async (c) => {
+    const claims = await confirmClaims(c);
+    const kind = claims.ch === "sms" ? "phone" : "email";
+    const outcome = await customerStub(c.env, claims.w, claims.p).confirmContact(kind, claims.a, Date.now());
+    if (outcome === "unknown_contact") throw new ApiError(404, "not_found", "this address is no longer on record");
+    return c.html(confirmedPage(claims.a));
   });
+
+async function confirmClaims(c: Context<AppEnv>): Promise<LinkClaims & { a: string }> {
+  const claims = await claimsOf(c, "v");
+  if (typeof claims.a !== "string" || (claims.ch !== "email" && claims.ch !== "sms")) throw badRequest("invalid_token", "the link confirms no address");
+  return { ...claims, a: claims.a };
+}

@@ -15,14 +15,15 @@ import {
   type TriggerDefinition,
   type TriggerInput,
 } from "../triggers/definitions.ts";
+import { resolveSegments, type StoredSegment } from "../segments/definitions.ts";
 import { writePublishedConfig } from "./published-config.ts";
 
 interface DefinitionRow {
   definition: string;
 }
 
-/** The rows publishConfig's batch reads: each statement selects one of these columns. */
-interface PublishRow {
+/** The rows publishConfig's batch reads: each statement selects some of these columns. */
+interface PublishRow extends Partial<StoredSegment> {
   revision?: number;
   definition?: string;
   policy?: string | null;
@@ -147,7 +148,7 @@ export async function putPolicy(env: Env, workspaceId: string, input: PolicyInpu
  */
 export async function publishConfig(env: Env, workspaceId: string, now: number): Promise<MessagingConfig> {
   // One batch, one row shape per statement: the columns each of them selects.
-  const [, revision, definitions, policy, workspace, stores] = await env.DB.batch<PublishRow>([
+  const [, revision, definitions, policy, workspace, stores, segments] = await env.DB.batch<PublishRow>([
     env.DB.prepare(
       `INSERT INTO messaging_policies (workspace_id, updated_at) VALUES (?, ?) ON CONFLICT (workspace_id) DO NOTHING`,
     ).bind(workspaceId, now),
@@ -156,6 +157,7 @@ export async function publishConfig(env: Env, workspaceId: string, now: number):
     env.DB.prepare(`SELECT policy FROM messaging_policies WHERE workspace_id = ?`).bind(workspaceId),
     env.DB.prepare(`SELECT allowed_origins FROM workspaces WHERE id = ?`).bind(workspaceId),
     env.DB.prepare(`SELECT store_id, name, lat, lon, radius_km FROM stores WHERE workspace_id = ? ORDER BY store_id`).bind(workspaceId),
+    env.DB.prepare(`SELECT segment_id, kind, name, definition, version FROM segment_definitions WHERE workspace_id = ? ORDER BY segment_id`).bind(workspaceId),
   ]);
   const policyJson = policy!.results[0]?.policy;
   const originsJson = workspace!.results[0]?.allowed_origins;
@@ -166,6 +168,7 @@ export async function publishConfig(env: Env, workspaceId: string, now: number):
     triggers: definitions!.results.flatMap((r) => (r.definition ? [definitionWithDefaults(JSON.parse(r.definition) as TriggerDefinition)] : [])),
     allowed_origins: originsJson ? (JSON.parse(originsJson) as string[]) : [],
     stores: stores!.results.map((r) => ({ id: r.store_id!, name: r.name!, lat: r.lat!, lon: r.lon!, radius_km: r.radius_km! })),
+    segments: resolveSegments(segments!.results as StoredSegment[]),
   };
   await writePublishedConfig(env.CONFIG_KV, config);
   return config;

@@ -20,6 +20,12 @@ export interface Contact {
   messengerId: string | null;
   /** A push token set as the `push_token` trait, or the customer uses the app. */
   push: boolean;
+  /**
+   * Double opt-in: whether the email / phone above is confirmed (sent by the store's backend, or
+   * the customer clicked its confirmation link). Marketing waits for it where the policy asks.
+   */
+  emailConfirmed: boolean;
+  phoneConfirmed: boolean;
 }
 
 /** A click says more than an open (opens are inflated by mail privacy proxies that prefetch pixels). */
@@ -82,11 +88,18 @@ export function consentAllows(channel: MessageChannel, consent: Readonly<Record<
   return optIn.includes(channel) ? answer === true : true;
 }
 
-export type ChannelSkip = { channel: MessageChannel; reason: "no_consent" | "unreachable" };
+export type ChannelSkip = { channel: MessageChannel; reason: "no_consent" | "unreachable" | "unconfirmed" };
+
+/** Under double opt-in, an email or SMS goes only to a confirmed address. */
+export function confirmedFor(channel: MessageChannel, contact: Contact): boolean {
+  if (channel === "email") return contact.emailConfirmed;
+  if (channel === "sms") return contact.phoneConfirmed;
+  return true;
+}
 
 /**
  * The first channel at or after `from` in `channels` that the customer consented to and can be
- * reached on, with the ones passed over and why.
+ * reached on (at a confirmed address, when `doubleOptIn`), with the ones passed over and why.
  */
 export function firstSendableChannel(
   channels: readonly MessageChannel[],
@@ -94,12 +107,14 @@ export function firstSendableChannel(
   consent: Readonly<Record<string, boolean>>,
   optIn: readonly MessageChannel[],
   contact: Contact,
+  doubleOptIn = false,
 ): { found: true; index: number; channel: MessageChannel; skipped: ChannelSkip[] } | { found: false; skipped: ChannelSkip[] } {
   const skipped: ChannelSkip[] = [];
   for (let i = from; i < channels.length; i++) {
     const channel = channels[i]!;
     if (!consentAllows(channel, consent, optIn)) skipped.push({ channel, reason: "no_consent" });
     else if (!reachable(channel, contact)) skipped.push({ channel, reason: "unreachable" });
+    else if (doubleOptIn && !confirmedFor(channel, contact)) skipped.push({ channel, reason: "unconfirmed" });
     else return { found: true, index: i, channel, skipped };
   }
   return { found: false, skipped };

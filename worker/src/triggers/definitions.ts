@@ -2,6 +2,10 @@
 import * as z from "zod/mini";
 import { DEFAULT_CONVERSION_WINDOW_DAYS, MAX_CONVERSION_WINDOW_DAYS } from "../attribution/models.ts";
 import type { StoreLocation } from "../geo/near-store.ts";
+import { builtinDefinition, SEGMENT_LIMITS, type SegmentDefinition } from "../segments/definitions.ts";
+import { BUILTIN_SEGMENT_IDS } from "../segments/builtins.ts";
+import { segmentIdSchema } from "../segments/rules.ts";
+import type { TriggerAudience } from "./audience.ts";
 
 /** The channels Seam can send a message on (the others — web, app, pos… — are where events come from). */
 export const MESSAGE_CHANNELS = ["email", "sms", "messenger", "push"] as const;
@@ -18,7 +22,14 @@ export const TEMPLATE_NAMES = [
   "new_in_favourite_category",
   "near_store_offer",
 ] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+/**
+ * The templates a workspace can switch on, and Seam's own: `contact_confirmation`, the one message
+ * that asks a browser-given email or phone to confirm itself (double opt-in). It is never a
+ * workspace's trigger; the customer's object plans it itself.
+ */
+export type TemplateName = WorkspaceTemplate | "contact_confirmation";
+/** A template a workspace can switch on (`PUT /v1/admin/triggers/:id`). */
+export type WorkspaceTemplate = (typeof TEMPLATE_NAMES)[number];
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -89,6 +100,8 @@ export interface TriggerDefinition {
   /** welcome_series: the events that start it. */
   entry_events: string[];
   content: Record<string, unknown>;
+  /** Who may enter (a segment, minus excluded ones), checked at entry and when each step is due; null: everyone. */
+  audience: TriggerAudience | null;
 }
 
 type TemplateDefaults = Omit<TriggerDefinition, "id" | "template" | "enabled" | "version">;
@@ -105,6 +118,7 @@ const BASE: TemplateDefaults = {
   interest_days: 30,
   entry_events: [],
   content: {},
+  audience: null,
 };
 
 /** What each built-in template does, and its defaults; a workspace switches one on and tunes it. */
@@ -144,6 +158,10 @@ export const TEMPLATES: Record<TemplateName, { description: string; defaults: Te
   back_in_stock: {
     description: "A product back in stock reaches the customers who viewed or carted it recently and did not buy it.",
     defaults: { ...BASE, steps: [{ delay_minutes: 0 }], wait_for_caps: false },
+  },
+  contact_confirmation: {
+    description: "Seam's own: asks an email or phone a browser gave to confirm itself before marketing goes to it (double opt-in). Sent at once, outside caps and quiet hours, once per address.",
+    defaults: { ...BASE, steps: [{ delay_minutes: 0 }], cooldown_hours: 0, expires_after_hours: 72, wait_for_caps: false },
   },
   new_in_favourite_category: {
     description:
@@ -216,6 +234,12 @@ export interface MessagingPolicy {
    * reports count on `default_time_zone`'s dates.)
    */
   conversion_window_days: number;
+  /**
+   * Double opt-in: an email or phone a browser gave (write key) gets one confirmation message, and
+   * marketing goes to it only after the customer clicked its link. Contacts the store's backend
+   * sent (secret key) are confirmed already. On by default.
+   */
+  double_opt_in: boolean;
 }
 
 export const DEFAULT_POLICY: MessagingPolicy = {
@@ -229,6 +253,7 @@ export const DEFAULT_POLICY: MessagingPolicy = {
   opt_in_channels: ["sms"],
   links: { product_url: null, cart_url: null, home_url: null },
   conversion_window_days: DEFAULT_CONVERSION_WINDOW_DAYS,
+  double_opt_in: true,
 };
 
 /** What the DO reads from the edge cache: the workspace's policy and its definitions. */
@@ -242,6 +267,8 @@ export interface MessagingConfig {
   allowed_origins: string[];
   /** The workspace's physical stores (`PUT /v1/admin/stores`): a visitor within one's radius gets `near_store`. */
   stores: StoreLocation[];
+  /** Every segment of the workspace (built-ins and custom), which each customer object evaluates (segments/). */
+  segments: SegmentDefinition[];
 }
 
 /** A policy saved before a field existed reads as the default for that field. */
@@ -249,8 +276,11 @@ export function policyWithDefaults(policy: MessagingPolicy): MessagingPolicy {
   return { ...DEFAULT_POLICY, ...policy, links: { ...DEFAULT_POLICY.links, ...policy.links } };
 }
 
+/** The built-in segments as shipped: what a workspace that never saved a segment evaluates. */
+export const DEFAULT_SEGMENTS: readonly SegmentDefinition[] = BUILTIN_SEGMENT_IDS.map((id) => builtinDefinition(id));
+
 export function emptyConfig(workspaceId: string): MessagingConfig {
-  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [], stores: [] };
+  return { workspace_id: workspaceId, revision: 0, policy: DEFAULT_POLICY, triggers: [], allowed_origins: [], stores: [], segments: [...DEFAULT_SEGMENTS] };
 }
 
 // ---- validation -----------------------------------------------------------------------------
@@ -296,6 +326,16 @@ export const triggerInputSchema = z.strictObject({
     z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(LIMITS.entryEvents)),
   ),
   content: z.optional(contentObject),
+  audience: z.optional(
+    z.nullable(
+      z
+        .strictObject({
+          segment: z.optional(segmentIdSchema),
+          exclude: z.optional(z.array(segmentIdSchema).check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.audienceExcludes))),
+        })
+        .check(z.refine((a) => a.segment !== undefined || a.exclude !== undefined, "an audience names a segment, segments to exclude, or both")),
+    ),
+  ),
 }).check(
   z.refine(
     (t) => t.template !== "near_store_offer" || (t.content !== undefined && couponOf(t.content) !== null && !("coupon_code" in t.content && "coupon_pool" in t.content)),
@@ -367,6 +407,7 @@ export const policyInputSchema = z.strictObject({
     z.strictObject({ product_url: z.optional(urlTemplate), cart_url: z.optional(urlTemplate), home_url: z.optional(urlTemplate) }),
   ),
   conversion_window_days: z.optional(int(1, MAX_CONVERSION_WINDOW_DAYS)),
+  double_opt_in: z.optional(z.boolean()),
 });
 export type PolicyInput = z.infer<typeof policyInputSchema>;
 
@@ -385,6 +426,7 @@ export function resolvePolicy(input: PolicyInput, version: number): MessagingPol
       home_url: input.links?.home_url ?? DEFAULT_POLICY.links.home_url,
     },
     conversion_window_days: input.conversion_window_days ?? DEFAULT_POLICY.conversion_window_days,
+    double_opt_in: input.double_opt_in ?? DEFAULT_POLICY.double_opt_in,
   };
 }
 

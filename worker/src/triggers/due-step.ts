@@ -2,10 +2,12 @@
 // allowed time, drop it, cancel it, or end its run. A pure decision over plain facts, pulled out of
 // the CustomerDO so every branch is tested directly (worker/test/due-step-decisions.test.ts);
 // customer/messaging.ts gathers the facts, asks, and carries the answer out.
+import { audienceAllows } from "./audience.ts";
 import type { SentMessage } from "./caps.ts";
 import { channelOrder, firstSendableChannel, type ChannelEngagement, type ChosenBy, type Contact } from "./channels.ts";
 import { HOUR_MS, type MessageChannel, type MessagingPolicy, type TriggerDefinition } from "./definitions.ts";
 import { stepStillWanted, type RunSummary, type SendTimeFacts } from "./evaluate.ts";
+import { AWAITING_CONFIRMATION } from "./contact-confirmation.ts";
 import { nextSendTime } from "./send-window.ts";
 
 /** A pending row of the schedule: a trigger step, or the next channel of a step's cascade. */
@@ -42,6 +44,10 @@ export interface DueStepFacts {
   /** Messages that count against the caps. */
   sent: readonly SentMessage[];
   timeZone: string;
+  /** The segments the customer is in now (a trigger's audience is checked again at each step). */
+  segments?: ReadonlySet<string>;
+  /** A contact confirmation's row: the channel of the address it asks about, and whether that address is confirmed by now. */
+  confirmation?: { channel: MessageChannel; confirmed: boolean };
 }
 
 /** The channel a row goes out on: the plan, the position in it, and what decided. */
@@ -64,6 +70,8 @@ export type DueStepDecision =
   | { kind: "done"; reason: "engaged" }
   /** The row cannot go (expired, no channel); a step's run moves on to its next step. */
   | { kind: "drop"; reason: string }
+  /** Waits for the customer to confirm their address (double opt-in); pulled forward when they do, dropped at expiry. */
+  | { kind: "hold"; at: number; reason: typeof AWAITING_CONFIRMATION }
   /** Not yet: caps or quiet hours allow it at `at`. */
   | ({ kind: "reschedule"; at: number; expiresAt: number; reason: string } & ChannelPick)
   | ({ kind: "send" } & ChannelPick);
@@ -74,16 +82,22 @@ export function decideDueStep(f: DueStepFacts): DueStepDecision {
   const { row, run, trigger, policy, now } = f;
   if (!run) return { kind: "cancel", reason: "run_missing" };
   if (!trigger || !trigger.enabled) return { kind: "exit", reason: "trigger_disabled" };
+  if (!audienceAllows(trigger.audience, f.segments)) return { kind: "exit", reason: "audience" };
   if (run.status === "exited" || run.status === "superseded") return { kind: "cancel", reason: `run_${run.status}` };
   const wanted = stepStillWanted(trigger, run, f.sendTime, now);
   if (!wanted.ok) return { kind: "exit", reason: wanted.reason };
   if (row.kind === "cascade" && f.stepEngaged) return { kind: "done", reason: "engaged" };
   if (now > row.expiresAt) return { kind: "drop", reason: "expired" };
+  if (trigger.template === "contact_confirmation") return decideConfirmation(f);
 
   const plan = row.channels
     ? { channels: row.channels, chosenBy: row.kind === "cascade" ? ("cascade" as const) : (row.chosenBy ?? "cascade") }
     : channelOrder(trigger.channels ?? policy.cascade.channels, f.traits[policy.preference_trait], f.engagement);
-  const found = firstSendableChannel(plan.channels, row.channelIndex, f.consent, policy.opt_in_channels, f.contact);
+  const found = firstSendableChannel(plan.channels, row.channelIndex, f.consent, policy.opt_in_channels, f.contact, policy.double_opt_in);
+  // The address is there but not confirmed yet: wait for the click rather than drop the message
+  // (a welcome sent right after sign-up goes out the moment the customer confirms).
+  if (!found.found && found.skipped.some((s) => s.reason === "unconfirmed"))
+    return { kind: "hold", at: row.expiresAt + 1, reason: AWAITING_CONFIRMATION };
   if (!found.found) {
     const why = found.skipped.map((s) => `${s.channel}:${s.reason}`).join(",");
     return { kind: "drop", reason: `${row.kind === "step" ? "no_sendable_channel" : "cascade_exhausted"}${why ? ` (${why})` : ""}` };
@@ -109,6 +123,19 @@ export function decideDueStep(f: DueStepFacts): DueStepDecision {
 }
 
 /**
+ * The confirmation message of a browser-given email or phone: it goes at once on that address's
+ * channel (caps and quiet hours are for marketing; this answers the customer's own action), unless
+ * the customer opted out of the channel or has confirmed the address meanwhile.
+ */
+function decideConfirmation(f: DueStepFacts): DueStepDecision {
+  const asked = f.confirmation;
+  if (!asked) return { kind: "exit", reason: "no_contact" };
+  if (asked.confirmed) return { kind: "exit", reason: "confirmed" };
+  if (f.consent[asked.channel] === false) return { kind: "drop", reason: `no_sendable_channel (${asked.channel}:no_consent)` };
+  return { kind: "send", channel: asked.channel, channelIndex: 0, channels: [asked.channel], planChosenBy: "cascade", chosenBy: "cascade" };
+}
+
+/**
  * After a message went out: the next channel of the cascade, unless this message is opened or
  * clicked before the wait is over; only where a later channel can take it (consented, reachable),
  * and it is checked again when due.
@@ -122,7 +149,8 @@ export function nextCascadeHop(
   contact: Contact,
   now: number,
 ): { channelIndex: number; dueAt: number; expiresAt: number } | null {
-  const next = firstSendableChannel(channels, sentIndex + 1, consent, policy.opt_in_channels, contact);
+  if (trigger.template === "contact_confirmation") return null;
+  const next = firstSendableChannel(channels, sentIndex + 1, consent, policy.opt_in_channels, contact, policy.double_opt_in);
   if (!next.found) return null;
   const dueAt = now + (trigger.cascade_wait_hours ?? policy.cascade.wait_hours) * HOUR_MS;
   return { channelIndex: next.index, dueAt, expiresAt: dueAt + trigger.expires_after_hours * HOUR_MS };

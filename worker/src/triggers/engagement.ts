@@ -28,6 +28,8 @@ export function engagementEvent(claims: LinkClaims, now: number): SeamEvent {
   };
   const about = { message_id: claims.m, trigger_id: claims.t, channel: claims.ch };
   switch (claims.k) {
+    case "v":
+      return contactConfirmedEvent(claims.ch === "sms" ? "phone" : "email", now);
     case "o":
       return { ...base, messageId: `seam-open-${claims.m}`, event: "Message Opened", properties: about };
     case "c":
@@ -45,4 +47,25 @@ export function engagementEvent(claims: LinkClaims, now: number): SeamEvent {
         properties: { ...about, consent: { [claims.ch]: false }, source: "one_click_unsubscribe" },
       };
   }
+}
+
+/**
+ * The history record of a confirmed address (double opt-in): the confirmation itself is made by
+ * the customer's object from the sealed token, never from this event, which only shows it in the
+ * timeline (so a browser sending an event of this name confirms nothing). The address stays out of it.
+ */
+export function contactConfirmedEvent(kind: "email" | "phone", now: number): SeamEvent {
+  const channel = kind === "email" ? "email" : "sms";
+  return {
+    type: "track",
+    messageId: `seam-confirm-${crypto.randomUUID()}`,
+    event: "Contact Confirmed",
+    timestamp: now,
+    receivedAt: now,
+    channel,
+    verified: false,
+    traits: {},
+    properties: { contact: kind, channel },
+    context: { channel },
+  };
 }

@@ -2,6 +2,7 @@
 // still applies (catalog changes: triggers/catalog-triggers.ts).
 import { canonicalEventName, commerceEffects, productFrom } from "../commerce/ecommerce.ts";
 import type { SeamEvent } from "../schemas.ts";
+import { audienceAllows } from "./audience.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS, type TemplateName, type TriggerDefinition } from "./definitions.ts";
 import { CLICK_EVENTS } from "./engagement.ts";
 
@@ -48,6 +49,8 @@ export interface BatchFacts {
   cartChanged: boolean;
   /** Total views of each product the batch viewed, after the batch. */
   viewCounts: ReadonlyMap<string, number>;
+  /** The segments the customer is in after the batch: a trigger with an audience starts only for its members. */
+  segments?: ReadonlySet<string>;
 }
 
 export type TriggerAction =
@@ -197,7 +200,7 @@ export function planForEvents(
   const start = (trigger: TriggerDefinition, entryKey: string, anchorAt: number, productId: string | null, context: Record<string, unknown>) =>
     actions.push(startAction(trigger, entryKey, anchorAt, productId, context));
 
-  for (const trigger of enabled) {
+  for (const trigger of enabled.filter((t) => audienceAllows(t.audience, facts.segments))) {
     switch (trigger.template) {
       case "abandoned_cart": {
         if (!facts.cartChanged || facts.cart.lineCount === 0) break;

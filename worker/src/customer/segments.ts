@@ -1,0 +1,226 @@
+// The customer's segments, decided in their own object (segments/evaluate.ts): after a batch (only
+// the segments reading what it touched), by the one alarm when time alone changes membership,
+// after a merge, and for a back-fill. Every change leaves as a fact through the outbox, to the
+// events queue (whose consumer keeps the D1 index). Storage, reads, timer and queue are passed in.
+import { segmentsDigest, type SegmentDefinition } from "../segments/definitions.ts";
+import { earliest, evaluateSegments, segmentInputsOf, segmentsReading } from "../segments/evaluate.ts";
+import { SEGMENT_FACTS_PER_MESSAGE, type SegmentFact, type SegmentFactsMessage } from "../segments/facts.ts";
+import { inputsTouchedBy, type SegmentInput, type SegmentInputs } from "../segments/inputs.ts";
+import type { SeamEvent } from "../schemas.ts";
+import type { NextChanges, SegmentStore } from "./segment-store.ts";
+
+/** After a failed send to the queue, the alarm tries the outbox again this much later. */
+const OUTBOX_RETRY_MS = 60_000;
+/** The outbox's retry, among the segments' next changes (never a segment id: those have no `#`). */
+const OUTBOX_RETRY = "#outbox";
+
+/** The segments as published with the config the object holds (or as a back-fill handed them in). */
+export interface PublishedSegments {
+  revision: number;
+  segments: SegmentDefinition[];
+}
+
+export interface SegmentDeps {
+  store: SegmentStore;
+  reads: { segmentInputs(needed: ReadonlySet<SegmentInput>): SegmentInputs };
+  /** The segments' timer behind the object's one alarm (customer/messaging-store.ts). */
+  timer: { set(at: number | null): boolean; due(now: number): boolean };
+  /** Re-arms the one alarm to the earliest of its timers. */
+  rearm: () => Promise<void>;
+  /** The `events` queue. */
+  send: (message: SegmentFactsMessage) => Promise<void>;
+  /** Work after the response (a failure is logged). */
+  background: (what: string, work: Promise<unknown>) => void;
+  self: () => { workspaceId: string | undefined; profileKey: string | undefined; exists: boolean };
+}
+
+export class CustomerSegments {
+  private readonly deps: SegmentDeps;
+  private flushing: Promise<void> | undefined;
+
+  constructor(deps: SegmentDeps) {
+    this.deps = deps;
+  }
+
+  private get store(): SegmentStore {
+    return this.deps.store;
+  }
+
+  /** The segments the customer is in now. */
+  members(): Set<string> {
+    return new Set(this.store.members().keys());
+  }
+
+  /**
+   * What to evaluate with: the published config's segments, unless a back-fill handed in newer
+   * ones than the copy this object holds (KV reaches every location up to a minute later, and an
+   * object must never go back to older definitions after a back-fill evaluated it with newer ones).
+   */
+  private definitions(published: PublishedSegments): SegmentDefinition[] {
+    const pushed = this.pushed();
+    return pushed && pushed.revision > published.revision ? pushed.segments : published.segments;
+  }
+
+  /** The definitions a back-fill handed in (parsed once per stored value). */
+  private pushedCache: { json: string; value: PublishedSegments } | undefined;
+  private pushed(): PublishedSegments | undefined {
+    const json = this.store.meta.get("pushed");
+    if (json === undefined) return undefined;
+    if (this.pushedCache?.json !== json) this.pushedCache = { json, value: JSON.parse(json) as PublishedSegments };
+    return this.pushedCache.value;
+  }
+
+  private pushedDefinitions(): SegmentDefinition[] | undefined {
+    return this.pushed()?.segments;
+  }
+
+  /**
+   * After a batch: only the segments that read what the batch touched (a page view re-evaluates
+   * none of the built-ins); everything when the definitions changed since the last evaluation.
+   */
+  async afterIngest(accepted: readonly SeamEvent[], cartChanged: boolean, now: number, published: PublishedSegments): Promise<void> {
+    const definitions = this.definitions(published);
+    const everything = this.store.meta.get("digest") !== segmentsDigest(definitions);
+    await this.evaluate(definitions, now, everything ? null : segmentsReading(definitions, inputsTouchedBy(accepted, cartChanged)));
+  }
+
+  /** Every segment again (a merge brought another profile's facts in). */
+  async evaluateAll(now: number, published: PublishedSegments): Promise<void> {
+    await this.evaluate(this.definitions(published), now, null);
+  }
+
+  /** A back-fill: keeps the definitions it brings when they are newer than the published copy, then evaluates everything. */
+  async backfill(now: number, pushed: PublishedSegments, published: PublishedSegments): Promise<void> {
+    if (pushed.revision > published.revision) this.store.transaction(() => this.store.meta.set("pushed", JSON.stringify(pushed)));
+    await this.evaluateAll(now, published);
+  }
+
+  /** The alarm fired: if the segments' time came, everything is evaluated at `now` (the alarm's clock) and the outbox is sent. */
+  async onAlarm(now: number, published: () => Promise<PublishedSegments>): Promise<void> {
+    if (!this.deps.timer.due(now)) return;
+    try {
+      await this.evaluateAll(now, await published());
+    } catch (error) {
+      // Never leave a due timer behind: the alarm would fire again at once, forever.
+      console.error("seam: segment evaluation at the alarm failed; retrying later", error);
+      this.store.transaction(() => this.deps.timer.set(now + OUTBOX_RETRY_MS));
+    }
+  }
+
+  /** The object was merged into another customer (it forwards now): it leaves every segment and the index. */
+  leaveAll(now: number): void {
+    const { profileKey } = this.deps.self();
+    if (profileKey === undefined) return;
+    this.store.transaction(() => {
+      const facts: SegmentFact[] = [];
+      for (const [segment, since] of this.store.members()) {
+        this.store.leave(segment);
+        facts.push({ type: "membership", customer: profileKey, segment, member: false, since, at: this.factTime(now) });
+      }
+      if (this.store.meta.get("indexed") !== undefined) facts.push({ type: "customer", customer: profileKey, present: false, at: this.factTime(now) });
+      for (const key of ["indexed", "digest", "pushed"]) this.store.meta.delete(key);
+      this.store.setNextChanges({});
+      this.deps.timer.set(null);
+      this.store.addFacts(facts);
+    });
+    this.deps.background("segment facts to the events queue", this.flush());
+  }
+
+  /**
+   * A fact's time: now, but always later than this object's previous fact, so the index (which
+   * keeps the latest fact per customer and segment) follows the object's own order even when a
+   * test's alarm ran ahead of the wall clock.
+   */
+  private factTime(now: number): number {
+    const at = Math.max(now, Number(this.store.meta.get("fact_at") ?? 0) + 1);
+    this.store.meta.set("fact_at", at);
+    return at;
+  }
+
+  /** Evaluates `only` (null: every segment), writes what changed with its facts, and sets the timer to the next change. */
+  private async evaluate(definitions: readonly SegmentDefinition[], now: number, only: ReadonlySet<string> | null): Promise<void> {
+    const { profileKey, exists } = this.deps.self();
+    if (profileKey === undefined || !exists) return;
+    const indexed = this.store.meta.get("indexed") !== undefined;
+    // The common case (a page view, with only the built-ins): nothing to read, nothing to write.
+    if (only !== null && only.size === 0 && indexed) return;
+    const ids = only ?? new Set(definitions.map((d) => d.id));
+    const inputsOf = segmentInputsOf(definitions);
+    const needed = new Set([...ids].flatMap((id) => [...(inputsOf.get(id) ?? [])]));
+    const results = evaluateSegments(definitions, this.deps.reads.segmentInputs(needed), now, ids);
+    let timerChanged = false;
+    this.store.transaction(() => {
+      const facts: SegmentFact[] = [];
+      if (!indexed) {
+        facts.push({ type: "customer", customer: profileKey, present: true, at: this.factTime(now) });
+        this.store.meta.set("indexed", now);
+      }
+      const current = this.store.members();
+      for (const [segment, result] of results) {
+        const since = current.get(segment);
+        if (result.member && since === undefined) {
+          this.store.enter(segment, now);
+          facts.push({ type: "membership", customer: profileKey, segment, member: true, since: now, at: this.factTime(now) });
+        } else if (!result.member && since !== undefined) {
+          this.store.leave(segment);
+          facts.push({ type: "membership", customer: profileKey, segment, member: false, since, at: this.factTime(now) });
+        }
+      }
+      const known = new Set(definitions.map((d) => d.id));
+      // A deleted segment is dropped without a fact: its index rows went with it.
+      for (const segment of current.keys()) if (!known.has(segment)) this.store.leave(segment);
+      const next: NextChanges = {};
+      for (const [segment, at] of Object.entries(this.store.nextChanges())) if (known.has(segment) || segment === OUTBOX_RETRY) next[segment] = at;
+      for (const [segment, result] of results) {
+        if (result.nextAt === null) delete next[segment];
+        else next[segment] = result.nextAt;
+      }
+      this.store.setNextChanges(next);
+      if (only === null) {
+        const digest = segmentsDigest(definitions);
+        if (this.store.meta.get("digest") !== digest) this.store.meta.set("digest", digest);
+        if (this.store.meta.get("pushed") !== undefined && definitions !== this.pushedDefinitions()) this.store.meta.delete("pushed");
+      }
+      this.store.addFacts(facts);
+      timerChanged = this.deps.timer.set(Object.values(next).reduce<number | null>((min, at) => earliest(min, at), null));
+    });
+    if (timerChanged) await this.deps.rearm();
+    if (this.store.pending(1)) this.deps.background("segment facts to the events queue", this.flush());
+  }
+
+  /** Sends the outbox to the events queue, oldest first; on a failure the alarm tries again later. */
+  flush(): Promise<void> {
+    this.flushing ??= this.sendPending().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async sendPending(): Promise<void> {
+    const { workspaceId } = this.deps.self();
+    if (workspaceId === undefined) return;
+    for (let batch = this.store.pending(SEGMENT_FACTS_PER_MESSAGE); batch; batch = this.store.pending(SEGMENT_FACTS_PER_MESSAGE)) {
+      try {
+        await this.deps.send({ v: 1, kind: "segments", workspaceId, facts: batch.facts });
+      } catch (error) {
+        const retryAt = Date.now() + OUTBOX_RETRY_MS;
+        const changed = this.store.transaction(() => {
+          const next = { ...this.store.nextChanges(), [OUTBOX_RETRY]: retryAt };
+          this.store.setNextChanges(next);
+          return this.deps.timer.set(Math.min(...Object.values(next)));
+        });
+        if (changed) await this.deps.rearm();
+        throw error;
+      }
+      this.store.sent(batch.lastSeq);
+    }
+    // Sent: the outbox needs no retry.
+    const next = this.store.nextChanges();
+    if (next[OUTBOX_RETRY] !== undefined) {
+      delete next[OUTBOX_RETRY];
+      const changed = this.store.transaction(() => {
+        this.store.setNextChanges(next);
+        return this.deps.timer.set(Object.values(next).reduce<number | null>((min, at) => earliest(min, at), null));
+      });
+      if (changed) await this.deps.rearm();
+    }
+  }
+}
