@@ -6,10 +6,12 @@ import type { Session } from "./api/types.ts";
 import { Shell } from "./components/Shell.tsx";
 import { SignIn } from "./components/SignIn.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
+import { ChannelsPage } from "./pages/Channels.tsx";
 import { CustomerPage } from "./pages/Customer.tsx";
 import { CustomersPage } from "./pages/Customers.tsx";
 import { MessagesPage } from "./pages/Messages.tsx";
 import { NotFoundPage } from "./pages/NotFound.tsx";
+import { OverviewPage } from "./pages/Overview.tsx";
 import { RecommendationsPage } from "./pages/Recommendations.tsx";
 import { TriggerPage } from "./pages/Trigger.tsx";
 import { TriggersPage } from "./pages/Triggers.tsx";
@@ -49,7 +51,9 @@ export function App() {
     <LocationProvider scope="/dashboard">
       <Shell session={state.session} onSignOut={signOut}>
         <Router onRouteChange={() => document.getElementById("main")?.focus({ preventScroll: true })}>
-          <Route path="/dashboard" component={CustomersPage} />
+          <Route path="/dashboard" component={OverviewPage} />
+          <Route path="/dashboard/overview" component={OverviewPage} />
+          <Route path="/dashboard/channels" component={ChannelsPage} />
           <Route path="/dashboard/customers" component={CustomersPage} />
           <Route path="/dashboard/customers/:id" component={CustomerPage} />
           <Route path="/dashboard/triggers" component={TriggersPage} />

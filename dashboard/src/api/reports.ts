@@ -1,8 +1,6 @@
-// The report pages' data layer, written against issue 12's API (items 2, 4, 8, 9), so Overview,
-// Channels and campaigns, Segments and the report halves of Customers, Triggers and Recommendations
-// only need their pages drawn. The reports (`/v1/reports/*`, worker/src/routes/reports.ts) answer
-// these shapes; the shapes the issue left open (timeseries points, funnel steps, recs rows) are the
-// ones assumed here, which the worker kept. No page calls these yet.
+// The report pages' data layer: issue 12's reports (`/v1/reports/*`, worker/src/routes/reports.ts
+// and kpis/reports.ts), segments (routes/segments.ts) and customer search (routes/customers.ts), in
+// the shapes those answer.
 import { api, query } from "./client.ts";
 import type { DateRange } from "../lib/date-range.ts";
 

@@ -4,11 +4,10 @@ import type { ComponentChildren } from "preact";
 import { useLocation } from "preact-iso/router";
 import type { Session } from "../api/types.ts";
 
-/**
- * The pages of the dashboard. Issue 12's report pages (Overview, Channels and campaigns, Segments)
- * join this list when their endpoints exist; their data layer is ready in api/reports.ts.
- */
+/** The pages of the dashboard; the first is where /dashboard opens. */
 export const NAV = [
+  { href: "/dashboard/overview", label: "Overview", icon: "M4 20V10m6 10V4m6 16v-7m4 7H3" },
+  { href: "/dashboard/channels", label: "Channels & campaigns", icon: "M4 6h16M4 12h10M4 18h6" },
   { href: "/dashboard/customers", label: "Customers", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 8a7 7 0 0 1 14 0" },
   { href: "/dashboard/triggers", label: "Triggers", icon: "M13 3 5 13h6l-1 8 8-10h-6l1-8Z" },
   { href: "/dashboard/messages", label: "Messages", icon: "M4 6h16v12H4zM4 7l8 6 8-6" },
@@ -32,7 +31,7 @@ export function Shell({ session, onSignOut, children }: { session: Session; onSi
       </a>
       <header class="sidebar">
         <div class="sidebar-top">
-          <a class="brand" href="/dashboard/customers">
+          <a class="brand" href="/dashboard/overview">
             <span class="brand-mark" aria-hidden="true">
               S
             </span>

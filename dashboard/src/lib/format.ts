@@ -1,6 +1,7 @@
 // Numbers, money and dates in the browser's own locale and time zone (Intl), one formatter each, made once.
 
 const numberFormat = new Intl.NumberFormat(undefined);
+const amountFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const percentFormat = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -10,6 +11,8 @@ const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 export const formatNumber = (n: number): string => numberFormat.format(n);
+/** Revenue summed across orders (the reports keep no currency): whole units. */
+export const formatAmount = (n: number): string => amountFormat.format(n);
 export const formatPercent = (ratio: number): string => percentFormat.format(ratio);
 
 /** An amount in its currency; without one, a plain number (Seam keeps what the store sent). */

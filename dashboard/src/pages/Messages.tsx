@@ -12,14 +12,13 @@ import { Badge, Card, Empty, ErrorState, Loading } from "../components/states.ts
 import { daysOf, rangeBounds, rangeFromQuery, type DateRange } from "../lib/date-range.ts";
 import { channelName, formatDateTime, formatMoney, formatNumber, humanize } from "../lib/format.ts";
 import { useApi } from "../lib/use-api.ts";
+import { CHANNEL_COLORS } from "../lib/colors.ts";
 import { customerIdOf } from "./Customers.tsx";
 
 /** The outbox's largest page, and how many pages one range may read (the chart says when it stopped). */
 const OUTBOX_PAGE = 200;
 const MAX_PAGES = 10;
 const TABLE_PAGE = 50;
-
-export const CHANNEL_COLORS: Record<string, string> = { email: "#4f46e5", sms: "#0e9f6e", messenger: "#f59e0b", push: "#e11d48" };
 
 interface Filters {
   channel?: string | undefined;
