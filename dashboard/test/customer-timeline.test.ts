@@ -44,3 +44,20 @@ describe("customer timeline", () => {
     expect(buildTimeline(customer, null).every((i) => i.kind === "did")).toBe(true);
   });
 });
+
+describe("customer timeline with attribution", () => {
+  it("puts a touch on the event it came with, shows an older touch on its own, and when the customer became a lead", () => {
+    const withTouches = {
+      ...customer,
+      touches: [
+        { timestamp: iso(10), kind: "utm", channel: "email", source: "newsletter", medium: "email", campaign: "spring", trigger_id: null, message_id: null, product_id: null },
+        { timestamp: iso(2), kind: "referral", channel: "web", source: "www.pinterest.com", medium: "referral", campaign: null, trigger_id: null, message_id: null, product_id: null },
+      ],
+      lead_source: { channel: "web", source: "www.pinterest.com", medium: "referral", campaign: null, trigger_id: null, touched_at: iso(2), became_lead_at: iso(3) },
+    } as unknown as CustomerState;
+    const items = buildTimeline(withTouches, null);
+    expect(items.find((i) => i.key === "e:e1")!.detail).toContain("touch: newsletter / email / spring");
+    expect(items.find((i) => i.title === "Came in via www.pinterest.com / referral")).toMatchObject({ channel: "web", at: at(2) });
+    expect(items.find((i) => i.key === "lead")).toMatchObject({ title: "Became a lead", detail: "Lead source: www.pinterest.com / referral", at: at(3) });
+  });
+});

@@ -100,8 +100,17 @@ export function saveSegment(id: string, body: { name?: string; params?: Record<s
   return api(`/v1/segments/${encodeURIComponent(id)}`, { method: "PUT", body });
 }
 
-/** `GET /v1/customers?q=` (issue 12, item 4): by userId, email or phone; `?segment=` lists a segment (assumed answer shape). */
-export function searchCustomers(params: { q?: string; segment?: string; cursor?: string }, signal?: AbortSignal): Promise<{ customers: { customer_id: string; traits?: Record<string, unknown> }[]; next_cursor: string | null }> {
+/** A customer in a search or a list: `matched` (a search) says by what; `since` (a segment) when they entered. */
+export interface CustomerMatch {
+  customer_id: string;
+  profile_key: string;
+  matched?: ("user_id" | "anonymous_id" | "email" | "phone")[];
+  since?: string;
+  first_seen?: string;
+}
+
+/** `GET /v1/customers`: `q` finds by userId, anonymousId, email or phone (one page); `segment` lists a segment's; neither lists every customer, by id. */
+export function searchCustomers(params: { q?: string; segment?: string; cursor?: string; limit?: string }, signal?: AbortSignal): Promise<{ customers: CustomerMatch[]; next_cursor: string | null }> {
   return api(`/v1/customers${query(params)}`, signal ? { signal } : {});
 }
 

@@ -41,6 +41,7 @@ export interface Order {
   products: { product_id: string; quantity: number; price?: number; name?: string }[];
   channel: string;
   timestamp: string;
+  attribution?: OrderAttribution | null;
 }
 
 export interface Touchpoint {
@@ -67,6 +68,39 @@ export interface CustomerState {
   orders: Order[];
   channel_history: Touchpoint[];
   recent_events: SeamEventView[];
+  /** Attribution (issue 12): where the customer came from, their marketing touches newest first, their segments (ids). */
+  lead_source?: LeadSource | null;
+  touches?: TouchView[];
+  segments?: string[];
+}
+
+export interface LeadSource {
+  channel: string;
+  source: string;
+  medium: string | null;
+  campaign: string | null;
+  trigger_id: string | null;
+  touched_at: string;
+  became_lead_at: string;
+}
+
+export interface TouchView {
+  timestamp: string;
+  kind: "utm" | "referral" | "organic" | "direct" | "message" | "recommendation" | string;
+  channel: string;
+  source: string;
+  medium: string | null;
+  campaign: string | null;
+  trigger_id: string | null;
+  message_id: string | null;
+  product_id: string | null;
+}
+
+/** An order's credits under every model: each credited touch with its share and the revenue it is worth. */
+export interface OrderAttribution {
+  revenue: number;
+  window_days: number;
+  models: Record<"first_touch" | "last_touch" | "linear" | "position_based", { channel: string; source: string; medium: string | null; campaign: string | null; touched_at: string; weight: number; revenue: number }[]>;
 }
 
 export type MessageStatus = "queued" | "sent" | "delivered" | "failed" | "opened" | "clicked" | string;

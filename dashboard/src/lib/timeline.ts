@@ -1,6 +1,6 @@
 // One customer's timeline across channels: what they did (events, with the campaign that brought
 // them), what they bought, and what Seam sent them, newest first. Pure, so it is tested alone.
-import type { CustomerState, MessagingState, SeamEventView } from "../api/types.ts";
+import type { CustomerState, MessagingState, SeamEventView, TouchView } from "../api/types.ts";
 import { channelName, formatMoney, humanize } from "./format.ts";
 
 export interface TimelineItem {
@@ -52,6 +52,14 @@ function eventDetail(e: SeamEventView): string | null {
   return null;
 }
 
+/** Where a touch came from, in words: "google / cpc / spring-sale", "a recommendation (similar)". */
+export function touchWords(t: Pick<TouchView, "kind" | "source" | "medium" | "campaign">): string {
+  if (t.kind === "direct") return "direct";
+  if (t.kind === "recommendation") return `a recommendation${t.campaign ? ` (${humanize(t.campaign)})` : ""}`;
+  if (t.kind === "message") return `a message${t.campaign ? ` of ${t.campaign}` : ""}`;
+  return [t.source, t.medium, t.campaign].filter(Boolean).join(" / ");
+}
+
 const MESSAGE_STAGES = ["clicked", "opened", "delivered", "failed", "sent", "queued"] as const;
 
 export function buildTimeline(customer: CustomerState, messaging: MessagingState | null): TimelineItem[] {
@@ -82,6 +90,18 @@ export function buildTimeline(customer: CustomerState, messaging: MessagingState
         detail: t.utm.source || t.utm.campaign ? `via ${[t.utm.source, t.utm.medium, t.utm.campaign].filter(Boolean).join(" / ")}` : null,
         status: null,
       });
+  // Marketing touches (attribution): on the event they came with, else an item of their own.
+  const byTime = new Map(items.map((i) => [i.at, i]));
+  for (const t of customer.touches ?? []) {
+    const at = Date.parse(t.timestamp);
+    const words = `touch: ${touchWords(t)}`;
+    const item = byTime.get(at);
+    if (item) item.detail = [item.detail, words].filter(Boolean).join(" · ");
+    else items.push({ key: `a:${t.timestamp}:${t.source}`, at, channel: t.channel, kind: "did", title: `Came in via ${touchWords(t)}`, detail: humanize(t.kind), status: null });
+  }
+  const lead = customer.lead_source;
+  if (lead)
+    items.push({ key: "lead", at: Date.parse(lead.became_lead_at), channel: lead.channel, kind: "did", title: "Became a lead", detail: `Lead source: ${touchWords({ kind: lead.source === "direct" ? "direct" : "utm", ...lead })}`, status: null });
   for (const m of messaging?.messages ?? [])
     items.push({
       key: `m:${m.message_id}`,

@@ -9,7 +9,9 @@ import { ConfirmDialog } from "../components/ConfirmDialog.tsx";
 import { PageHeader } from "../components/Shell.tsx";
 import { Badge, Card, describeError, Empty, ErrorState, Loading } from "../components/states.tsx";
 import { channelName, formatDateTime, formatMoney, formatNumber, formatRelative, humanize } from "../lib/format.ts";
-import { buildTimeline } from "../lib/timeline.ts";
+import { MODEL_NAMES } from "../lib/report-query.ts";
+import { buildTimeline, touchWords } from "../lib/timeline.ts";
+import { ATTRIBUTION_MODELS, fetchSegments, type AttributionModel } from "../api/reports.ts";
 import { useApi } from "../lib/use-api.ts";
 import { CustomerSearch } from "./Customers.tsx";
 
@@ -49,6 +51,8 @@ export function CustomerPage() {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [actionProblem, setActionProblem] = useState<string | null>(null);
+  const [model, setModel] = useState<AttributionModel>("last_touch");
+  const segments = useApi("segments", (signal) => fetchSegments(signal));
 
   if (resource.state === "loading") return <><PageHeader title="Customer" subtitle={id} /><Loading rows={6} /></>;
   if (resource.state === "error") return <><PageHeader title="Customer" subtitle={id} /><ErrorState error={resource.error} retry={resource.reload} /></>;
@@ -122,6 +126,11 @@ export function CustomerPage() {
           </li>
         ))}
         {customer.linked_profiles.length > 0 && <li class="chip muted">{customer.linked_profiles.length} linked profiles</li>}
+        {customer.lead_source && (
+          <li class="chip">
+            <span class="muted">Lead from</span> {touchWords({ kind: customer.lead_source.source === "direct" ? "direct" : "utm", ...customer.lead_source })} · {formatDateTime(customer.lead_source.became_lead_at)}
+          </li>
+        )}
       </ul>
       <div class="grid-360">
         <Card title="Timeline" class="span-rows">
@@ -155,6 +164,7 @@ export function CustomerPage() {
           )}
         </Card>
 
+        <div class="side">
         <Card title="Consent">
           <dl class="consent">
             {MESSAGE_CHANNELS.map((channel) => {
@@ -195,7 +205,39 @@ export function CustomerPage() {
           )}
         </Card>
 
-        <Card title={`Orders${customer.orders.length ? ` · ${customer.orders.length}` : ""}`}>
+        <Card title="Segments">
+          {(customer.segments ?? []).length === 0 ? (
+            <Empty title="In no segment right now" />
+          ) : (
+            <ul class="chips flat">
+              {customer.segments!.map((sid) => (
+                <li key={sid}>
+                  <a class="chip" href={`/dashboard/segments/${sid}`}>
+                    {segments.data?.segments.find((sg) => sg.id === sid)?.name ?? sid}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card
+          title={`Orders${customer.orders.length ? ` · ${customer.orders.length}` : ""}`}
+          actions={
+            customer.orders.length > 0 && (
+              <label class="inline-select">
+                <span class="visually-hidden">Attribution model</span>
+                <select value={model} onChange={(e) => setModel(e.currentTarget.value as AttributionModel)}>
+                  {ATTRIBUTION_MODELS.map((m) => (
+                    <option key={m} value={m}>
+                      {MODEL_NAMES[m]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )
+          }
+        >
           {customer.orders.length === 0 ? (
             <Empty title="No orders yet" />
           ) : (
@@ -207,6 +249,11 @@ export function CustomerPage() {
                     {formatDateTime(order.timestamp)} · {channelName(order.channel)} · {order.products.length} products
                   </span>
                   <span class="line-price">{formatMoney(order.total ?? order.revenue, order.currency)}</span>
+                  <span class="credits small">
+                    {!order.attribution || order.attribution.models[model].length === 0
+                      ? "No marketing touch within the window"
+                      : order.attribution.models[model].map((c) => `${channelName(c.channel)} · ${touchWords({ kind: c.source === "direct" ? "direct" : "utm", ...c })} ${Math.round(c.weight * 100)}%`).join(", ")}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -251,6 +298,7 @@ export function CustomerPage() {
             </>
           )}
         </Card>
+        </div>
       </div>
       <ConfirmDialog open={confirming} title={`Delete ${name}?`} confirmLabel="Delete customer" busy={busy} onConfirm={deleteCustomer} onCancel={() => setConfirming(false)}>
         <p>
