@@ -2,8 +2,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { afterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
-import type { ItemFact } from "../facts.ts";
-import type { Location } from "../geo/near-store.ts";
 import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
 import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
@@ -29,31 +27,9 @@ import { SegmentStore } from "./segment-store.ts";
 import { CustomerSegments, type PublishedSegments } from "./segments.ts";
 import { CustomerStore } from "./store.ts";
 import type { CustomerState } from "./views.ts";
+import type { IngestOutcome, IngestRequest } from "./ingest-request.ts";
 
-export interface IngestRequest {
-  workspaceId: string;
-  profileKey: string;
-  events: SeamEvent[];
-  /** Answer with the visitor profile after the batch (and any merge it caused). */
-  includeProfile?: boolean;
-  /** How many forwarding pointers this request has followed. */
-  hops?: number;
-  /** The time zone of the edge that received the request (`request.cf.timezone`), for quiet hours. */
-  edgeTimeZone?: string;
-  /** Where a browser's request came from (`request.cf`): near one of the workspace's stores sets `near_store`. */
-  location?: Location;
-}
-
-export interface IngestOutcome {
-  /** One per request event, in request order. */
-  statuses: ("accepted" | "duplicate")[];
-  facts: ItemFact[];
-  /** What the batch adds to the daily KPI counters (touches, orders per model, leads …), when anything. */
-  kpis?: KpiFact;
-  /** The profile the events landed in (after forwarding). */
-  profileKey: string;
-  profile?: VisitorProfile;
-}
+export type { IngestOutcome, IngestRequest };
 
 export class CustomerDO extends DurableObject<Env> {
   private readonly store: CustomerStore;
@@ -394,14 +370,18 @@ export class CustomerDO extends DurableObject<Env> {
 
   /**
    * A back-fill's visit (stores/segment-backfill.ts): every segment evaluated with `pushed` (the
-   * definitions as D1 has them now) unless the config this object holds is newer. Not followed
-   * through a forwarding pointer: the customer index lists only objects that hold a customer.
+   * definitions as D1 has them now) unless the config this object holds is newer; and the size
+   * preview's (stores/segment-preview.ts): would the customer be in a segment of `rule`, stored
+   * nowhere. Neither follows a forwarding pointer: the customer index lists only objects that hold a customer.
    */
   async backfillSegments(pushed: PublishedSegments, now: number): Promise<"evaluated" | "forwarded" | "absent"> {
     if (this.forwardTarget() !== undefined) return "forwarded";
     if (!this.store.exists()) return "absent";
     await this.segments.backfill(now, pushed, await this.publishedSegments());
     return "evaluated";
+  }
+  async previewSegment(...[definitions, rule, now]: Parameters<CustomerSegments["wouldMatch"]>): Promise<boolean | null> {
+    return this.forwardTarget() === undefined && this.store.exists() ? this.segments.wouldMatch(definitions, rule, now) : null;
   }
 
   async getVisitorProfile(hops = 0): Promise<VisitorProfile> {

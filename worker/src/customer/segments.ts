@@ -4,6 +4,7 @@
 // events queue (whose consumer keeps the D1 index). Storage, reads, timer and queue are passed in.
 import { segmentsDigest, type SegmentDefinition } from "../segments/definitions.ts";
 import { earliest, evaluateSegments, segmentInputsOf, segmentsReading } from "../segments/evaluate.ts";
+import type { SegmentRule } from "../segments/rules.ts";
 import { SEGMENT_FACTS_PER_MESSAGE, type SegmentFact, type SegmentFactsMessage } from "../segments/facts.ts";
 import { inputsTouchedBy, type SegmentInput, type SegmentInputs } from "../segments/inputs.ts";
 import type { SeamEvent } from "../schemas.ts";
@@ -93,6 +94,18 @@ export class CustomerSegments {
   async backfill(now: number, pushed: PublishedSegments, published: PublishedSegments): Promise<void> {
     if (pushed.revision > published.revision) this.store.transaction(() => this.store.meta.set("pushed", JSON.stringify(pushed)));
     await this.evaluateAll(now, published);
+  }
+
+  /**
+   * Whether the customer is in a segment of `rule` now, beside `definitions` (which it may name):
+   * evaluated and forgotten, nothing stored or sent (the dashboard's size preview).
+   */
+  wouldMatch(definitions: readonly SegmentDefinition[], rule: SegmentRule, now: number): boolean {
+    // "#": no segment id has one, so the preview never shadows a real segment.
+    const preview: SegmentDefinition = { id: "#preview", kind: "custom", name: "preview", version: 0, rule };
+    const all = [...definitions, preview];
+    const needed = segmentInputsOf(all).get(preview.id)!;
+    return evaluateSegments(all, this.deps.reads.segmentInputs(needed), now, new Set([preview.id])).get(preview.id)?.member ?? false;
   }
 
   /** The alarm fired: if the segments' time came, everything is evaluated at `now` (the alarm's clock) and the outbox is sent. */

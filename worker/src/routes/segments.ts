@@ -9,11 +9,12 @@ import { customerIdOf } from "../identity/profile-keys.ts";
 import { doc } from "../openapi.ts";
 import { decodeCursor, encodeCursor, PAGE_DEFAULT, pageOf, pageQueryShape } from "../page-cursor.ts";
 import { builtinParamsSchema, builtinSegment, isBuiltinSegment, type BuiltinSegmentId } from "../segments/builtins.ts";
-import { SEGMENT_LIMITS, segmentsReferencing, segmentToStore, type SegmentDefinition } from "../segments/definitions.ts";
+import { SEGMENT_LIMITS, segmentsReferencing, segmentToStore, unknownReferences, type SegmentDefinition } from "../segments/definitions.ts";
 import { SEGMENT_ID_PATTERN, segmentRuleSchema } from "../segments/rules.ts";
 import { listDefinitions } from "../stores/messaging-config.ts";
 import { backfillProgress, startBackfill } from "../stores/segment-backfill.ts";
 import { deleteSegment, putSegment, workspaceSegments } from "../stores/segment-definitions.ts";
+import { previewSegmentRule } from "../stores/segment-preview.ts";
 import { segmentChanges, segmentMembers, segmentSizes, utcDay } from "../stores/segment-index.ts";
 import { audienceSegments } from "../triggers/audience.ts";
 import { DAY_MS } from "../triggers/definitions.ts";
@@ -34,6 +35,7 @@ const segmentBody = z
   .check(z.refine((b) => b.params !== undefined || b.rule !== undefined, "send `params` (a built-in segment) or `rule` (a custom segment)"));
 
 const pageQuery = z.object(pageQueryShape);
+const previewBody = z.strictObject({ rule: segmentRuleSchema });
 
 function segmentIdParam(id: string): string {
   if (!SEGMENT_ID_PATTERN.test(id)) throw badRequest("invalid_segment_id", "a segment id is 1-63 lower-case letters, digits, - and _, starting with a letter or digit");
@@ -82,6 +84,17 @@ export const segmentRoutes = new Hono<WorkspaceEnv>()
   .get("/", doc("Segments", "secret key", "The workspace's segments (built-in and custom) with their sizes"), async (c) => {
     const [definitions, sizes] = await Promise.all([workspaceSegments(c.env.DB, c.var.workspace.id), segmentSizes(c.env.DB, c.var.workspace.id)]);
     return c.json({ segments: definitions.map((d) => segmentView(d, sizes.get(d.id) ?? 0)) });
+  })
+  /**
+   * The size a custom rule would have now, before it is saved: evaluated in a sample of customers'
+   * objects, an estimate (`estimated`) with its sample size unless the sample was every customer.
+   */
+  .post("/preview", doc("Segments", "secret key", "Estimate the size of a segment rule before saving it (a sample of customers)"), jsonBody(previewBody), async (c) => {
+    const { rule } = c.req.valid("json");
+    const definitions = await workspaceSegments(c.env.DB, c.var.workspace.id);
+    const unknown = unknownReferences(rule, definitions);
+    if (unknown.length) throw badRequest("unknown_segment", `the rule names segments that do not exist: ${unknown.join(", ")}`, { segments: unknown });
+    return c.json(await previewSegmentRule(c.env, c.var.workspace.id, rule, definitions, Date.now()));
   })
   /** One segment: its size, the back-fill of its last change, entries and exits per day. */
   .get("/:id", doc("Segments", "secret key", "One segment with its back-fill progress and daily entries and exits"), async (c) => {

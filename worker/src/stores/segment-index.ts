@@ -140,6 +140,19 @@ export async function countCustomers(db: D1Database, workspaceId: string): Promi
   return row?.n ?? 0;
 }
 
+/**
+ * `limit` customers in a row of the index from a random place (the size preview's sample): one
+ * index range, however many customers the workspace has; `total` is countCustomers' answer.
+ */
+export async function customerSample(db: D1Database, workspaceId: string, total: number, limit: number, random = Math.random): Promise<string[]> {
+  const offset = Math.floor(random() * Math.max(0, total - limit + 1));
+  const { results } = await db
+    .prepare(`SELECT profile_key FROM customer_index WHERE workspace_id = ? AND gone_at IS NULL ORDER BY profile_key LIMIT ? OFFSET ?`)
+    .bind(workspaceId, limit, offset)
+    .all<{ profile_key: string }>();
+  return results.map((r) => r.profile_key);
+}
+
 // ---- privacy, deletes, retention ---------------------------------------------------------------
 
 /** A deleted customer (and the devices merged into it) leaves no row behind: no tombstone either. */

@@ -1,0 +1,30 @@
+// What the CustomerDO's ingest RPC takes and answers (routes/ingest.ts sends it, customer/CustomerDO.ts applies it).
+import type { ItemFact } from "../facts.ts";
+import type { Location } from "../geo/near-store.ts";
+import type { KpiFact } from "../kpis/counters.ts";
+import type { SeamEvent, VisitorProfile } from "../schemas.ts";
+
+export interface IngestRequest {
+  workspaceId: string;
+  profileKey: string;
+  events: SeamEvent[];
+  /** Answer with the visitor profile after the batch (and any merge it caused). */
+  includeProfile?: boolean;
+  /** How many forwarding pointers this request has followed. */
+  hops?: number;
+  /** The time zone of the edge that received the request (`request.cf.timezone`), for quiet hours. */
+  edgeTimeZone?: string;
+  /** Where a browser's request came from (`request.cf`): near one of the workspace's stores sets `near_store`. */
+  location?: Location;
+}
+
+export interface IngestOutcome {
+  /** One per request event, in request order. */
+  statuses: ("accepted" | "duplicate")[];
+  facts: ItemFact[];
+  /** What the batch adds to the daily KPI counters (touches, orders per model, leads …), when anything. */
+  kpis?: KpiFact;
+  /** The profile the events landed in (after forwarding). */
+  profileKey: string;
+  profile?: VisitorProfile;
+}
