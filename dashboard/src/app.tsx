@@ -13,6 +13,7 @@ import { MessagesPage } from "./pages/Messages.tsx";
 import { NotFoundPage } from "./pages/NotFound.tsx";
 import { OverviewPage } from "./pages/Overview.tsx";
 import { RecommendationsPage } from "./pages/Recommendations.tsx";
+import { SegmentPage, SegmentsPage } from "./pages/Segments.tsx";
 import { TriggerPage } from "./pages/Trigger.tsx";
 import { TriggersPage } from "./pages/Triggers.tsx";
 import { SessionContext } from "./session-context.ts";
@@ -56,6 +57,8 @@ export function App() {
           <Route path="/dashboard/channels" component={ChannelsPage} />
           <Route path="/dashboard/customers" component={CustomersPage} />
           <Route path="/dashboard/customers/:id" component={CustomerPage} />
+          <Route path="/dashboard/segments" component={SegmentsPage} />
+          <Route path="/dashboard/segments/:id" component={SegmentPage} />
           <Route path="/dashboard/triggers" component={TriggersPage} />
           <Route path="/dashboard/triggers/:id" component={TriggerPage} />
           <Route path="/dashboard/messages" component={MessagesPage} />

@@ -78,26 +78,59 @@ export function fetchRecsReport(range: DateRange, signal?: AbortSignal): Promise
   return api<RecsReport>(`/v1/reports/recs${query({ from: range.from, to: range.to })}`, signal ? { signal } : {});
 }
 
-/** `GET /v1/segments` (issue 12, item 2). */
+/** A segment as `GET /v1/segments` lists it. */
 export interface Segment {
   id: string;
   name: string;
   kind: "builtin" | "custom";
-  params?: Record<string, unknown>;
+  version: number;
+  description?: string;
+  params?: Record<string, number>;
   rule?: unknown;
   size: number;
+}
+
+export interface BackfillProgress {
+  status: "running" | "done";
+  version: number;
+  processed: number;
+  total: number;
+  finished_at: string | null;
+}
+
+/** `GET /v1/segments/:id`: with the back-fill of its last change and entries and exits per day (the last 30 days). */
+export interface SegmentDetail extends Segment {
+  backfill: BackfillProgress | null;
+  changes: { date: string; entered: number; exited: number }[];
 }
 
 export function fetchSegments(signal?: AbortSignal): Promise<{ segments: Segment[] }> {
   return api(`/v1/segments`, signal ? { signal } : {});
 }
 
+export function fetchSegment(id: string, signal?: AbortSignal): Promise<{ segment: SegmentDetail }> {
+  return api(`/v1/segments/${encodeURIComponent(id)}`, signal ? { signal } : {});
+}
+
 export function fetchSegmentMembers(id: string, cursor: string | null, limit: number, signal?: AbortSignal): Promise<{ members: { customer_id: string; since: string }[]; next_cursor: string | null }> {
   return api(`/v1/segments/${encodeURIComponent(id)}/members${query({ limit, cursor })}`, signal ? { signal } : {});
 }
 
-export function saveSegment(id: string, body: { name?: string; params?: Record<string, unknown>; rule?: unknown }): Promise<{ segment: Segment }> {
+export function saveSegment(id: string, body: { name?: string; params?: Record<string, unknown>; rule?: unknown }): Promise<{ segment: SegmentDetail }> {
   return api(`/v1/segments/${encodeURIComponent(id)}`, { method: "PUT", body });
+}
+
+/** `POST /v1/segments/preview`: a rule's size now, counted or (`estimated`) scaled from a sample of customers. */
+export interface SegmentPreview {
+  estimated: boolean;
+  members: number;
+  share: number;
+  sample: { size: number; members: number };
+  customers: number;
+}
+
+export function previewSegment(rule: unknown, signal?: AbortSignal): Promise<SegmentPreview> {
+  return api(`/v1/segments/preview`, { method: "POST", body: { rule }, ...(signal ? { signal } : {}) });
 }
 
 /** A customer in a search or a list: `matched` (a search) says by what; `since` (a segment) when they entered. */

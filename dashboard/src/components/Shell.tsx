@@ -9,6 +9,7 @@ export const NAV = [
   { href: "/dashboard/overview", label: "Overview", icon: "M4 20V10m6 10V4m6 16v-7m4 7H3" },
   { href: "/dashboard/channels", label: "Channels & campaigns", icon: "M4 6h16M4 12h10M4 18h6" },
   { href: "/dashboard/customers", label: "Customers", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 8a7 7 0 0 1 14 0" },
+  { href: "/dashboard/segments", label: "Segments", icon: "M12 3a9 9 0 1 0 9 9h-9V3Zm3-0.5V9h6.5A7 7 0 0 0 15 2.5Z" },
   { href: "/dashboard/triggers", label: "Triggers", icon: "M13 3 5 13h6l-1 8 8-10h-6l1-8Z" },
   { href: "/dashboard/messages", label: "Messages", icon: "M4 6h16v12H4zM4 7l8 6 8-6" },
   { href: "/dashboard/recommendations", label: "Recommendations", icon: "M12 3l2.6 5.6 6.1.7-4.5 4.2 1.2 6L12 16.6 6.6 19.5l1.2-6L3.3 9.3l6.1-.7L12 3Z" },
