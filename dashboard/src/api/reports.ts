@@ -27,6 +27,9 @@ export interface ReportRow {
   opened: number;
   clicked: number;
   unsubscribed: number;
+  /** The triggers report only: runs started, and runs ended early per reason. */
+  entered?: number;
+  exits?: Record<string, number>;
 }
 
 export interface Report {

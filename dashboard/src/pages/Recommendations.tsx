@@ -1,13 +1,18 @@
 // Recommendations: the lists Seam serves for a product (similar, bought together, trending in its
 // category) and the store's trending list, read from GET /v1/recs exactly as the widget reads them
-// (with the workspace's public write key, about no visitor). Impressions, click-through and revenue
-// per list type come with issue 12's /v1/reports/recs.
+// (with the workspace's public write key, about no visitor); and how each list type does:
+// impressions, click-through and attributed revenue (GET /v1/reports/recs).
 import { useLocation } from "preact-iso/router";
 import { api, ApiError, query } from "../api/client.ts";
 import type { Product, RecsAnswer } from "../api/types.ts";
 import { PageHeader } from "../components/Shell.tsx";
 import { Card, Empty, ErrorState, Loading } from "../components/states.tsx";
-import { formatMoney } from "../lib/format.ts";
+import { formatAmount, formatMoney, humanize } from "../lib/format.ts";
+import { fetchRecsReport, type RecsReport } from "../api/reports.ts";
+import { DateRangePicker } from "../components/DateRangePicker.tsx";
+import { rateColumn, SortableTable } from "../components/reports.tsx";
+import { useReportQuery } from "../lib/report-query.ts";
+import { Loaded } from "./Overview.tsx";
 import { useApi } from "../lib/use-api.ts";
 import { useSession } from "../session-context.ts";
 
@@ -54,6 +59,38 @@ function RecsList({ title, description, path }: { title: string; description: st
   );
 }
 
+/** Impressions, click-through and attributed revenue per list type over a date range (GET /v1/reports/recs). */
+function ListPerformance() {
+  const { today, range, set } = useReportQuery();
+  const report = useApi(`recs-report:${range.from}:${range.to}`, (signal) => fetchRecsReport(range, signal));
+  return (
+    <Card title="How the lists do" actions={<DateRangePicker value={range} today={today} onChange={(r) => set(r)} />}>
+      <Loaded resource={report}>
+        {(r) =>
+          r.rows.length === 0 ? (
+            <Empty title="No list was shown in this range">Impressions are counted from Product List Viewed events with a rec_id (the widget sends them).</Empty>
+          ) : (
+            <SortableTable
+              caption="Recommendation lists"
+              rows={r.rows}
+              rowKey={(row) => row.type}
+              initialSort="revenue"
+              columns={[
+                { key: "type", label: "List", value: (row) => humanize(row.type) },
+                { key: "impressions", label: "Impressions", numeric: true, value: (row) => row.impressions },
+                { key: "clicks", label: "Clicks", numeric: true, value: (row) => row.clicks },
+                rateColumn<RecsReport["rows"][number]>("ctr", "Click-through", (row) => (row.impressions ? row.clicks / row.impressions : null)),
+                { key: "orders", label: "Orders", numeric: true, value: (row) => row.orders },
+                { key: "revenue", label: "Revenue", numeric: true, value: (row) => row.revenue, render: (row) => formatAmount(row.revenue) },
+              ]}
+            />
+          )
+        }
+      </Loaded>
+    </Card>
+  );
+}
+
 export function RecommendationsPage() {
   const { query: params, route, path } = useLocation();
   const writeKey = useSession().workspace.write_key;
@@ -65,7 +102,8 @@ export function RecommendationsPage() {
   const anchor = product.data?.variants[0];
   return (
     <>
-      <PageHeader title="Recommendations" subtitle="The lists shoppers see in the widget and in messages. Pick a product to see its own lists." />
+      <PageHeader title="Recommendations" subtitle="The lists shoppers see in the widget and in messages: how they do, and what they show for a product." />
+      <ListPerformance />
       <Card>
         <form
           class="search"

@@ -11,6 +11,7 @@ import { channelName, humanize } from "../lib/format.ts";
 import { issuesByField } from "../lib/issues.ts";
 import { DELAY_UNITS, delayInUnit, TEMPLATE_SETTINGS, triggerInput, type DelayUnit } from "../lib/triggers.ts";
 import { useApi } from "../lib/use-api.ts";
+import { TriggerFunnel } from "./TriggerFunnel.tsx";
 import { Problems } from "./PolicyEditor.tsx";
 import { TriggerHistory } from "./TriggerHistory.tsx";
 import { TriggerPreview } from "./TriggerPreview.tsx";
@@ -174,6 +175,7 @@ export function TriggerPage() {
           </span>
         }
       />
+      <TriggerFunnel id={draft.id} />
       <div class="grid-trigger">
         <Card title="Settings">
           <form class="form" onSubmit={(e) => (e.preventDefault(), save(draft))} noValidate>

@@ -23,6 +23,7 @@ import { kvComposerDeps } from "./message-sources.ts";
 import { MessagingStore } from "./messaging-store.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
 import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings } from "./reporting.ts";
+import { RunCounts, type RunIncrements } from "./run-counts.ts";
 import { SegmentStore } from "./segment-store.ts";
 import { CustomerSegments, type PublishedSegments } from "./segments.ts";
 import { CustomerStore } from "./store.ts";
@@ -44,6 +45,7 @@ export class CustomerDO extends DurableObject<Env> {
     this.store = new CustomerStore(ctx.storage);
     this.config = new PublishedConfigReader(env.CONFIG_KV);
     const messagingStore = new MessagingStore(this.store.sql, this.store.messagingMeta, this.store.transaction);
+    messagingStore.runCounted = new RunCounts((increments) => afterResponse(this.ctx, "trigger run counters", this.sendRunCounts(increments))).count;
     const self = () => ({ workspaceId: this.store.meta.get("workspace_id"), profileKey: this.store.meta.get("profile_key") });
     this.messaging = new CustomerMessaging({
       store: messagingStore,
@@ -217,6 +219,11 @@ export class CustomerDO extends DurableObject<Env> {
     const workspaceId = this.store.meta.get("workspace_id");
     if (workspaceId) this.sendKpis(workspaceId, deliveryIncrements(report, before, reportingSettings(await this.config.current(workspaceId))));
     return known;
+  }
+
+  private async sendRunCounts(increments: RunIncrements): Promise<void> {
+    const workspaceId = this.store.meta.get("workspace_id");
+    if (workspaceId) this.sendKpis(workspaceId, increments(reportingSettings(await this.config.current(workspaceId)).timeZone));
   }
 
   /** Counter increments from outside a request's batch (deliveries, opens and clicks): straight to the events queue, after the answer. */

@@ -15,23 +15,11 @@ import type { MetaCache, Transaction } from "./meta.ts";
 import { runSummary, scheduledRow, type ScheduledRow } from "./messaging-views.ts";
 import type { MessageLogRow, ScheduleRowRecord, TriggerRunRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
-import type { Sql } from "./sql.ts";
+import { insertRows, type Sql } from "./sql.ts";
 
 const RUN_COLUMNS = "run_id, trigger_id, template, entry_key, status, reason, product_id, context, started_at, anchor_at, next_step, last_sent_at, sent_count, updated_at";
-const SCHEDULE_COLUMNS =
-  "id, run_id, trigger_id, kind, step, channel_index, channels, chosen_by, due_at, expires_at, status, reason, attempts, lease_until, message_id, source_received_at, created_at, updated_at";
-const LOG_COLUMNS =
-  "message_id, run_id, trigger_id, template, step, channel, chosen_by, status, product_id, queued_at, event_received_at, enqueued_wall_at, sent_at, delivered_at, failed_at, opened_at, clicked_at, error";
-
-/** Writes a list of rows in one statement, each column read from its JSON object. */
-function insertRows(sql: Sql, table: string, columns: string, rows: object[]): void {
-  if (rows.length === 0) return;
-  const names = columns.split(", ");
-  sql.text(
-    `INSERT INTO ${table} (${columns}) SELECT ${names.map((c) => `value->>'${c}'`).join(", ")} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`,
-    JSON.stringify(rows),
-  );
-}
+const SCHEDULE_COLUMNS = "id, run_id, trigger_id, kind, step, channel_index, channels, chosen_by, due_at, expires_at, status, reason, attempts, lease_until, message_id, source_received_at, created_at, updated_at";
+const LOG_COLUMNS = "message_id, run_id, trigger_id, template, step, channel, chosen_by, status, product_id, queued_at, event_received_at, enqueued_wall_at, sent_at, delivered_at, failed_at, opened_at, clicked_at, error";
 
 /** Work besides the schedule that wakes the object through its one alarm. */
 const TIMERS = ["segments"] as const;
@@ -41,6 +29,8 @@ export class MessagingStore {
   private readonly sql: Sql;
   readonly meta: MetaCache;
   readonly transaction: Transaction;
+  /** Told of each run started ("entered") and exited (`exited:<reason>`), once each, as the row is written: the triggers report's funnel (customer/run-counts.ts). */
+  runCounted: (triggerId: string, metric: string, at: number) => void = () => {};
 
   constructor(sql: Sql, meta: MetaCache, transaction: Transaction) {
     this.sql = sql;
@@ -80,14 +70,16 @@ export class MessagingStore {
   /** Writes what the planner decided; call inside a transaction. */
   applyActions(actions: readonly TriggerAction[], now: number, receivedAt: number | null): void {
     if (actions.length === 0) return;
+    // A run replacing one of the same trigger (a changed cart) continues the journey: not a new entry.
+    const replaced = new Set<string>();
     for (const action of actions) {
       switch (action.kind) {
         case "start": {
           const { trigger } = action;
-          this.sql`INSERT INTO trigger_runs (run_id, trigger_id, template, entry_key, status, product_id, context, started_at, anchor_at, next_step, updated_at)
+          if (this.sql`INSERT INTO trigger_runs (run_id, trigger_id, template, entry_key, status, product_id, context, started_at, anchor_at, next_step, updated_at)
                    VALUES (${action.runId}, ${trigger.id}, ${trigger.template}, ${action.entryKey}, 'active', ${action.productId},
                            ${JSON.stringify(action.context)}, ${now}, ${action.anchorAt}, 1, ${now})
-                   ON CONFLICT (run_id) DO NOTHING`;
+                   ON CONFLICT (run_id) DO NOTHING RETURNING run_id`.length && !replaced.has(trigger.id)) this.runCounted(trigger.id, "entered", now);
           this.insertStep(action.runId, trigger, 0, action.firstDueAt, receivedAt, now);
           break;
         }
@@ -98,7 +90,7 @@ export class MessagingStore {
                    WHERE run_id = ${action.runId} AND kind = 'step' AND step = 0 AND status = 'pending'`;
           break;
         case "end":
-          this.endRun(action.runId, action.status, action.reason, now);
+          for (const triggerId of this.endRun(action.runId, action.status, action.reason, now)) if (action.status === "superseded") replaced.add(triggerId);
           break;
       }
     }
@@ -112,10 +104,12 @@ export class MessagingStore {
              ON CONFLICT (id) DO NOTHING`;
   }
 
-  /** Ends a run and cancels everything it still had pending; call inside a transaction. */
-  endRun(runId: string, status: "exited" | "superseded", reason: string, now: number): void {
-    this.sql`UPDATE trigger_runs SET status = ${status}, reason = ${reason}, updated_at = ${now} WHERE run_id = ${runId} AND status IN ('active', 'completed')`;
+  /** Ends a run and cancels everything it still had pending (answers the trigger of a run it ended); call inside a transaction. */
+  endRun(runId: string, status: "exited" | "superseded", reason: string, now: number): string[] {
+    const ended = this.sql<{ trigger_id: string }>`UPDATE trigger_runs SET status = ${status}, reason = ${reason}, updated_at = ${now} WHERE run_id = ${runId} AND status IN ('active', 'completed') RETURNING trigger_id`;
+    if (status === "exited") for (const run of ended) this.runCounted(run.trigger_id, `exited:${reason}`, now);
     this.sql`UPDATE schedule SET status = 'cancelled', reason = ${reason}, updated_at = ${now} WHERE run_id = ${runId} AND status = 'pending'`;
+    return ended.map((run) => run.trigger_id);
   }
 
   /** Schedules the run's next step, or completes the run after its last; call inside a transaction. */
@@ -377,9 +371,7 @@ export class MessagingStore {
   rows(): MessagingSnapshot {
     return {
       runs: this.sql.text<TriggerRunRow>(`SELECT ${RUN_COLUMNS} FROM trigger_runs ORDER BY started_at DESC, run_id`),
-      schedule: this.sql.text<ScheduleRowRecord>(
-        `SELECT ${SCHEDULE_COLUMNS} FROM schedule ORDER BY CASE status WHEN 'pending' THEN 0 WHEN 'sending' THEN 1 ELSE 2 END, due_at, id`,
-      ),
+      schedule: this.sql.text<ScheduleRowRecord>(`SELECT ${SCHEDULE_COLUMNS} FROM schedule ORDER BY CASE status WHEN 'pending' THEN 0 WHEN 'sending' THEN 1 ELSE 2 END, due_at, id`),
       messages: this.sql.text<MessageLogRow>(`SELECT ${LOG_COLUMNS} FROM message_log ORDER BY queued_at DESC, message_id`),
     };
   }

@@ -308,7 +308,7 @@ export class CustomerMessaging {
       case "done":
         return store.finish(row, "done", decision.reason, now);
       case "exit":
-        return store.transaction(() => store.endRun(row.runId, "exited", decision.reason, now));
+        return store.transaction(() => void store.endRun(row.runId, "exited", decision.reason, now));
       case "drop":
         return store.drop(row, run!, trigger!, decision.reason, now);
       case "hold":

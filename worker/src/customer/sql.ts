@@ -50,3 +50,13 @@ export function sqlOver(storage: SqlStorage): Sql {
   sql.text = <Row extends object>(query: string, ...values: SqlValue[]) => run<Row>(query, values);
   return sql;
 }
+
+/** Writes a list of rows in one statement, each column read from its JSON object (a merge's hand-over). */
+export function insertRows(sql: Sql, table: string, columns: string, rows: object[]): void {
+  if (rows.length === 0) return;
+  const names = columns.split(", ");
+  sql.text(
+    `INSERT INTO ${table} (${columns}) SELECT ${names.map((c) => `value->>'${c}'`).join(", ")} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`,
+    JSON.stringify(rows),
+  );
+}

@@ -23,6 +23,9 @@ export const METRICS = {
   opened: "opened",
   clicked: "clicked",
   unsubscribed: "unsubscribed",
+  /** Under `trigger`: runs started, and runs ended early by a reason (`exited:order_completed` …). */
+  entered: "entered",
+  exitedPrefix: "exited:",
   /** Under `recs`: list views, clicks, and orders (and their revenue) of products clicked in a list. */
   recImpressions: "impressions",
   recClicks: "clicks",

@@ -29,6 +29,9 @@ export type ReportRow = { [K in ReportKey]?: string } & {
   opened: number;
   clicked: number;
   unsubscribed: number;
+  /** The triggers report only: runs started, and runs ended early per reason (order_completed, cart_emptied …). */
+  entered?: number;
+  exits?: Record<string, number>;
 };
 
 export interface Report {
@@ -89,6 +92,13 @@ function totalsByValue(sums: ReadonlyMap<string, number>, dim: KpiDimension): Ma
   return out;
 }
 
+/** A trigger's runs ended early, per reason, from its `exited:<reason>` counters. */
+function exitsOf(metrics: ReadonlyMap<string, number>): Record<string, number> {
+  const exits: Record<string, number> = {};
+  for (const [metric, n] of metrics) if (metric.startsWith(METRICS.exitedPrefix)) exits[metric.slice(METRICS.exitedPrefix.length)] = n;
+  return exits;
+}
+
 /** The channels (campaigns, triggers, sources) report: one row per value, largest revenue first. */
 export function buildReport(sums: ReadonlyMap<string, number>, name: ReportName, model: AttributionModel, from: string, to: string): Report {
   const dim = REPORT_DIMENSIONS[name];
@@ -106,6 +116,7 @@ export function buildReport(sums: ReadonlyMap<string, number>, name: ReportName,
       opened: get(METRICS.opened),
       clicked: get(METRICS.clicked),
       unsubscribed: get(METRICS.unsubscribed),
+      ...(dim === "trigger" ? { entered: get(METRICS.entered), exits: exitsOf(m) } : {}),
     };
   });
   rows.sort((a, b) => b.revenue - a.revenue || b.touches - a.touches || String(a[dim]).localeCompare(String(b[dim])));
