@@ -4,6 +4,7 @@
 // Shoppers keep to a collection's look across categories, so "you may also like" and "bought
 // together" show coherent products. Deterministic: the same --seed sends the same sessions.
 import { parseArgs } from "node:util";
+import { sendWithRetry } from "./lib/send-with-retry.ts";
 import { DEMO_CATEGORIES, DEMO_COLLECTIONS, DEMO_PRODUCTS, hashString, seededRandom, type DemoProduct } from "../worker/src/demo/catalog.ts";
 
 const { values } = parseArgs({
@@ -94,21 +95,12 @@ function session(index: number, now: number): Record<string, unknown>[] {
   return events;
 }
 
-async function post(path: string, body: unknown): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${host}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${values["write-key"]}:`)}` },
-      body: JSON.stringify(body),
-    });
-    // Rate limited or busy: wait as asked, then send the same batch again (messageIds dedupe it).
-    if ((res.status === 429 || res.status >= 500) && attempt < 8) {
-      const wait = Number(res.headers.get("retry-after")) * 1000 || 500 * 2 ** attempt;
-      await new Promise((r) => setTimeout(r, wait));
-      continue;
-    }
-    return res;
-  }
+function post(path: string, body: unknown): Promise<Response> {
+  return sendWithRetry(`${host}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${values["write-key"]}:`)}` },
+    body: JSON.stringify(body),
+  });
 }
 
 async function recsFallback(type: string, item: string): Promise<string | null | undefined> {

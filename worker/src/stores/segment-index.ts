@@ -141,11 +141,11 @@ export async function countCustomers(db: D1Database, workspaceId: string): Promi
 }
 
 /**
- * `limit` customers in a row of the index from a random place (the size preview's sample): one
- * index range, however many customers the workspace has; `total` is countCustomers' answer.
+ * `limit` customers in a row of the index from a place `start()` (0 to 1) picks (the size preview's
+ * sample): one index range, however many customers the workspace has; `total` is countCustomers' answer.
  */
-export async function customerSample(db: D1Database, workspaceId: string, total: number, limit: number, random = Math.random): Promise<string[]> {
-  const offset = Math.floor(random() * Math.max(0, total - limit + 1));
+export async function customerSample(db: D1Database, workspaceId: string, total: number, limit: number, start: () => number): Promise<string[]> {
+  const offset = Math.floor(start() * Math.max(0, total - limit + 1));
   const { results } = await db
     .prepare(`SELECT profile_key FROM customer_index WHERE workspace_id = ? AND gone_at IS NULL ORDER BY profile_key LIMIT ? OFFSET ?`)
     .bind(workspaceId, limit, offset)
