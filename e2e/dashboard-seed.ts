@@ -1,6 +1,8 @@
 // Data for the dashboard's browser test, put in through the public API as a store would: customers
-// on web, app and the shop with carts, orders and consent; triggers that message them at once (so
-// the outbox is not empty); shoppers' views so product lists exist. Returns what the test looks for.
+// on web, app and the shop with carts, orders and consent, buyers who came from a search ad and
+// then the newsletter (so attribution models differ); triggers that message them at once (so the
+// outbox is not empty); shoppers' views and list clicks so product lists and their report exist.
+// Returns what the test looks for.
 
 const SECRET = { authorization: "Bearer sk_demo", "content-type": "application/json" };
 
@@ -52,6 +54,8 @@ export async function seedDashboardData(worker: string, run: string): Promise<Da
     const web = { channel: "web", device: { id: `${handle}-laptop` } };
     const [first, second] = [PRODUCTS[i % PRODUCTS.length]!, PRODUCTS[(i + 1) % PRODUCTS.length]!];
     events.push(
+      // Buyers first came from a search ad, then through the newsletter: first and last touch differ.
+      ...(i % 2 === 1 ? [{ type: "page", userId, name: "Home", timestamp: new Date(Date.now() - 3600_000).toISOString(), context: { channel: "web", campaign: { source: "google", medium: "cpc", name: "brand" } } }] : []),
       { type: "identify", userId, traits: { name, email, preferred_channel: i % 3 === 2 ? "sms" : "email", phone: `+4477009000${i}` }, context: app },
       { type: "track", userId, event: "Signed Up", context: app },
       { type: "page", userId, name: "Spring sale", context: { campaign: { source: "newsletter", medium: "email", name: "spring" } } },
@@ -75,9 +79,11 @@ export async function seedDashboardData(worker: string, run: string): Promise<Da
   await call(worker, "POST", "/v1/batch", { batch: events.map((e) => ({ ...(e as object), messageId: crypto.randomUUID() })) });
 
   // Shoppers viewing products in sessions, then the cron: the products get their own lists.
-  const views = Array.from({ length: 24 }, (_, s) =>
-    [0, 1, 3, 2].map((p) => ({ type: "track", anonymousId: `shopper-${run}-${s}`, event: "Product Viewed", properties: PRODUCTS[(p + s) % PRODUCTS.length], messageId: crypto.randomUUID() })),
-  ).flat();
+  const views = Array.from({ length: 24 }, (_, s) => [
+    ...[0, 1, 3, 2].map((p) => ({ type: "track", anonymousId: `shopper-${run}-${s}`, event: "Product Viewed", properties: PRODUCTS[(p + s) % PRODUCTS.length] })),
+    { type: "track", anonymousId: `shopper-${run}-${s}`, event: "Product List Viewed", properties: { list_id: "similar", rec_id: `rec-${run}-${s}`, products: [{ product_id: PRODUCTS[0]!.product_id }] } },
+    ...(s % 3 === 0 ? [{ type: "track", anonymousId: `shopper-${run}-${s}`, event: "Product Clicked", properties: { ...PRODUCTS[0], list_id: "similar", rec_id: `rec-${run}-${s}` } }] : []),
+  ]).flat().map((e) => ({ ...e, messageId: crypto.randomUUID() }));
   await fetch(`${worker}/v1/batch`, { method: "POST", headers: { authorization: `Basic ${btoa("wk_demo:")}`, "content-type": "application/json" }, body: JSON.stringify({ batch: views }) });
   await fetch(`${worker}/__scheduled?cron=${encodeURIComponent("*/10 * * * *")}`);
 

@@ -1,5 +1,6 @@
 // The marketer's dashboard at /dashboard in Chromium: sign in with sk_demo, every page renders with
-// data seeded through the API, a trigger tuned in the page is what GET /v1/admin/triggers/:id
+// data seeded through the API, switching the attribution model changes the Overview's chart, a
+// custom segment is previewed and saved, a trigger tuned in the page is what GET /v1/admin/triggers/:id
 // answers, a validation problem is shown in words, export and delete work behind a confirmation,
 // sign-out ends the session; no console error, no failed request, no serious or critical axe
 // violation. Screenshots of every page at 1280×800 and 390×844 go to e2e/artifacts/.
@@ -70,12 +71,16 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
 
 /** The pages, each with what must be on screen once its data is there. */
 const PAGES: { name: string; path: () => string; ready: (page: Page) => Promise<void> }[] = [
+  { name: "overview", path: () => "/dashboard/overview", ready: async (p) => (await p.locator(".chart-plot canvas").first().waitFor(WAIT), await p.locator(".bars li").first().waitFor(WAIT)) },
+  { name: "channels", path: () => "/dashboard/channels", ready: (p) => p.locator("table.table tbody tr").first().waitFor(WAIT) },
   { name: "customers", path: () => "/dashboard/customers", ready: (p) => p.locator(".people a").first().waitFor(WAIT) },
   { name: "customer-360", path: () => `/dashboard/customers/${seed.customer.userId}`, ready: (p) => p.locator(".timeline-item").first().waitFor(WAIT) },
+  { name: "segments", path: () => "/dashboard/segments", ready: (p) => p.locator("table.table tbody tr").first().waitFor(WAIT) },
+  { name: "segment", path: () => "/dashboard/segments/recent_buyers", ready: async (p) => (await p.locator(".chart-plot canvas").first().waitFor(WAIT), await p.locator(".lines li").first().waitFor(WAIT)) },
   { name: "triggers", path: () => "/dashboard/triggers", ready: (p) => p.locator("table.table tbody tr").first().waitFor(WAIT) },
-  { name: "trigger", path: () => `/dashboard/triggers/${seed.triggerId}`, ready: (p) => p.locator(".versions li").first().waitFor(WAIT) },
+  { name: "trigger", path: () => `/dashboard/triggers/${seed.triggerId}`, ready: async (p) => (await p.locator(".versions li").first().waitFor(WAIT), await p.locator(".bars li").first().waitFor(WAIT)) },
   { name: "messages", path: () => "/dashboard/messages", ready: (p) => p.locator(".chart-plot canvas").first().waitFor(WAIT) },
-  { name: "recommendations", path: () => `/dashboard/recommendations?product=${seed.productId}`, ready: (p) => p.locator(".product-card").first().waitFor(WAIT) },
+  { name: "recommendations", path: () => `/dashboard/recommendations?product=${seed.productId}`, ready: async (p) => (await p.locator(".product-card").first().waitFor(WAIT), await p.locator("table.table tbody tr").first().waitFor(WAIT)) },
 ];
 
 describe("the dashboard", () => {
@@ -100,11 +105,12 @@ describe("the dashboard", () => {
   it("Customer 360 shows the customer across channels: timeline, cart with its devices, consent, messages; export downloads everything", async () => {
     const { context, page, problems } = await newPage("laptop");
     await signIn(page);
-    // Search by the store's id, as a marketer would.
+    // Search by email, as a marketer would: the one match opens.
     await page.getByRole("link", { name: "Customers" }).click();
-    await page.getByLabel("Customer id").fill(seed.customer.userId);
-    await page.getByRole("button", { name: "Open" }).click();
+    await page.getByLabel("Email, phone or customer id").fill(seed.customer.email.toUpperCase());
+    await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("heading", { level: 1, name: seed.customer.name }).waitFor(WAIT);
+    expect(page.url()).toBe(`${worker.url}/dashboard/customers/${seed.customer.userId}`);
     const timeline = await page.locator(".timeline-item").allInnerTexts();
     expect(timeline.join("\n")).toMatch(/Product Added/);
     expect(timeline.join("\n")).toMatch(/via newsletter \/ email \/ spring/);
@@ -119,6 +125,45 @@ describe("the dashboard", () => {
     expect(exported.customer.traits.email).toBe(seed.customer.email);
     expect(exported.messaging.messages.length).toBeGreaterThan(0);
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("switching the attribution model changes the revenue chart: first touch credits the search ad the buyers came from", async () => {
+    const { context, page, problems } = await newPage("laptop");
+    await signIn(page);
+    await page.goto(`${worker.url}/dashboard/overview`);
+    const legend = page.locator(".chart-legend").first();
+    await legend.waitFor(WAIT);
+    const lastTouch = await legend.innerText();
+    // Under last touch the orders go to where the buyers were last (the app, the newsletter), not the ad.
+    expect(lastTouch).not.toMatch(/Cpc/);
+    await page.getByRole("button", { name: "First touch" }).click();
+    await expect.poll(() => legend.innerText(), WAIT).toMatch(/Cpc/);
+    expect(await legend.innerText()).not.toBe(lastTouch);
+    expect(await page.getByRole("button", { name: "First touch" }).getAttribute("aria-pressed")).toBe("true");
+    expect(page.url()).toContain("model=first_touch");
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-laptop-overview-first-touch.png") });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("a custom segment written in the editor is previewed, saved and listed by the API", async () => {
+    const { context, page, problems } = await newPage("laptop");
+    await signIn(page);
+    await page.goto(`${worker.url}/dashboard/segments/new`);
+    await page.getByLabel("Id").fill("e2e-buyers-from-email");
+    await page.getByLabel("Name").fill("Buyers from email");
+    const rule = page.getByLabel(/^Rule/);
+    // A broken rule is explained in words, nothing is saved.
+    await rule.fill('{"bought": {}, "spend": {}}');
+    await page.getByText(/a rule has exactly one of/).waitFor(WAIT);
+    await rule.fill('{"and": [{"bought": {}}, {"consent": {"channel": "sms"}}]}');
+    await page.getByText(/customers match, counted\.|customers \(estimate/).waitFor(WAIT);
+    await page.getByRole("button", { name: "Create segment" }).click();
+    await page.waitForURL(`${worker.url}/dashboard/segments/e2e-buyers-from-email`);
+    const saved = await (await fetch(`${worker.url}/v1/segments/e2e-buyers-from-email`, { headers: { authorization: "Bearer sk_demo" } })).json();
+    expect(saved.segment).toMatchObject({ kind: "custom", name: "Buyers from email", rule: { and: [{ bought: {} }, { consent: { channel: "sms" } }] } });
+    expect(problems.filter((p) => !/^(400: POST .*\/v1\/segments\/preview|console: Failed to load resource.*400)/.test(p))).toEqual([]);
     await context.close();
   });
 

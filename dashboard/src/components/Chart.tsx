@@ -110,7 +110,7 @@ export function Chart({ title, x, series, kind = "lines", height = 240, formatVa
           </li>
         ))}
       </ul>
-      <div class="chart-plot" role="img" aria-label={summary}>
+      <div class="chart-plot" role="img" aria-label={summary} style={{ minHeight: `${height}px` }}>
         <div ref={container} />
         <div ref={tooltip} class="chart-tooltip" hidden aria-hidden="true" />
       </div>

@@ -1,6 +1,7 @@
 // The frame around every page: the workspace, the navigation, sign-out; a sidebar on a laptop, a
 // bar with a scrolling row of links on a phone.
 import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
 import { useLocation } from "preact-iso/router";
 import type { Session } from "../api/types.ts";
 
@@ -25,6 +26,8 @@ function Icon({ path }: { path: string }) {
 
 export function Shell({ session, onSignOut, children }: { session: Session; onSignOut: () => void; children: ComponentChildren }) {
   const { path } = useLocation();
+  // On a phone the links are one scrolling row: keep the current page's link in sight.
+  useEffect(() => document.querySelector('nav a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" }), [path]);
   return (
     <div class="layout">
       <a class="skip-link" href="#main">

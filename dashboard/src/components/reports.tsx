@@ -65,7 +65,7 @@ export function SortableTable<Row>({ caption, columns, rows, rowKey, initialSort
     return sort.descending ? -order : order;
   });
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table class="table">
         <caption class="visually-hidden">{caption}</caption>
         <thead>

@@ -96,7 +96,8 @@ export function buildTimeline(customer: CustomerState, messaging: MessagingState
     const at = Date.parse(t.timestamp);
     const words = `touch: ${touchWords(t)}`;
     const item = byTime.get(at);
-    if (item) item.detail = [item.detail, words].filter(Boolean).join(" · ");
+    // An event whose campaign is already shown ("via …") says it once.
+    if (item) item.detail = item.detail?.includes("via ") ? item.detail : [item.detail, words].filter(Boolean).join(" · ");
     else items.push({ key: `a:${t.timestamp}:${t.source}`, at, channel: t.channel, kind: "did", title: `Came in via ${touchWords(t)}`, detail: humanize(t.kind), status: null });
   }
   const lead = customer.lead_source;

@@ -71,7 +71,7 @@ function SomeCustomers() {
   if (newest.state === "error") return <ErrorState error={newest.error} retry={newest.reload} />;
   if (newest.data.customers.length === 0) return <Empty title="No customers yet">Customers appear once the store sends its first events.</Empty>;
   return (
-    <ul class="results">
+    <ul class="results grid">
       {newest.data.customers.map((c) => (
         <li key={c.customer_id}>
           <a href={`/dashboard/customers/${encodeURIComponent(c.customer_id)}`}>{c.customer_id}</a>
@@ -96,9 +96,6 @@ export function CustomersPage() {
       <Card title="Find a customer">
         <CustomerSearch initial={q} key={q} />
         {q ? <SearchResults q={q} /> : <p class="muted small">By the whole email address or phone number, or by the store's userId or a visitor's anonymousId.</p>}
-      </Card>
-      <Card title="Customers by id">
-        <SomeCustomers />
       </Card>
       <Card title="Messaged lately">
         {recent.state === "loading" && <Loading />}
@@ -127,6 +124,9 @@ export function CustomersPage() {
             })}
           </ul>
         )}
+      </Card>
+      <Card title="Customers by id">
+        <SomeCustomers />
       </Card>
     </>
   );

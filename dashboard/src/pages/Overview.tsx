@@ -114,7 +114,7 @@ export function OverviewPage() {
               const rows = r.rows.filter((row) => row.messages_sent > 0);
               if (rows.length === 0) return <Empty title="No messages sent in this range" />;
               return (
-                <div class="table-scroll">
+                <div class="table-scroll" tabIndex={0} role="region" aria-label="Message performance by channel">
                   <table class="table">
                     <thead>
                       <tr>

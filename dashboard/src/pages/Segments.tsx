@@ -297,8 +297,8 @@ export function SegmentPage() {
   const backfill = s.backfill;
   return (
     <>
-      <PageHeader title={s.name} subtitle={s.description ?? `Custom segment ${s.id} · version ${s.version}`} />
-      <div class="stats">
+      <PageHeader title={s.name} subtitle={s.description?.replace(/`(\w+)`/g, (_, key: string) => formatNumber(s.params?.[key] ?? 0)) ?? `Custom segment ${s.id} · version ${s.version}`} />
+      <dl class="stats">
         <div class="stat">
           <dt>Customers</dt>
           <dd>{formatNumber(s.size)}</dd>
@@ -312,7 +312,7 @@ export function SegmentPage() {
             </dd>
           </div>
         )}
-      </div>
+      </dl>
       <History segment={s} />
       {s.kind === "custom" ? <RuleEditor id={s.id} segment={s} onSaved={() => detail.reload()} /> : <BuiltinSettings segment={s} onSaved={() => detail.reload()} />}
       <Members id={s.id} />
