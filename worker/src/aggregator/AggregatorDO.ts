@@ -92,8 +92,10 @@ export class AggregatorDO extends DurableObject<Env> {
       this.pending.push({ facts, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      // The next turn: calls already delivered to the object by then join this write.
-      setTimeout(() => this.flush(), 0);
+      // The next turn: calls already delivered to the object by then join this write. (scheduler.wait,
+      // not setTimeout: a test's fake timers replace the isolate's setTimeout and would run the flush
+      // from the test's context, where this object's storage cannot be touched.)
+      void scheduler.wait(0).then(() => this.flush());
     });
   }
 
