@@ -17,7 +17,7 @@ import { claimCoupon } from "../stores/store-locations.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
 import { contactConfirmedEvent } from "../triggers/engagement.ts";
-import type { MessagingConfig } from "../triggers/definitions.ts";
+import type { MessagingConfig } from "../triggers/policy.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { updateNearStore } from "./near-store.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";

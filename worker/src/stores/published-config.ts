@@ -1,6 +1,7 @@
 // The messaging config as the CustomerDOs read it: published whole to KV, with a small revision key
 // checked at every event, so a saved trigger or policy reaches the next event, never 30 s later.
-import { definitionWithDefaults, emptyConfig, policyWithDefaults, type MessagingConfig } from "../triggers/definitions.ts";
+import { definitionWithDefaults } from "../triggers/definitions.ts";
+import { emptyConfig, policyWithDefaults, type MessagingConfig } from "../triggers/policy.ts";
 import { TtlCache } from "../ttl-cache.ts";
 
 /**
