@@ -127,8 +127,8 @@ if (await whenReady()) {
     new Cron(cron, { timezone: "UTC", protect: true }, () => fireCron(cron));
     await fireCron(cron);
   }
-  // The first cron's own log lines arrive just after its answer: the URLs go below them.
-  await whenQuiet(devLog);
+  // The first crons' own log lines arrive just after their answers: the URLs go below them.
+  await whenQuiet(devLog, crons().length);
   console.log(
     [
       "",

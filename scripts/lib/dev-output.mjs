@@ -39,7 +39,8 @@ const PROBE_REQUEST = /^\[wrangler:info\] GET \/ \d{3}\b/;
  * A line filter for `wrangler dev`'s output: `line(text)` returns the lines to print now (none,
  * one, or a whole bindings block at its end). `probeAnswered()` counts a readiness probe the
  * worker answered, whose `GET /` log line is then dropped (only that many: later ones are the
- * user's own). `lastLineAt` is when wrangler last said anything, so the URLs can come last.
+ * user's own). `lastLineAt` is when wrangler last said anything and `cronRequestsLogged` how many
+ * cron requests it has logged (after the worker's own lines for them), so the URLs can come last.
  */
 export function devLogFilter() {
   const shownBlocks = new Set();
@@ -47,6 +48,7 @@ export function devLogFilter() {
   let probes = 0;
   const filter = {
     lastLineAt: Date.now(),
+    cronRequestsLogged: 0,
     probeAnswered() {
       probes++;
     },
@@ -67,7 +69,10 @@ export function devLogFilter() {
         block = [text];
         return [];
       }
-      if (CRON_REQUEST.test(plain)) return [];
+      if (CRON_REQUEST.test(plain)) {
+        filter.cronRequestsLogged++;
+        return [];
+      }
       if (probes > 0 && PROBE_REQUEST.test(plain)) {
         probes--;
         return [];
@@ -78,10 +83,12 @@ export function devLogFilter() {
   return filter;
 }
 
-/** Resolves once `filter` has seen no line for `quietMs` (or after `maxMs` whatever it sees). */
-export async function whenQuiet(filter, quietMs = 300, maxMs = 3000) {
+/**
+ * Resolves once wrangler has logged `cronRequests` cron requests and then said nothing for
+ * `quietMs` (or after `maxMs`, whatever it said: the URLs are never held back for long).
+ */
+export async function whenQuiet(filter, cronRequests, quietMs = 300, maxMs = 5000) {
   const deadline = Date.now() + maxMs;
-  while (Date.now() - filter.lastLineAt < quietMs && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const settled = () => filter.cronRequestsLogged >= cronRequests && Date.now() - filter.lastLineAt >= quietMs;
+  while (!settled() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
