@@ -2,6 +2,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { afterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
+import { countInvocation, meteredEnv, meteredStorage } from "../metering.ts";
 import type { ItemFact } from "../facts.ts";
 import type { Location } from "../geo/near-store.ts";
 import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
@@ -63,9 +64,11 @@ export class CustomerDO extends DurableObject<Env> {
   private readonly segments: CustomerSegments;
   private readonly config: PublishedConfigReader;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, rawEnv: Env) {
+    const env = meteredEnv(rawEnv);
     super(ctx, env);
-    this.store = new CustomerStore(ctx.storage);
+    const storage = meteredStorage(ctx.storage, rawEnv, "CustomerDO");
+    this.store = new CustomerStore(storage);
     this.config = new PublishedConfigReader(env.CONFIG_KV);
     const messagingStore = new MessagingStore(this.store.sql, this.store.messagingMeta, this.store.transaction);
     const self = () => ({ workspaceId: this.store.meta.get("workspace_id"), profileKey: this.store.meta.get("profile_key") });
@@ -75,7 +78,7 @@ export class CustomerDO extends DurableObject<Env> {
       clock: () => Date.now(),
       send: async (message) => void (await env.MESSAGES.send(message, { contentType: "json" })),
       config: (workspaceId) => this.config.current(workspaceId),
-      alarm: { set: (at) => ctx.storage.setAlarm(at), clear: () => ctx.storage.deleteAlarm() },
+      alarm: { set: (at) => storage.setAlarm(at), clear: () => storage.deleteAlarm() },
       compose: {
         ...kvComposerDeps(env, this.store.reads),
         coupon: (workspaceId, pool, messageId) => claimCoupon(env.DB, workspaceId, pool, messageId, Date.now()),
@@ -214,6 +217,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The one alarm: segments whose time came, then the schedule's due rows, at the same moment. */
   override async alarm(): Promise<void> {
+    countInvocation(this.env, "alarm", "CustomerDO");
     const now = this.messaging.alarmNow();
     const workspaceId = this.store.meta.get("workspace_id");
     if (workspaceId !== undefined) await this.segments.onAlarm(now, () => this.config.current(workspaceId));
