@@ -29,6 +29,7 @@ import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings
 import { SegmentStore } from "./segment-store.ts";
 import { CustomerSegments, type PublishedSegments } from "./segments.ts";
 import { CustomerStore } from "./store.ts";
+import { EMPTY_RECOMMENDATION_CONTEXT, EMPTY_VISITOR_PROFILE } from "./store-reads.ts";
 import type { CustomerState } from "./views.ts";
 
 export interface IngestRequest {
@@ -96,8 +97,11 @@ export class CustomerDO extends DurableObject<Env> {
       background: (what, work) => afterResponse(ctx, what, work),
       self: () => ({ ...self(), exists: this.store.exists() && this.forwardTarget() === undefined }),
     });
-    // Nothing may read a table before its migration ran; this is the only blocking work.
-    ctx.blockConcurrencyWhile(async () => this.store.migrate());
+    // Nothing may read a table before its migration ran; this is the only blocking work. An object
+    // with no tables yet gets them with its first write (ensureSchema), never from a read.
+    ctx.blockConcurrencyWhile(async () => {
+      if (this.store.hasSchema()) this.store.migrate();
+    });
   }
 
   private stubFor(profileKey: string) {
@@ -128,6 +132,7 @@ export class CustomerDO extends DurableObject<Env> {
    * identity directory (off the response path) about verified emails and phones.
    */
   async ingest(request: IngestRequest): Promise<IngestOutcome> {
+    this.store.ensureSchema();
     const hops = request.hops ?? 0;
     const next = this.forwardedTo(hops);
     // RPC types widen the KPI increments' tuples to arrays; the values are the same.
@@ -217,6 +222,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The one alarm: segments whose time came, then the schedule's due rows, at the same moment. */
   override async alarm(): Promise<void> {
+    this.store.ensureSchema();
     countInvocation(this.env, "alarm", "CustomerDO");
     const now = this.messaging.alarmNow();
     const workspaceId = this.store.meta.get("workspace_id");
@@ -226,6 +232,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** A catalog change (price drop, restock, new arrivals) from the fan-out; follows a merged visitor to its customer. */
   async catalogChange(change: CatalogChange | NewArrivals, now: number, hops = 0): Promise<{ scheduled: boolean }> {
+    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.catalogChange(change, now, hops + 1);
     const workspaceId = this.store.meta.get("workspace_id");
@@ -238,6 +245,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** What happened to a message after the queue (sent, delivered, failed); follows a merge. */
   async recordDelivery(report: DeliveryReport, hops = 0): Promise<boolean> {
+    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.recordDelivery(report, hops + 1);
     const before = this.messaging.messageFacts([report.message_id]).get(report.message_id);
@@ -258,6 +266,7 @@ export class CustomerDO extends DurableObject<Env> {
    * a customer that exists: a click on an old email must not bring back a deleted profile.
    */
   async recordEngagement(event: SeamEvent, hops = 0): Promise<"recorded" | "unknown_customer"> {
+    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.recordEngagement(event, hops + 1);
     const workspaceId = this.store.meta.get("workspace_id");
@@ -274,6 +283,7 @@ export class CustomerDO extends DurableObject<Env> {
    * sends under that name confirms nothing.
    */
   async confirmContact(kind: ContactKind, value: string, now: number, hops = 0): Promise<"confirmed" | "unknown_contact"> {
+    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.confirmContact(kind, value, now, hops + 1);
     if (!this.store.exists() || !this.store.transaction(() => this.store.confirmContact(kind, value))) return "unknown_contact";
@@ -289,6 +299,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** Messages, schedule and trigger runs, or null for a customer never seen. */
   async getMessagingState(hops = 0): Promise<MessagingState | null> {
+    if (!this.store.hasSchema()) return null;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getMessagingState(hops + 1);
     const workspaceId = this.store.meta.get("workspace_id");
@@ -336,6 +347,7 @@ export class CustomerDO extends DurableObject<Env> {
    * cart and history stay theirs.
    */
   async handOver(to: string, workspaceId: string, self: string): Promise<{ snapshot: CustomerSnapshot | null; messaging: MessagingSnapshot | null }> {
+    this.store.ensureSchema();
     const current = this.forwardTarget();
     if (current !== undefined && current !== to) {
       this.store.clearData();
@@ -358,12 +370,14 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The merge target has the state: drop the copy, keep the pointer. */
   async releaseHandOver(to: string): Promise<void> {
+    this.store.ensureSchema();
     if (this.forwardTarget() !== to) return;
     this.store.clearData();
     this.messaging.handedOver();
   }
 
   async unlinkProfile(profileKey: string): Promise<void> {
+    this.store.ensureSchema();
     this.store.unlink(profileKey);
   }
 
@@ -390,6 +404,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The whole live state (following a forwarding pointer) with the segments the customer is in, or null for a customer never seen. */
   async getState(hops = 0): Promise<CustomerState | null> {
+    if (!this.store.hasSchema()) return null;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getState(hops + 1);
     const state = this.store.state();
@@ -402,6 +417,7 @@ export class CustomerDO extends DurableObject<Env> {
    * through a forwarding pointer: the customer index lists only objects that hold a customer.
    */
   async backfillSegments(pushed: PublishedSegments, now: number): Promise<"evaluated" | "forwarded" | "absent"> {
+    if (!this.store.hasSchema()) return "absent";
     if (this.forwardTarget() !== undefined) return "forwarded";
     if (!this.store.exists()) return "absent";
     await this.segments.backfill(now, pushed, await this.publishedSegments());
@@ -409,6 +425,7 @@ export class CustomerDO extends DurableObject<Env> {
   }
 
   async getVisitorProfile(hops = 0): Promise<VisitorProfile> {
+    if (!this.store.hasSchema()) return EMPTY_VISITOR_PROFILE;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getVisitorProfile(hops + 1);
     return this.store.reads.visitorProfile();
@@ -416,6 +433,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The cart, and whether it was restored from another device than `anonymousId`'s. */
   async getCart(anonymousId: string | null, hops = 0): Promise<CartRead> {
+    if (!this.store.hasSchema()) return { ...EMPTY_VISITOR_PROFILE.cart, restored: false, restored_from: [] };
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getCart(anonymousId, hops + 1);
     const others = this.store.reads
@@ -427,6 +445,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** Recommendations from this customer's own clicks, cart and orders plus the KV lists. */
   async recommend(query: RecsQuery, workspaceId: string, hops = 0): Promise<RecsResult> {
+    if (!this.store.hasSchema()) return serveRecommendations(query, EMPTY_RECOMMENDATION_CONTEXT, kvLookups(this.env.RECS_KV, workspaceId));
     const next = this.forwardedTo(hops);
     if (next) return next.stub.recommend(query, workspaceId, hops + 1);
     const ctx = this.store.reads.recommendationContext({ recentlyViewed: query.type === "recently_viewed" });
@@ -437,6 +456,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** Deletes this customer: its state, the visitors merged into it and its directory entries. */
   async deleteCustomer(hops = 0): Promise<boolean> {
+    if (!this.store.hasSchema()) return false;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.deleteCustomer(hops + 1);
     const existed = this.store.exists();
@@ -455,6 +475,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** Erases a merged-away profile when the customer it forwards to is deleted. */
   async eraseLinked(owner: string): Promise<void> {
+    this.store.ensureSchema();
     if (this.forwardTarget() === owner) await this.store.erase();
   }
 }
