@@ -7,12 +7,10 @@ import type { ItemFact } from "../facts.ts";
 import type { Location } from "../geo/near-store.ts";
 import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
-import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
+import { anonymousProfileKey, customerObjectName, isUserProfile, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
-import { forgetMessaging } from "../stores/deliveries.ts";
-import { claimIdentity, forgetIdentities, repointIdentities } from "../stores/identity-directory.ts";
-import { forgetCustomerIndex } from "../stores/segment-index.ts";
+import { repointIdentities } from "../stores/identity-directory.ts";
 import { PublishedConfigReader } from "../stores/published-config.ts";
 import { claimCoupon } from "../stores/store-locations.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
@@ -28,6 +26,7 @@ import { MAX_FORWARD_HOPS } from "./schema.ts";
 import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings } from "./reporting.ts";
 import { SegmentStore } from "./segment-store.ts";
 import { CustomerSegments, type PublishedSegments } from "./segments.ts";
+import { claimIdentities, eraseCustomer } from "./directory.ts";
 import { CustomerStore } from "./store.ts";
 import { EMPTY_RECOMMENDATION_CONTEXT, EMPTY_VISITOR_PROFILE } from "./store-reads.ts";
 import type { CustomerState } from "./views.ts";
@@ -98,18 +97,21 @@ export class CustomerDO extends DurableObject<Env> {
       self: () => ({ ...self(), exists: this.store.exists() && this.forwardTarget() === undefined }),
     });
     // Nothing may read a table before its migration ran; this is the only blocking work. An object
-    // with no tables yet gets them with its first write (ensureSchema), never from a read.
-    ctx.blockConcurrencyWhile(async () => {
-      if (this.store.hasSchema()) this.store.migrate();
-    });
+    // with no tables gets them with its first write (forwardTarget), never from a read.
+    ctx.blockConcurrencyWhile(async () => void (this.store.hasSchema() && this.store.migrate()));
   }
 
   private stubFor(profileKey: string) {
     return this.env.CUSTOMER.getByName(customerObjectName(this.store.meta.get("workspace_id") ?? "", profileKey));
   }
 
-  /** Where this object forwards to, when it was merged into another customer. */
+  /**
+   * Where this object forwards to, when it was merged into another customer. Every RPC that may
+   * write asks this first, so it also creates the tables of an object that has none yet (reads of a
+   * customer never seen answer before asking, and create nothing).
+   */
   private forwardTarget(): string | undefined {
+    this.store.ensureSchema();
     return this.store.meta.get("forward_to");
   }
 
@@ -132,7 +134,6 @@ export class CustomerDO extends DurableObject<Env> {
    * identity directory (off the response path) about verified emails and phones.
    */
   async ingest(request: IngestRequest): Promise<IngestOutcome> {
-    this.store.ensureSchema();
     const hops = request.hops ?? 0;
     const next = this.forwardedTo(hops);
     // RPC types widen the KPI increments' tuples to arrays; the values are the same.
@@ -232,7 +233,6 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** A catalog change (price drop, restock, new arrivals) from the fan-out; follows a merged visitor to its customer. */
   async catalogChange(change: CatalogChange | NewArrivals, now: number, hops = 0): Promise<{ scheduled: boolean }> {
-    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.catalogChange(change, now, hops + 1);
     const workspaceId = this.store.meta.get("workspace_id");
@@ -245,7 +245,6 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** What happened to a message after the queue (sent, delivered, failed); follows a merge. */
   async recordDelivery(report: DeliveryReport, hops = 0): Promise<boolean> {
-    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.recordDelivery(report, hops + 1);
     const before = this.messaging.messageFacts([report.message_id]).get(report.message_id);
@@ -266,7 +265,6 @@ export class CustomerDO extends DurableObject<Env> {
    * a customer that exists: a click on an old email must not bring back a deleted profile.
    */
   async recordEngagement(event: SeamEvent, hops = 0): Promise<"recorded" | "unknown_customer"> {
-    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.recordEngagement(event, hops + 1);
     const workspaceId = this.store.meta.get("workspace_id");
@@ -283,7 +281,6 @@ export class CustomerDO extends DurableObject<Env> {
    * sends under that name confirms nothing.
    */
   async confirmContact(kind: ContactKind, value: string, now: number, hops = 0): Promise<"confirmed" | "unknown_contact"> {
-    this.store.ensureSchema();
     const next = this.forwardedTo(hops);
     if (next) return next.stub.confirmContact(kind, value, now, hops + 1);
     if (!this.store.exists() || !this.store.transaction(() => this.store.confirmContact(kind, value))) return "unknown_contact";
@@ -347,7 +344,6 @@ export class CustomerDO extends DurableObject<Env> {
    * cart and history stay theirs.
    */
   async handOver(to: string, workspaceId: string, self: string): Promise<{ snapshot: CustomerSnapshot | null; messaging: MessagingSnapshot | null }> {
-    this.store.ensureSchema();
     const current = this.forwardTarget();
     if (current !== undefined && current !== to) {
       this.store.clearData();
@@ -370,7 +366,6 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The merge target has the state: drop the copy, keep the pointer. */
   async releaseHandOver(to: string): Promise<void> {
-    this.store.ensureSchema();
     if (this.forwardTarget() !== to) return;
     this.store.clearData();
     this.messaging.handedOver();
@@ -381,23 +376,9 @@ export class CustomerDO extends DurableObject<Env> {
     this.store.unlink(profileKey);
   }
 
-  /**
-   * Registers verified emails and phones in the identity directory. The first profile to claim
-   * one owns it; an email-only or anonymous owner is merged into this customer, while another
-   * known customer's email is a conflict: recorded here, never merged.
-   */
-  private async claimIdentities(): Promise<void> {
-    const self = this.store.meta.get("profile_key");
-    const workspaceId = this.store.meta.get("workspace_id");
-    if (!self || !workspaceId) return;
-    const now = Date.now();
-    for (const { kind, value } of this.store.unclaimedIdentities()) {
-      const owner = await claimIdentity(this.env.DB, workspaceId, kind, value, self, now, (o) => isUserProfile(self) && !isUserProfile(o));
-      if (owner !== self) this.store.recordConflict(kind, value, owner, now);
-      // Take over what an offline-only profile of this email or phone collected.
-      else if (isUserProfile(self)) await this.mergeFrom(await offlineProfileKey(workspaceId, kind, value), now);
-      this.store.markClaimed(kind, value);
-    }
+  /** Verified emails and phones into the identity directory (customer/directory.ts has the rules). */
+  private claimIdentities(): Promise<void> {
+    return claimIdentities(this.store, this.env.DB, (source, now) => this.mergeFrom(source, now));
   }
 
   // ---- reads ----------------------------------------------------------------------------------------
@@ -459,23 +440,11 @@ export class CustomerDO extends DurableObject<Env> {
     if (!this.store.hasSchema()) return false;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.deleteCustomer(hops + 1);
-    const existed = this.store.exists();
-    const self = this.store.meta.get("profile_key");
-    const workspaceId = this.store.meta.get("workspace_id");
-    const linked = [...this.store.linkedProfiles()];
-    for (const profileKey of linked) await this.stubFor(profileKey).eraseLinked(self ?? "");
-    if (self && workspaceId) {
-      await forgetIdentities(this.env.DB, workspaceId, self);
-      await forgetMessaging(this.env.DB, workspaceId, [self, ...linked]);
-      await forgetCustomerIndex(this.env.DB, workspaceId, [self, ...linked]);
-    }
-    await this.store.erase();
-    return existed;
+    return eraseCustomer(this.store, this.env.DB, (profileKey, owner) => this.stubFor(profileKey).eraseLinked(owner));
   }
 
   /** Erases a merged-away profile when the customer it forwards to is deleted. */
   async eraseLinked(owner: string): Promise<void> {
-    this.store.ensureSchema();
     if (this.forwardTarget() === owner) await this.store.erase();
   }
 }
