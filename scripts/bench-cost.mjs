@@ -81,8 +81,18 @@ function session(anonymousId, index) {
 
 const serverErrors = [];
 
+/** A request that has not answered by then is counted with the 5xx: a hung request must not stall a shopper for the rest of the run. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 async function call(url, path, init) {
-  const res = await fetch(`${url}${path}`, init);
+  let res;
+  try {
+    res = await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  } catch (error) {
+    if (error?.name !== "TimeoutError") throw error;
+    serverErrors.push(`${init?.method ?? "GET"} ${path.slice(0, 60)}: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`);
+    return null;
+  }
   const text = await res.text();
   // A 5xx is counted and reported, not fatal: one failed request must not throw away a 20-minute run.
   if (res.status >= 500 && path !== "/__meter") {
