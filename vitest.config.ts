@@ -1,11 +1,31 @@
 // One vitest project per folder: the worker runs inside workerd, the SDK, widget and dashboard in happy-dom.
 import path from "node:path";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 const seedSql = readFileSync(path.join(import.meta.dirname, "scripts/seed-demo.sql"), "utf8");
+
+/**
+ * The first sessions of rsc15-64's training split (../shared/data, evaluation data: a test binding
+ * only, never part of the worker), for recs-edge-equals-offline.test.ts: [[item, unix seconds], ...] each.
+ */
+function recsSessionsSlice(sessions = 60): string {
+  const file = path.join(import.meta.dirname, "..", "shared", "data", "rsc15-64-ecir24", "rec15_train_tr.txt");
+  // Without the data beside the checkout the exactness test fails saying so; the rest still runs.
+  if (!existsSync(file)) return "[]";
+  const bySession = new Map<string, [string, number][]>();
+  for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+    const [session, item, , time] = line.split("\t");
+    if (!session || !item || !time) continue;
+    if (!bySession.has(session) && bySession.size === sessions) break;
+    const clicks = bySession.get(session) ?? [];
+    clicks.push([item, Number(time)]);
+    bySession.set(session, clicks);
+  }
+  return JSON.stringify([...bySession.values()]);
+}
 
 export default defineConfig({
   test: {
@@ -19,6 +39,7 @@ export default defineConfig({
                 ADMIN_TOKEN: "admin_test",
                 TEST_MIGRATIONS: migrations,
                 TEST_SEED_SQL: seedSql,
+                TEST_RECS_SESSIONS: recsSessionsSlice(),
                 LINK_SECRET: "link_test",
                 SESSION_SECRET: "session_test",
                 // `npm run fuzz` raises these; `npm test` runs a few hundred cases.

@@ -7,7 +7,7 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
@@ -67,7 +67,7 @@ export async function startLocalWorker({ log = false, extraArgs = [], stateDir, 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`local worker exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/`)).ok) return { url, stop, kill };
+      if ((await fetch(`${url}/`)).ok) return { url, stop, kill, pid: child.pid };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }

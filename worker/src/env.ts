@@ -33,6 +33,11 @@ export interface Env {
    * header may then stand in for request.cf's location. Anywhere else the header is refused.
    */
   SEAM_DEV_LOCATION?: string;
+  /**
+   * "on" only under `npm run bench:cost` (a `--var`, never in wrangler.toml): every billable operation
+   * is then counted and readable at /__meter (metering.ts). Anywhere else nothing is counted.
+   */
+  SEAM_DEV_METER?: string;
 }
 
 export type AppEnv = { Bindings: Env };

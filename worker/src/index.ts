@@ -1,6 +1,7 @@
 // The worker's entry: HTTP, queue consumers and the cron, plus the Durable Object classes.
 import { app } from "./app.ts";
 import type { Env } from "./env.ts";
+import { countInvocation, countQueueDelivery, meterActive, METER_PATH, meteredEnv, meterResponse } from "./metering.ts";
 import { pruneDeliveries } from "./stores/deliveries.ts";
 import { pruneProductInterest } from "./stores/product-interest.ts";
 import { consumeEvents } from "./queues/events.ts";
@@ -14,16 +15,32 @@ export { CustomerDO } from "./customer/CustomerDO.ts";
 export { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 
 export default {
-  fetch: app.fetch,
-  async queue(batch, env) {
-    if (batch.queue === "seam-events") return consumeEvents(batch, env);
-    if (batch.queue === "seam-messages") return consumeMessages(batch, env);
-    console.warn("no consumer for queue", batch.queue);
-    batch.retryAll();
+  fetch(request, env, ctx) {
+    // The dev-only meter (metering.ts): with the meter off, `meteredEnv` is `env` and /__meter a 404.
+    if (meterActive(env)) {
+      if (new URL(request.url).pathname === METER_PATH) return meterResponse(request);
+      countInvocation(env, "fetch");
+    }
+    return app.fetch(request, meteredEnv(env), ctx);
+  },
+  async queue(delivered, rawEnv) {
+    countInvocation(rawEnv, "queue");
+    const { batch, finished } = countQueueDelivery(rawEnv, delivered);
+    const env = meteredEnv(rawEnv);
+    try {
+      if (batch.queue === "seam-events") return await consumeEvents(batch, env);
+      if (batch.queue === "seam-messages") return await consumeMessages(batch, env);
+      console.warn("no consumer for queue", batch.queue);
+      batch.retryAll();
+    } finally {
+      finished();
+    }
   },
   // Every 10 minutes: materialise the recommendation lists of items whose aggregates changed into
   // KV, apply the messaging tables' and the segment index's retention, resume stalled back-fills.
-  async scheduled(controller, env) {
+  async scheduled(controller, rawEnv) {
+    countInvocation(rawEnv, "scheduled");
+    const env = meteredEnv(rawEnv);
     const [report] = await Promise.all([
       materialiseRecommendations(env, controller.scheduledTime),
       pruneDeliveries(env.DB, controller.scheduledTime),

@@ -1,7 +1,8 @@
 // The decision for a due schedule row (pure): send, reschedule, drop, cancel or end the run — and on which channel, chosen by what.
 import { describe, expect, it } from "vitest";
 import type { Contact } from "../src/triggers/channels.ts";
-import { DEFAULT_POLICY, resolveDefinition, type MessagingPolicy, type WorkspaceTemplate, type TriggerInput } from "../src/triggers/definitions.ts";
+import { resolveDefinition, type WorkspaceTemplate, type TriggerInput } from "../src/triggers/definitions.ts";
+import { DEFAULT_POLICY, type MessagingPolicy } from "../src/triggers/policy.ts";
 import { decideDueStep, nextCascadeHop, type DueRow, type DueStepFacts } from "../src/triggers/due-step.ts";
 import type { RunSummary } from "../src/triggers/evaluate.ts";
 

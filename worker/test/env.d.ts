@@ -7,6 +7,8 @@ declare global {
     interface Env extends SeamEnv {
       TEST_MIGRATIONS: D1Migration[];
       TEST_SEED_SQL: string;
+      /** JSON: the first rsc15-64 training sessions, [[item, unix seconds], ...] each (vitest.config.ts). */
+      TEST_RECS_SESSIONS: string;
       FUZZ_CASES?: string;
       FUZZ_TIME_LIMIT_MS?: string;
     }

@@ -1,7 +1,7 @@
 // Frequency caps (pure): rolling windows and minimum gaps, per channel and global, and the first allowed time.
 import { describe, expect, it } from "vitest";
 import { frequencyCapAllows, type SentMessage } from "../src/triggers/caps.ts";
-import type { CapRule } from "../src/triggers/definitions.ts";
+import type { CapRule } from "../src/triggers/policy.ts";
 import { nextSendTime } from "../src/triggers/send-window.ts";
 
 const H = 60 * 60 * 1000;

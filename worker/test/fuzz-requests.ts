@@ -1,5 +1,5 @@
 // Hostile requests for every public route (fast-check arbitraries), and the state a refused one must leave alone.
-import { listDurableObjectIds } from "cloudflare:test";
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { app } from "../src/app.ts";
@@ -241,7 +241,21 @@ async function victimState(id: string): Promise<unknown> {
 export async function existingCustomers(ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const created = new Set((await listDurableObjectIds(env.CUSTOMER)).map((id) => id.toString()));
-  return ids.filter((id) => [`u:${id}`, `a:${id}`].some((key) => created.has(env.CUSTOMER.idFromName(`demo:${key}`).toString())));
+  const found: string[] = [];
+  for (const id of ids)
+    for (const key of [`u:${id}`, `a:${id}`]) {
+      const objectId = env.CUSTOMER.idFromName(`demo:${key}`);
+      // A read of an unknown customer may leave an empty storage file locally; a customer exists once its object has tables.
+      if (created.has(objectId.toString()) && (await tableCount(env.CUSTOMER.get(objectId))) > 0) {
+        found.push(id);
+        break;
+      }
+    }
+  return found;
+}
+
+function tableCount(stub: DurableObjectStub): Promise<number> {
+  return runInDurableObject(stub, (_instance, state) => Number(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM sqlite_master`).one().n));
 }
 
 /** The demo workspace as the seed made it (keys, origins, settings), and no isolate copy of another. */

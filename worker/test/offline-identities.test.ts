@@ -32,6 +32,28 @@ describe("offline channels by email or phone", () => {
     expect(state.channel_history[0].channel).toBe("pos");
   });
 
+  // Regression: the backend's identify of a user with an email and a till's order by that email in
+  // ONE batch put the order into an email-only profile apart from the user (the directory learns
+  // the email only after the batch), while the same two calls as two requests landed with the user.
+  it("lands a till order by email with the user the same batch identified with that email", async () => {
+    const userId = uid("user");
+    const email = `${uid("grace")}@example.com`;
+    const res = await backendBatch([
+      { type: "identify", userId, traits: { email } },
+      {
+        type: "track",
+        event: "Order Completed",
+        anonymousId: "till-3",
+        context: { channel: "pos", traits: { email: email.toUpperCase() } },
+        properties: { order_id: `till-${uid()}`, total: 25, products: [{ product_id: "mug", price: 25 }] },
+      },
+    ]);
+    expect(((await res.json()) as any).accepted).toBe(2);
+    const state = (await customer(userId)).body;
+    expect(state.orders.map((o: any) => o.channel)).toEqual(["pos"]);
+    await vi.waitUntil(async () => (await owner("email", email)) === `u:${userId}`, { timeout: 5000 });
+  });
+
   it("keeps an offline-only customer by phone, and merges it when they sign in online", async () => {
     const phone = "+1 555 0100 777";
     await backendBatch([

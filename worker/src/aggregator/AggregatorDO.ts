@@ -3,6 +3,7 @@
 // recommendation pair sums are meant to be its second (another key prefix, same store).
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { countInvocation, meteredEnv, meteredStorage } from "../metering.ts";
 import type { KeyRange, SumFact } from "./shards.ts";
 
 /**
@@ -58,14 +59,17 @@ function validFact(fact: unknown): fact is SumFact {
 
 export class AggregatorDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** ctx.storage, counted under the dev-only meter (metering.ts). */
+  private readonly storage: DurableObjectStorage;
   /** Calls waiting for the next write: every call delivered while one waits joins the same transaction. */
   private pending: Pending[] = [];
   private flushScheduled = false;
   private pruneArmed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    super(ctx, meteredEnv(env));
+    this.storage = meteredStorage(ctx.storage, env, "AggregatorDO");
+    this.sql = this.storage.sql;
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -73,7 +77,7 @@ export class AggregatorDO extends DurableObject<Env> {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)`);
     const current = Number(this.sql.exec(`SELECT MAX(version) AS v FROM _schema`).one().v ?? 0);
     if (current >= MIGRATIONS.length) return;
-    this.ctx.storage.transactionSync(() => {
+    this.storage.transactionSync(() => {
       MIGRATIONS.slice(current).forEach((statements, i) => {
         for (const statement of statements) this.sql.exec(statement);
         this.sql.exec(`INSERT INTO _schema (version) VALUES (?)`, current + i + 1);
@@ -92,8 +96,10 @@ export class AggregatorDO extends DurableObject<Env> {
       this.pending.push({ facts, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      // The next turn: calls already delivered to the object by then join this write.
-      setTimeout(() => this.flush(), 0);
+      // The next turn: calls already delivered to the object by then join this write. (scheduler.wait,
+      // not setTimeout: a test's fake timers replace the isolate's setTimeout and would run the flush
+      // from the test's context, where this object's storage cannot be touched.)
+      void scheduler.wait(0).then(() => this.flush());
     });
   }
 
@@ -102,7 +108,7 @@ export class AggregatorDO extends DurableObject<Env> {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
     try {
-      const { fresh, rowsWritten } = this.ctx.storage.transactionSync(() => this.write(batch.flatMap((p) => p.facts)));
+      const { fresh, rowsWritten } = this.storage.transactionSync(() => this.write(batch.flatMap((p) => p.facts)));
       for (const { facts, resolve } of batch) {
         let applied = 0;
         for (const fact of facts) if (fresh.delete(fact.id)) applied += 1;
@@ -172,16 +178,17 @@ export class AggregatorDO extends DurableObject<Env> {
     this.pruneArmed = true;
     this.ctx.waitUntil(
       (async () => {
-        if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
+        if ((await this.storage.getAlarm()) === null) await this.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
       })(),
     );
   }
 
   /** Forgets fact ids past FACT_ID_RETENTION_MS; one scan an hour instead of an index written with every fact. */
   override async alarm(): Promise<void> {
+    countInvocation(this.env, "alarm", "AggregatorDO");
     this.sql.exec(`DELETE FROM applied WHERE at < ?`, Date.now() - FACT_ID_RETENTION_MS);
     const remaining = this.sql.exec(`SELECT 1 FROM applied LIMIT 1`).toArray().length > 0;
-    if (remaining) await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
+    if (remaining) await this.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
     else this.pruneArmed = false;
   }
 }

@@ -2,20 +2,19 @@
 import { DurableObject } from "cloudflare:workers";
 import { afterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
+import { countInvocation, meteredEnv, meteredStorage } from "../metering.ts";
 import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
-import { anonymousProfileKey, customerObjectName, isUserProfile, offlineProfileKey, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
+import { anonymousProfileKey, customerObjectName, isUserProfile, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
-import { forgetMessaging } from "../stores/deliveries.ts";
-import { claimIdentity, forgetIdentities, repointIdentities } from "../stores/identity-directory.ts";
-import { forgetCustomerIndex } from "../stores/segment-index.ts";
+import { repointIdentities } from "../stores/identity-directory.ts";
 import { PublishedConfigReader } from "../stores/published-config.ts";
 import { claimCoupon } from "../stores/store-locations.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
 import { contactConfirmedEvent } from "../triggers/engagement.ts";
-import type { MessagingConfig } from "../triggers/definitions.ts";
+import type { MessagingConfig } from "../triggers/policy.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { updateNearStore } from "./near-store.ts";
 import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
@@ -26,7 +25,9 @@ import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings
 import { RunCounts, type RunIncrements } from "./run-counts.ts";
 import { SegmentStore } from "./segment-store.ts";
 import { CustomerSegments, type PublishedSegments } from "./segments.ts";
+import { claimIdentities, eraseCustomer } from "./directory.ts";
 import { CustomerStore } from "./store.ts";
+import { EMPTY_RECOMMENDATION_CONTEXT, EMPTY_VISITOR_PROFILE } from "./store-reads.ts";
 import type { CustomerState } from "./views.ts";
 import type { IngestOutcome, IngestRequest } from "./ingest-request.ts";
 
@@ -40,9 +41,11 @@ export class CustomerDO extends DurableObject<Env> {
   private readonly segments: CustomerSegments;
   private readonly config: PublishedConfigReader;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, rawEnv: Env) {
+    const env = meteredEnv(rawEnv);
     super(ctx, env);
-    this.store = new CustomerStore(ctx.storage);
+    const storage = meteredStorage(ctx.storage, rawEnv, "CustomerDO");
+    this.store = new CustomerStore(storage);
     this.config = new PublishedConfigReader(env.CONFIG_KV);
     const messagingStore = new MessagingStore(this.store.sql, this.store.messagingMeta, this.store.transaction);
     messagingStore.runCounted = new RunCounts((increments) => afterResponse(this.ctx, "trigger run counters", this.sendRunCounts(increments))).count;
@@ -53,7 +56,7 @@ export class CustomerDO extends DurableObject<Env> {
       clock: () => Date.now(),
       send: async (message) => void (await env.MESSAGES.send(message, { contentType: "json" })),
       config: (workspaceId) => this.config.current(workspaceId),
-      alarm: { set: (at) => ctx.storage.setAlarm(at), clear: () => ctx.storage.deleteAlarm() },
+      alarm: { set: (at) => storage.setAlarm(at), clear: () => storage.deleteAlarm() },
       compose: {
         ...kvComposerDeps(env, this.store.reads),
         coupon: (workspaceId, pool, messageId) => claimCoupon(env.DB, workspaceId, pool, messageId, Date.now()),
@@ -71,16 +74,22 @@ export class CustomerDO extends DurableObject<Env> {
       background: (what, work) => afterResponse(ctx, what, work),
       self: () => ({ ...self(), exists: this.store.exists() && this.forwardTarget() === undefined }),
     });
-    // Nothing may read a table before its migration ran; this is the only blocking work.
-    ctx.blockConcurrencyWhile(async () => this.store.migrate());
+    // Nothing may read a table before its migration ran; this is the only blocking work. An object
+    // with no tables gets them with its first write (forwardTarget), never from a read.
+    ctx.blockConcurrencyWhile(async () => void (this.store.hasSchema() && this.store.migrate()));
   }
 
   private stubFor(profileKey: string) {
     return this.env.CUSTOMER.getByName(customerObjectName(this.store.meta.get("workspace_id") ?? "", profileKey));
   }
 
-  /** Where this object forwards to, when it was merged into another customer. */
+  /**
+   * Where this object forwards to, when it was merged into another customer. Every RPC that may
+   * write asks this first, so it also creates the tables of an object that has none yet (reads of a
+   * customer never seen answer before asking, and create nothing).
+   */
   private forwardTarget(): string | undefined {
+    this.store.ensureSchema();
     return this.store.meta.get("forward_to");
   }
 
@@ -192,6 +201,8 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The one alarm: segments whose time came, then the schedule's due rows, at the same moment. */
   override async alarm(): Promise<void> {
+    this.store.ensureSchema();
+    countInvocation(this.env, "alarm", "CustomerDO");
     const now = this.messaging.alarmNow();
     const workspaceId = this.store.meta.get("workspace_id");
     if (workspaceId !== undefined) await this.segments.onAlarm(now, () => this.config.current(workspaceId));
@@ -268,6 +279,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** Messages, schedule and trigger runs, or null for a customer never seen. */
   async getMessagingState(hops = 0): Promise<MessagingState | null> {
+    if (!this.store.hasSchema()) return null;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getMessagingState(hops + 1);
     const workspaceId = this.store.meta.get("workspace_id");
@@ -343,32 +355,20 @@ export class CustomerDO extends DurableObject<Env> {
   }
 
   async unlinkProfile(profileKey: string): Promise<void> {
+    this.store.ensureSchema();
     this.store.unlink(profileKey);
   }
 
-  /**
-   * Registers verified emails and phones in the identity directory. The first profile to claim
-   * one owns it; an email-only or anonymous owner is merged into this customer, while another
-   * known customer's email is a conflict: recorded here, never merged.
-   */
-  private async claimIdentities(): Promise<void> {
-    const self = this.store.meta.get("profile_key");
-    const workspaceId = this.store.meta.get("workspace_id");
-    if (!self || !workspaceId) return;
-    const now = Date.now();
-    for (const { kind, value } of this.store.unclaimedIdentities()) {
-      const owner = await claimIdentity(this.env.DB, workspaceId, kind, value, self, now, (o) => isUserProfile(self) && !isUserProfile(o));
-      if (owner !== self) this.store.recordConflict(kind, value, owner, now);
-      // Take over what an offline-only profile of this email or phone collected.
-      else if (isUserProfile(self)) await this.mergeFrom(await offlineProfileKey(workspaceId, kind, value), now);
-      this.store.markClaimed(kind, value);
-    }
+  /** Verified emails and phones into the identity directory (customer/directory.ts has the rules). */
+  private claimIdentities(): Promise<void> {
+    return claimIdentities(this.store, this.env.DB, (source, now) => this.mergeFrom(source, now));
   }
 
   // ---- reads ----------------------------------------------------------------------------------------
 
   /** The whole live state (following a forwarding pointer) with the segments the customer is in, or null for a customer never seen. */
   async getState(hops = 0): Promise<CustomerState | null> {
+    if (!this.store.hasSchema()) return null;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getState(hops + 1);
     const state = this.store.state();
@@ -382,6 +382,7 @@ export class CustomerDO extends DurableObject<Env> {
    * nowhere. Neither follows a forwarding pointer: the customer index lists only objects that hold a customer.
    */
   async backfillSegments(pushed: PublishedSegments, now: number): Promise<"evaluated" | "forwarded" | "absent"> {
+    if (!this.store.hasSchema()) return "absent";
     if (this.forwardTarget() !== undefined) return "forwarded";
     if (!this.store.exists()) return "absent";
     await this.segments.backfill(now, pushed, await this.publishedSegments());
@@ -392,6 +393,7 @@ export class CustomerDO extends DurableObject<Env> {
   }
 
   async getVisitorProfile(hops = 0): Promise<VisitorProfile> {
+    if (!this.store.hasSchema()) return EMPTY_VISITOR_PROFILE;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getVisitorProfile(hops + 1);
     return this.store.reads.visitorProfile();
@@ -399,6 +401,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The cart, and whether it was restored from another device than `anonymousId`'s. */
   async getCart(anonymousId: string | null, hops = 0): Promise<CartRead> {
+    if (!this.store.hasSchema()) return { ...EMPTY_VISITOR_PROFILE.cart, restored: false, restored_from: [] };
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getCart(anonymousId, hops + 1);
     const others = this.store.reads
@@ -410,6 +413,7 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** Recommendations from this customer's own clicks, cart and orders plus the KV lists. */
   async recommend(query: RecsQuery, workspaceId: string, hops = 0): Promise<RecsResult> {
+    if (!this.store.hasSchema()) return serveRecommendations(query, EMPTY_RECOMMENDATION_CONTEXT, kvLookups(this.env.RECS_KV, workspaceId));
     const next = this.forwardedTo(hops);
     if (next) return next.stub.recommend(query, workspaceId, hops + 1);
     const ctx = this.store.reads.recommendationContext({ recentlyViewed: query.type === "recently_viewed" });
@@ -420,20 +424,10 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** Deletes this customer: its state, the visitors merged into it and its directory entries. */
   async deleteCustomer(hops = 0): Promise<boolean> {
+    if (!this.store.hasSchema()) return false;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.deleteCustomer(hops + 1);
-    const existed = this.store.exists();
-    const self = this.store.meta.get("profile_key");
-    const workspaceId = this.store.meta.get("workspace_id");
-    const linked = [...this.store.linkedProfiles()];
-    for (const profileKey of linked) await this.stubFor(profileKey).eraseLinked(self ?? "");
-    if (self && workspaceId) {
-      await forgetIdentities(this.env.DB, workspaceId, self);
-      await forgetMessaging(this.env.DB, workspaceId, [self, ...linked]);
-      await forgetCustomerIndex(this.env.DB, workspaceId, [self, ...linked]);
-    }
-    await this.store.erase();
-    return existed;
+    return eraseCustomer(this.store, this.env.DB, (profileKey, owner) => this.stubFor(profileKey).eraseLinked(owner));
   }
 
   /** Erases a merged-away profile when the customer it forwards to is deleted. */

@@ -9,7 +9,8 @@ import { buildMessagePayload, plannedLinks } from "../messages/payload.ts";
 import { RECOMMENDED_PER_MESSAGE, recommendedProducts, type RecommendationsProvider } from "../messages/recommendations.ts";
 import type { CartView } from "../schemas.ts";
 import type { Contact } from "../triggers/channels.ts";
-import { couponOf, type MessageChannel, type MessagingPolicy, type TriggerDefinition } from "../triggers/definitions.ts";
+import { couponOf, type MessageChannel, type TriggerDefinition } from "../triggers/definitions.ts";
+import { type MessagingPolicy } from "../triggers/policy.ts";
 import type { RunSummary } from "../triggers/evaluate.ts";
 import type { OrderRow } from "./rows.ts";
 

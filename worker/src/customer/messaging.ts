@@ -6,7 +6,7 @@ import type { SeamEvent } from "../schemas.ts";
 import { audienceAllows } from "../triggers/audience.ts";
 import { capHorizonMs } from "../triggers/caps.ts";
 import { planCatalogChange, planNewArrivals, type CatalogChange, type NewArrivals } from "../triggers/catalog-triggers.ts";
-import type { MessagingConfig, MessagingPolicy } from "../triggers/definitions.ts";
+import type { MessagingConfig, MessagingPolicy } from "../triggers/policy.ts";
 import { decideDueStep, nextCascadeHop } from "../triggers/due-step.ts";
 import { planNearStoreOffer, type StoreEntered } from "../triggers/near-store.ts";
 import type { TriggerAction } from "../triggers/evaluate.ts";

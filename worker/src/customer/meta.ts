@@ -10,12 +10,21 @@ interface MetaRow {
   value: string;
 }
 
+/**
+ * The row holding every key, as one JSON object. A batch changes about five keys; written as one
+ * row, a flush costs one billed row instead of five. Rows under other keys are from before (one
+ * row per key): read once, folded into this row by the next flush, then deleted.
+ */
+const ALL_KEYS_ROW = "";
+
 export class MetaCache {
   private readonly sql: Sql;
   /** `meta` (the profile's facts, merged with it), or `messaging_meta` / `segment_meta` (the object's own: never merged). */
   private readonly table: MetaTable;
   private values: Map<string, string> | undefined;
   private readonly dirty = new Set<string>();
+  /** Rows of the one-row-per-key layout are still on disk (see ALL_KEYS_ROW). */
+  private perKeyRows = false;
 
   constructor(sql: Sql, table: MetaTable) {
     this.sql = sql;
@@ -26,7 +35,16 @@ export class MetaCache {
   private map(): Map<string, string> {
     if (!this.values) {
       this.values = new Map();
-      for (const row of this.sql.text<MetaRow>(`SELECT key, value FROM ${this.table}`)) this.values.set(row.key, row.value);
+      let all: Record<string, string> = {};
+      this.perKeyRows = false;
+      for (const row of this.sql.text<MetaRow>(`SELECT key, value FROM ${this.table}`)) {
+        if (row.key === ALL_KEYS_ROW) all = JSON.parse(row.value) as Record<string, string>;
+        else {
+          this.values.set(row.key, row.value);
+          this.perKeyRows = true;
+        }
+      }
+      for (const [key, value] of Object.entries(all)) this.values.set(key, value);
     }
     return this.values;
   }
@@ -42,32 +60,28 @@ export class MetaCache {
 
   /** Written to SQLite when the current transaction ends (see transactions()). */
   set(key: string, value: string | number): void {
-    this.map().set(key, String(value));
+    const map = this.map();
+    // An unchanged value writes nothing (first_seen, a session that goes on: most batches).
+    if (map.get(key) === String(value)) return;
+    map.set(key, String(value));
     this.dirty.add(key);
   }
 
   delete(key: string): void {
-    this.map().delete(key);
-    this.dirty.add(key);
+    if (this.map().delete(key)) this.dirty.add(key);
   }
 
-  /** Every changed key in one statement (and deleted ones in one more): a batch changes about five. */
+  /** Every key in one row, written when any changed (a batch changes about five). */
   flush(): void {
     if (this.dirty.size === 0) return;
-    const upserts: [string, string][] = [];
-    const deletes: string[] = [];
-    for (const key of this.dirty) {
-      const value = this.values?.get(key);
-      if (value === undefined) deletes.push(key);
-      else upserts.push([key, value]);
-    }
-    if (upserts.length)
-      this.sql.text(
-        `INSERT INTO ${this.table} (key, value) SELECT value->>0, value->>1 FROM jsonb_each(?) WHERE true
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        JSON.stringify(upserts),
-      );
-    if (deletes.length) this.sql.text(`DELETE FROM ${this.table} WHERE key IN (SELECT value FROM jsonb_each(?))`, JSON.stringify(deletes));
+    const values = this.map();
+    this.sql.text(
+      `INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      ALL_KEYS_ROW,
+      JSON.stringify(Object.fromEntries(values)),
+    );
+    if (this.perKeyRows) this.sql.text(`DELETE FROM ${this.table} WHERE key <> ?`, ALL_KEYS_ROW);
+    this.perKeyRows = false;
     this.dirty.clear();
   }
 

@@ -5,7 +5,7 @@ import { canonicalEventName, productFrom } from "../commerce/ecommerce.ts";
 import type { ContactKind } from "../identity/profile-keys.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { mayNeedConfirmation, planConfirmations } from "../triggers/contact-confirmation.ts";
-import type { MessagingConfig } from "../triggers/definitions.ts";
+import type { MessagingConfig } from "../triggers/policy.ts";
 import { planForEvents, type RunLookup, type TriggerAction } from "../triggers/evaluate.ts";
 import type { CustomerReads } from "./store-reads.ts";
 

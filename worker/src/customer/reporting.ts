@@ -7,7 +7,7 @@ import { isUserProfile } from "../identity/profile-keys.ts";
 import { localDay, METRICS, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { messageIncrements } from "../kpis/increments.ts";
 import type { SeamEvent } from "../schemas.ts";
-import type { MessagingConfig } from "../triggers/definitions.ts";
+import type { MessagingConfig } from "../triggers/policy.ts";
 import { CLICK_EVENTS, OPEN_EVENTS } from "../triggers/engagement.ts";
 import { canonicalEventName } from "../commerce/ecommerce.ts";
 import type { BeforeBatch, MessageFacts, ReportingSettings } from "./attribution-store.ts";

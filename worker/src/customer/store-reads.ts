@@ -316,3 +316,7 @@ export class CustomerReads {
     return this.sql<OrderRow>`SELECT order_id, total, revenue, currency, products, channel, ts FROM orders WHERE order_id = ${orderId}`[0];
   }
 }
+
+/** A customer never seen, answered without creating their object's tables (CustomerDO's reads). */
+export const EMPTY_VISITOR_PROFILE: VisitorProfile = { cart: cartView([], undefined, undefined), recently_viewed: [], consent: {}, near_store: null };
+export const EMPTY_RECOMMENDATION_CONTEXT: RecommendationContext = { clicks: [], cart: [], purchased: [], recentlyViewed: [], lastCategory: null };

@@ -55,6 +55,8 @@ export class CustomerStore {
   private readonly batch: BatchWriter;
   /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
   private linked: Set<string> | undefined;
+  /** Whether the tables exist; undefined until asked (see hasSchema). */
+  private schema: boolean | undefined;
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
@@ -73,6 +75,7 @@ export class CustomerStore {
    * customer's first event pays for creating every table, so that must be a single round trip.
    */
   migrate(): void {
+    this.schema = true;
     this.sql`CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)`;
     const current = this.sql<{ v: number | null }>`SELECT MAX(version) AS v FROM _schema`[0]?.v ?? 0;
     if (current >= MIGRATIONS.length) return;
@@ -80,6 +83,21 @@ export class CustomerStore {
       .flatMap((statements, i) => [...statements, `INSERT INTO _schema (version) VALUES (${current + i + 1})`])
       .join(";\n");
     this.storage.transactionSync(() => this.sql.text(script));
+  }
+
+  /**
+   * Whether this object has its tables. An object never written has none, and a read of a customer
+   * who never sent an event must not create them: the migrations write dozens of rows (billed), and
+   * the object would then exist for nothing.
+   */
+  hasSchema(): boolean {
+    this.schema ??= this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_schema'`[0]!.n > 0;
+    return this.schema;
+  }
+
+  /** Creates (or upgrades) the tables before anything that may write: the first write of a new customer. */
+  ensureSchema(): void {
+    if (this.schema !== true) this.migrate();
   }
 
   applyBatch(workspaceId: string, profileKey: string, events: SeamEvent[]): BatchOutcome {

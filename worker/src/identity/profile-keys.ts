@@ -25,6 +25,37 @@ export function contactHash(workspaceId: string, kind: ContactKind, value: strin
   return sha256Hex(`${workspaceId}:${kind}:${value}`);
 }
 
+/** The contact a customer is named by in traits: the email, else the phone, normalised as the directory keeps it. */
+export function contactOf(traits: Record<string, unknown>): { kind: ContactKind; value: string } | undefined {
+  const email = normalizeEmail(traits.email);
+  if (email) return { kind: "email", value: email };
+  const phone = normalizePhone(traits.phone);
+  return phone ? { kind: "phone", value: phone } : undefined;
+}
+
+/**
+ * Within one batch the directory does not know yet what the batch itself says: the backend's
+ * `identify` of user-42 with an email, then a till's order by that email, both in one request. The
+ * order then belongs to user-42 (not to an email-only profile apart from them), as it would in the
+ * next request. Changes the profile key of a contact-named event whose contact no directory owner
+ * had (it got its offline key) and a verified user of the same batch names.
+ */
+export function ownersWithinBatch<T extends { event: SeamEvent; profileKey: string }>(entries: readonly T[]): void {
+  const owners = new Map<string, string>();
+  for (const { event, profileKey } of entries) {
+    if (!event.verified || event.userId == null || !isUserProfile(profileKey)) continue;
+    const contact = contactOf(event.traits);
+    if (contact) owners.set(`${contact.kind}:${contact.value}`, profileKey);
+  }
+  if (owners.size === 0) return;
+  for (const entry of entries) {
+    if (!namesCustomerByContact(entry.event) || isUserProfile(entry.profileKey)) continue;
+    const contact = contactOf(entry.event.traits);
+    const owner = contact && owners.get(`${contact.kind}:${contact.value}`);
+    if (owner) entry.profileKey = owner;
+  }
+}
+
 /** The profile of a customer known only by an email or phone, before any sign-in. */
 export async function offlineProfileKey(workspaceId: string, kind: ContactKind, value: string): Promise<string> {
   return `${kind === "email" ? "e" : "p"}:${(await contactHash(workspaceId, kind, value)).slice(0, 40)}`;

@@ -6,7 +6,8 @@ import type { ProductLine } from "../commerce/ecommerce.ts";
 import type { CartView } from "../schemas.ts";
 import { priceDropPercent } from "../triggers/catalog-triggers.ts";
 import type { Contact } from "../triggers/channels.ts";
-import type { MessageChannel, MessagingPolicy, TemplateName, TriggerDefinition } from "../triggers/definitions.ts";
+import type { MessageChannel, TemplateName, TriggerDefinition } from "../triggers/definitions.ts";
+import type { MessagingPolicy } from "../triggers/policy.ts";
 import type { PayloadInput } from "./payload.ts";
 import type { ProductSummary } from "./recommendations.ts";
 

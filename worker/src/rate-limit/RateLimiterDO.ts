@@ -17,4 +17,10 @@ export class RateLimiterDO extends DurableObject<Env> {
     this.bucket = result.bucket;
     return { granted: result.granted, retryAfterMs: result.retryAfterMs };
   }
+
+  /** When the bucket is empty, how long until a token is back (ms); 0 when one is there. Takes nothing. */
+  async waitMs(requestsPerMinute: number): Promise<number> {
+    const peek = takeTokens(this.bucket, bucketRule(requestsPerMinute), 1, Date.now());
+    return peek.granted > 0 ? 0 : peek.retryAfterMs;
+  }
 }

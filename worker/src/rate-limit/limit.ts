@@ -1,4 +1,5 @@
-// Rate limiting of browser traffic (write key) per workspace and client IP, enforced before any state is touched.
+// Rate limiting of browser traffic (write key) per workspace and client IP, enforced before any state
+// is touched; and of failed dashboard sign-ins per client IP.
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import type { Workspace } from "../stores/workspaces.ts";
@@ -49,9 +50,32 @@ export async function enforceRateLimit(env: Env, workspace: Workspace, ip: strin
   leases.set(key, { tokens: granted - 1, expires: now + LEASE_TTL_MS, deniedUntil: 0 });
 }
 
-function rateLimited(retryAfterMs: number, rpm: number): ApiError {
+/**
+ * Failed dashboard sign-ins per client IP a minute (the bucket holds MIN_BURST of them): a person
+ * mistyping the key is never stopped, a guesser is. Only failures count, so signing in again and
+ * again with the right key (a marketer on several devices, the browser tests) is never refused.
+ */
+export const FAILED_SIGN_INS_PER_MINUTE = 5;
+
+function signInLimiter(env: Env, ip: string | undefined) {
+  // Its own name space: sign-in has no workspace until the key is known.
+  return env.RATE_LIMITER.getByName(`sign-in:${clientKey(ip)}`);
+}
+
+/** Throws 429 when this client's failed sign-ins used up the budget; costs one object request. */
+export async function enforceSignInLimit(env: Env, ip: string | undefined): Promise<void> {
+  const waitMs = await signInLimiter(env, ip).waitMs(FAILED_SIGN_INS_PER_MINUTE);
+  if (waitMs > 0) throw rateLimited(waitMs, FAILED_SIGN_INS_PER_MINUTE, "failed sign-ins from this client");
+}
+
+/** Counts a failed sign-in against the client's budget. */
+export async function recordFailedSignIn(env: Env, ip: string | undefined): Promise<void> {
+  await signInLimiter(env, ip).take(1, FAILED_SIGN_INS_PER_MINUTE);
+}
+
+function rateLimited(retryAfterMs: number, rpm: number, what = "requests from this client"): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new ApiError(429, "rate_limited", `too many requests from this client (at most ${rpm} a minute); retry in ${seconds} s`, undefined, {
+  return new ApiError(429, "rate_limited", `too many ${what} (at most ${rpm} a minute); retry in ${seconds} s`, undefined, {
     "retry-after": String(seconds),
   });
 }

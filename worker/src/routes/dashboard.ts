@@ -8,6 +8,7 @@ import { csrfTokenValid, endSession, openSession, readSession, type DashboardSes
 import type { AppEnv } from "../env.ts";
 import { forbidden, unauthorized } from "../errors.ts";
 import { doc } from "../openapi.ts";
+import { enforceSignInLimit, recordFailedSignIn } from "../rate-limit/limit.ts";
 import { dashboardPageSecurityHeaders } from "../security-headers.ts";
 import { jsonBody } from "../validation.ts";
 import { workspaceBySecretKey } from "../stores/workspaces.ts";
@@ -44,8 +45,13 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
   .post("/session", doc("Dashboard", "none", "Sign in to the dashboard: the secret key for a session cookie"), jsonBody(signInBody), async (c) => {
     if (!fromThisSite(c)) throw forbidden("cross_site_sign_in", "sign-in is only accepted from the dashboard's own origin");
     const key = c.req.valid("json").secret_key;
+    const ip = c.req.header("cf-connecting-ip");
+    await enforceSignInLimit(c.env, ip);
     const workspace = await workspaceBySecretKey(c.env, key);
-    if (!workspace) throw unauthorized("unknown secret key");
+    if (!workspace) {
+      await recordFailedSignIn(c.env, ip);
+      throw unauthorized("unknown secret key");
+    }
     const session = await openSession(c, workspace, await sha256Hex(key), Date.now());
     return c.json({ signed_in: true, ...sessionView(session) }, 201);
   })

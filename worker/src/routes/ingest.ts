@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ingestAuth, type BrowserEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
-import { namesCustomerByContact, profileKeyOf, unverifiedUserOnly, withStoreDevice } from "../identity/profile-keys.ts";
+import { namesCustomerByContact, ownersWithinBatch, profileKeyOf, unverifiedUserOnly, withStoreDevice } from "../identity/profile-keys.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest, forbidden } from "../errors.ts";
 import { DEV_LOCATION_HEADER, requestLocation } from "../geo/near-store.ts";
@@ -157,8 +157,9 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
       return { index, event, profileKey: profileKey! };
     }),
   );
-  for (const entry of routed) {
-    if (!entry) continue;
+  const entries = routed.filter((entry) => entry !== undefined);
+  ownersWithinBatch(entries);
+  for (const entry of entries) {
     const group = groups.get(entry.profileKey) ?? { events: [], indexes: [], identifies: false };
     group.events.push(entry.event);
     group.indexes.push(entry.index);

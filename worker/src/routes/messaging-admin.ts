@@ -18,16 +18,8 @@ import { workspaceSegments } from "../stores/segment-definitions.ts";
 import { audienceSegments } from "../triggers/audience.ts";
 import { deleteWebhook, listWebhooks, putWebhook } from "../stores/channel-webhooks.ts";
 import { MAX_ID_LENGTH } from "../schemas.ts";
-import {
-  isMessageChannel,
-  MESSAGE_CHANNELS,
-  policyInputSchema,
-  TEMPLATE_NAMES,
-  TEMPLATES,
-  TRIGGER_ID_PATTERN,
-  triggerInputSchema,
-  type MessageChannel,
-} from "../triggers/definitions.ts";
+import { isMessageChannel, MESSAGE_CHANNELS, TEMPLATE_NAMES, TEMPLATES, TRIGGER_ID_PATTERN, triggerInputSchema, type MessageChannel } from "../triggers/definitions.ts";
+import { policyInputSchema } from "../triggers/policy.ts";
 import { MAX_ARRIVALS_PER_MESSAGE, type CatalogChange, type NewArrivals } from "../triggers/catalog-triggers.ts";
 import { jsonBody } from "../validation.ts";
 

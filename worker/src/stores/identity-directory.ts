@@ -1,7 +1,6 @@
 // The identity directory in D1 (hashed email/phone → profile key), written off the hot path, and
 // resolution of an event that names its customer by email or phone only.
-import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
-import { contactHash, offlineProfileKey, type ContactKind } from "../identity/profile-keys.ts";
+import { contactHash, contactOf, offlineProfileKey, type ContactKind } from "../identity/profile-keys.ts";
 import { TtlCache } from "../ttl-cache.ts";
 
 const RESOLVE_CACHE_TTL_MS = 60_000;
@@ -74,9 +73,7 @@ export async function forgetIdentities(db: D1Database, workspaceId: string, prof
  * or a new offline profile (`e:`/`p:` + hash) that a later sign-in with the same address merges.
  */
 export async function profileKeyForContact(db: D1Database, workspaceId: string, traits: Record<string, unknown>): Promise<string | undefined> {
-  const email = normalizeEmail(traits.email);
-  const phone = normalizePhone(traits.phone);
-  const contact = email ? ({ kind: "email", value: email } as const) : phone ? ({ kind: "phone", value: phone } as const) : undefined;
+  const contact = contactOf(traits);
   if (!contact) return undefined;
   return resolved.getOrLoad(
     `${workspaceId}\u0000${contact.kind}\u0000${contact.value}`,

@@ -2,19 +2,8 @@
 // (stores/published-config.ts is the reading side).
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import {
-  DEFAULT_POLICY,
-  definitionWithDefaults,
-  LIMITS,
-  policyWithDefaults,
-  resolveDefinition,
-  resolvePolicy,
-  type MessagingConfig,
-  type MessagingPolicy,
-  type PolicyInput,
-  type TriggerDefinition,
-  type TriggerInput,
-} from "../triggers/definitions.ts";
+import { definitionWithDefaults, LIMITS, resolveDefinition, type TriggerDefinition, type TriggerInput } from "../triggers/definitions.ts";
+import { DEFAULT_POLICY, policyWithDefaults, resolvePolicy, type MessagingConfig, type MessagingPolicy, type PolicyInput } from "../triggers/policy.ts";
 import { resolveSegments, type StoredSegment } from "../segments/definitions.ts";
 import { writePublishedConfig } from "./published-config.ts";
 

@@ -1,6 +1,7 @@
 // The messaging config as the CustomerDOs read it: published whole to KV, with a small revision key
 // checked at every event, so a saved trigger or policy reaches the next event, never 30 s later.
-import { definitionWithDefaults, emptyConfig, policyWithDefaults, type MessagingConfig } from "../triggers/definitions.ts";
+import { definitionWithDefaults } from "../triggers/definitions.ts";
+import { emptyConfig, policyWithDefaults, type MessagingConfig } from "../triggers/policy.ts";
 import { TtlCache } from "../ttl-cache.ts";
 
 /**
@@ -30,18 +31,20 @@ const isolateConfigs = new TtlCache<MessagingConfig>(CONFIG_CACHE_MAX_ENTRIES);
  */
 export const REVISION_SHARED_MS = 200;
 const REVISION_READS_MAX_ENTRIES = 10_000;
-const revisionReads = new TtlCache<Promise<number | null>>(REVISION_READS_MAX_ENTRIES);
+/**
+ * Settled answers only, never a read in flight: a promise made by one Durable Object and awaited by
+ * another resumes the second in the first one's I/O context, and its next SQL statement fails
+ * ("Cannot perform I/O on behalf of a different Durable Object"), failing that customer's ingest.
+ */
+const revisionReads = new TtlCache<{ revision: number | null }>(REVISION_READS_MAX_ENTRIES);
 
-/** The published revision as this isolate last read it (within REVISION_SHARED_MS), else a new read shared from now on. */
-function sharedRevision(kv: KVNamespace, workspaceId: string): Promise<number | null> {
-  const now = Date.now();
-  const hit = revisionReads.get(workspaceId, now);
-  if (hit) return hit.value;
-  const read = publishedRevision(kv, workspaceId);
-  revisionReads.set(workspaceId, read, REVISION_SHARED_MS, now);
-  // A failed read is not shared: the next caller asks KV again.
-  read.catch(() => revisionReads.delete(workspaceId));
-  return read;
+/** The published revision as this isolate last read it (within REVISION_SHARED_MS), else a new read whose answer is then shared. */
+async function sharedRevision(kv: KVNamespace, workspaceId: string): Promise<number | null> {
+  const hit = revisionReads.get(workspaceId, Date.now());
+  if (hit) return hit.value.revision;
+  const revision = await publishedRevision(kv, workspaceId);
+  revisionReads.set(workspaceId, { revision }, REVISION_SHARED_MS, Date.now());
+  return revision;
 }
 
 /** A copy published before a field existed reads as the default for that field. */
@@ -60,7 +63,7 @@ export async function writePublishedConfig(kv: KVNamespace, config: MessagingCon
   await kv.put(configKey(config.workspace_id), JSON.stringify(config));
   await kv.put(revisionKey(config.workspace_id), String(config.revision));
   isolateConfigs.set(`${config.workspace_id}\u0000${config.revision}`, config, CONFIG_CACHE_TTL_MS, Date.now());
-  revisionReads.set(config.workspace_id, Promise.resolve(config.revision), REVISION_SHARED_MS, Date.now());
+  revisionReads.set(config.workspace_id, { revision: config.revision }, REVISION_SHARED_MS, Date.now());
 }
 
 /** The published config, or an empty one (no triggers, default policy) for a workspace that never set any. */

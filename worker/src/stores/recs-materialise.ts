@@ -115,7 +115,10 @@ async function writeTrending(env: Env, workspaceId: string, category: string | u
     .all<{ item: string; popularity: number }>();
   const best = results[0]?.popularity ?? 0;
   const list: NeighbourList = best > 0 ? results.map((r) => ({ item: r.item, score: r.popularity / best })) : [];
-  await env.RECS_KV.put(trendingKey(workspaceId, category), JSON.stringify(list));
+  // A KV write costs ten reads: a list that came out as it was is not written again.
+  const key = trendingKey(workspaceId, category);
+  const value = JSON.stringify(list);
+  if ((await env.RECS_KV.get(key)) !== value) await env.RECS_KV.put(key, value);
 }
 
 /** Materialises every workspace's changed items (up to MATERIALISE_BATCH each) and prunes old clicks. */

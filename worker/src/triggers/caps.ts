@@ -1,5 +1,6 @@
 // Frequency caps across channels and campaigns: rolling windows and minimum gaps, per channel and global.
-import { DAY_MS, HOUR_MS, type CapRule, type MessageChannel } from "./definitions.ts";
+import { DAY_MS, HOUR_MS, type MessageChannel } from "./definitions.ts";
+import { type CapRule } from "./policy.ts";
 
 /** A message that counts against caps: handed to the queue at `at` on `channel`. */
 export interface SentMessage {

@@ -3,7 +3,8 @@
 // customer/messaging.ts plans with it, triggers/due-step.ts decides its rows.
 import type { ContactKind } from "../identity/profile-keys.ts";
 import type { Contact } from "./channels.ts";
-import { TEMPLATES, type MessageChannel, type MessagingConfig, type TriggerDefinition } from "./definitions.ts";
+import { TEMPLATES, type MessageChannel, type TriggerDefinition } from "./definitions.ts";
+import { type MessagingConfig } from "./policy.ts";
 import { runIdOf, type TriggerAction } from "./evaluate.ts";
 
 /** Seam's own trigger: never in a workspace's list, planned by the customer's object when an address needs confirming. */

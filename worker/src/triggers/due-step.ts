@@ -5,7 +5,8 @@
 import { audienceAllows } from "./audience.ts";
 import type { SentMessage } from "./caps.ts";
 import { channelOrder, firstSendableChannel, type ChannelEngagement, type ChosenBy, type Contact } from "./channels.ts";
-import { HOUR_MS, type MessageChannel, type MessagingPolicy, type TriggerDefinition } from "./definitions.ts";
+import { HOUR_MS, type MessageChannel, type TriggerDefinition } from "./definitions.ts";
+import { type MessagingPolicy } from "./policy.ts";
 import { stepStillWanted, type RunSummary, type SendTimeFacts } from "./evaluate.ts";
 import { AWAITING_CONFIRMATION } from "./contact-confirmation.ts";
 import { nextSendTime } from "./send-window.ts";

@@ -1,5 +1,6 @@
 // Quiet hours in the customer's own time zone, and which time zone that is.
-import { MINUTE_MS, isTimeZone, type QuietHours } from "./definitions.ts";
+import { MINUTE_MS } from "./definitions.ts";
+import { isTimeZone, type QuietHours } from "./policy.ts";
 
 /** One formatter per time zone: bounded by the IANA list, since only a zone customerTimeZone accepted reaches it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();

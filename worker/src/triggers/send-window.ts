@@ -1,6 +1,7 @@
 // When a message may go: the first time that keeps every frequency cap and falls outside quiet hours.
 import { frequencyCapAllows, type SentMessage } from "./caps.ts";
-import type { MessageChannel, MessagingPolicy } from "./definitions.ts";
+import type { MessageChannel } from "./definitions.ts";
+import type { MessagingPolicy } from "./policy.ts";
 import { quietHoursEnd } from "./quiet-hours.ts";
 
 /** Caps and quiet hours push each other forward; a few rounds always settle (each only moves later). */
