@@ -30,7 +30,7 @@ const subscribers = (channel: "email" | "sms" | "messenger" | "push", label: str
 export const BUILTIN_SEGMENTS = {
   recent_buyers: {
     name: "Recent buyers",
-    description: "Ordered within the last `days` days. Leaves `days` after the last order, by the customer's alarm.",
+    description: "Ordered within the last `days` days. Leaves `days` days after the last order, by the customer's alarm.",
     params: { days: DAY_PARAM },
     defaults: { days: 30 },
     rule: (p) => ({ bought: { within_days: p.days! } }),
@@ -53,7 +53,7 @@ export const BUILTIN_SEGMENTS = {
   },
   lapsed: {
     name: "Lapsed",
-    description: "Bought before, but no order for `days` days. Enters by the alarm `days` after the last order; a new order takes the customer out.",
+    description: "Bought before, but no order for `days` days. Enters by the alarm `days` days after the last order; a new order takes the customer out.",
     params: { days: DAY_PARAM },
     defaults: { days: 90 },
     rule: (p) => ({ and: [{ bought: {} }, { not: { bought: { within_days: p.days! } } }] }),
