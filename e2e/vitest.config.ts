@@ -8,7 +8,7 @@ export default defineConfig({
     include: ["e2e/**/*.test.ts"],
     environment: "node",
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 240_000,
     // One worker and one browser for the whole run: the files share nothing, but 2 cores do.
     fileParallelism: false,
   },

@@ -5,6 +5,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+/** wrangler dev starts in 10–20 s on a quiet machine; a busy 2-core one (CI, parallel builds) took over 90 s once. */
+const START_TIMEOUT_MS = 180_000;
+
 const root = path.resolve(import.meta.dirname, "..", "..");
 
 export function freePort() {
@@ -63,7 +66,7 @@ export async function startLocalWorker({ log = false, extraArgs = [], stateDir, 
   };
   const kill = () => signal("SIGKILL");
   process.on("exit", stop);
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`local worker exited with ${child.exitCode}`);
     try {
@@ -72,5 +75,5 @@ export async function startLocalWorker({ log = false, extraArgs = [], stateDir, 
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();
-  throw new Error("local worker did not start within 90 s");
+  throw new Error(`local worker did not start within ${START_TIMEOUT_MS / 1000} s`);
 }
