@@ -144,3 +144,60 @@ export interface VisitorProfile {
   /** The store the visitor is near, for a banner ("We're 300 m away"); null when none. */
   near_store: NearStoreView | null;
 }
+
+// ---- reports (secret key or dashboard session; worker/src/kpis/reports.ts builds them) ----------
+
+/** How an order's value is shared among the touches before it (attribution/models.ts). */
+export type AttributionModel = "first_touch" | "last_touch" | "linear" | "position_based";
+/** What a report row is per: the field naming it in each row of that report. */
+export type ReportKey = "channel" | "campaign" | "trigger" | "source";
+
+/** One row of the channels, campaigns, triggers or sources report (named by its dimension: `channel`, `campaign` …). */
+export type ReportRow = { [K in ReportKey]?: string } & {
+  touches: number;
+  customers: number;
+  new_leads: number;
+  orders: number;
+  revenue: number;
+  messages_sent: number;
+  messages_delivered: number;
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+  /** The triggers report only: runs started, and runs ended early per reason (order_completed, cart_emptied …). */
+  entered?: number;
+  exits?: Record<string, number>;
+};
+
+/** `GET /v1/reports/channels|campaigns|triggers|sources`. */
+export interface Report {
+  model: AttributionModel;
+  from: string;
+  to: string;
+  rows: ReportRow[];
+}
+
+/** `GET /v1/reports/timeseries`: one point per day (0 where nothing happened) per key, the largest keys. */
+export interface Timeseries {
+  metric: "revenue" | "orders" | "touches";
+  by: ReportKey;
+  model: AttributionModel;
+  from: string;
+  to: string;
+  series: { key: string; total: number; points: { date: string; value: number }[] }[];
+}
+
+/** `GET /v1/reports/funnel`. */
+export interface FunnelReport {
+  from: string;
+  to: string;
+  /** Customers who viewed a product, added one to the cart, ordered: per day, summed over the range (a customer active on two days counts twice). */
+  steps: { step: "views" | "carts" | "orders"; customers: number }[];
+}
+
+/** `GET /v1/reports/recs`: one row per list type; orders and revenue of products clicked in that list. */
+export interface RecsReport {
+  from: string;
+  to: string;
+  rows: { type: string; impressions: number; clicks: number; orders: number; revenue: number }[];
+}

@@ -1,43 +1,14 @@
 // The report pages' data layer: issue 12's reports (`/v1/reports/*`, worker/src/routes/reports.ts
 // and kpis/reports.ts), segments (routes/segments.ts) and customer search (routes/customers.ts), in
 // the shapes those answer.
+import type { AttributionModel, FunnelReport as Funnel, RecsReport, Report, ReportRow, Timeseries } from "../../../worker/src/contracts.ts";
 import { api, query } from "./client.ts";
 import type { DateRange } from "../lib/date-range.ts";
 
-export const ATTRIBUTION_MODELS = ["first_touch", "last_touch", "linear", "position_based"] as const;
-export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+export type { AttributionModel, Funnel, RecsReport, Report, ReportRow, Timeseries };
 
-/**
- * `GET /v1/reports/channels|campaigns|triggers|sources`: one row per channel, campaign, trigger or
- * source (issue 12, item 9). `customers` are counted per day and summed over the range; `orders`
- * are fractions under linear and position_based.
- */
-export interface ReportRow {
-  channel?: string;
-  campaign?: string;
-  trigger?: string;
-  source?: string;
-  touches: number;
-  customers: number;
-  new_leads: number;
-  orders: number;
-  revenue: number;
-  messages_sent: number;
-  messages_delivered: number;
-  opened: number;
-  clicked: number;
-  unsubscribed: number;
-  /** The triggers report only: runs started, and runs ended early per reason. */
-  entered?: number;
-  exits?: Record<string, number>;
-}
-
-export interface Report {
-  model: AttributionModel;
-  from: string;
-  to: string;
-  rows: ReportRow[];
-}
+/** The attribution switch's models, in its order. */
+export const ATTRIBUTION_MODELS = ["first_touch", "last_touch", "linear", "position_based"] as const satisfies readonly AttributionModel[];
 
 export type ReportDimension = "channels" | "campaigns" | "triggers" | "sources";
 
@@ -45,36 +16,12 @@ export function fetchReport(dimension: ReportDimension, range: DateRange, model:
   return api<Report>(`/v1/reports/${dimension}${query({ from: range.from, to: range.to, model })}`, signal ? { signal } : {});
 }
 
-/** `GET /v1/reports/timeseries?metric=&by=channel&model=`: one point per day (0 where nothing happened) per key, the 20 largest keys. */
-export interface Timeseries {
-  metric: "revenue" | "orders" | "touches";
-  by: "channel" | "campaign" | "trigger" | "source";
-  model: AttributionModel;
-  from: string;
-  to: string;
-  series: { key: string; total: number; points: { date: string; value: number }[] }[];
-}
-
 export function fetchTimeseries(metric: Timeseries["metric"], range: DateRange, model: AttributionModel, signal?: AbortSignal): Promise<Timeseries> {
   return api<Timeseries>(`/v1/reports/timeseries${query({ metric, by: "channel", model, from: range.from, to: range.to })}`, signal ? { signal } : {});
 }
 
-/** `GET /v1/reports/funnel`: views → carts → orders as ordered steps (customers per day, summed over the range). */
-export interface Funnel {
-  from: string;
-  to: string;
-  steps: { step: "views" | "carts" | "orders"; customers: number }[];
-}
-
 export function fetchFunnel(range: DateRange, signal?: AbortSignal): Promise<Funnel> {
   return api<Funnel>(`/v1/reports/funnel${query({ from: range.from, to: range.to })}`, signal ? { signal } : {});
-}
-
-/** `GET /v1/reports/recs`: one row per list type; orders and revenue of products clicked in that list. */
-export interface RecsReport {
-  from: string;
-  to: string;
-  rows: { type: string; impressions: number; clicks: number; orders: number; revenue: number }[];
 }
 
 export function fetchRecsReport(range: DateRange, signal?: AbortSignal): Promise<RecsReport> {

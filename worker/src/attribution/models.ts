@@ -1,10 +1,12 @@
 // Credits an order to the touches before it, under the four attribution models. Pure: the
 // customer's object calls it when an order arrives (customer/attribution-store.ts); tested directly
 // (worker/test/attribution-models.test.ts) with the README's worked example.
+import type { AttributionModel } from "../contracts.ts";
 import type { Touch } from "./touches.ts";
 
-export const ATTRIBUTION_MODELS = ["first_touch", "last_touch", "linear", "position_based"] as const;
-export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+export type { AttributionModel };
+/** Every model, each order credited under all of them (the API's list is contracts.ts's). */
+export const ATTRIBUTION_MODELS = ["first_touch", "last_touch", "linear", "position_based"] as const satisfies readonly AttributionModel[];
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 /** The conversion window when the workspace sets none: touches up to 30 days before the order count. */

@@ -3,35 +3,30 @@ import { DurableObject } from "cloudflare:workers";
 import { afterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
 import { countInvocation, meteredEnv, meteredStorage } from "../metering.ts";
-import { kpiMessages, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
+import type { KpiIncrement } from "../kpis/counters.ts";
 import { mergeSnapshots, type CustomerSnapshot } from "../identity/merge.ts";
 import { anonymousProfileKey, customerObjectName, isUserProfile, visitorsNamedBy, type ContactKind } from "../identity/profile-keys.ts";
 import { serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
 import type { CartRead, SeamEvent, VisitorProfile } from "../schemas.ts";
 import { repointIdentities } from "../stores/identity-directory.ts";
 import { PublishedConfigReader } from "../stores/published-config.ts";
-import { claimCoupon } from "../stores/store-locations.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
 import { contactConfirmedEvent } from "../triggers/engagement.ts";
 import type { MessagingConfig } from "../triggers/policy.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
 import { updateNearStore } from "./near-store.ts";
-import { CustomerMessaging, type DeliveryReport, type MessagingState } from "./messaging.ts";
-import { kvComposerDeps } from "./message-sources.ts";
-import { MessagingStore } from "./messaging-store.ts";
+import type { CustomerMessaging, DeliveryReport, MessagingState } from "./messaging.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
-import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings } from "./reporting.ts";
-import { RunCounts, type RunIncrements } from "./run-counts.ts";
-import { SegmentStore } from "./segment-store.ts";
-import { CustomerSegments, type PublishedSegments } from "./segments.ts";
+import { beforeBatch, deliveryIncrements, kpiFact, knownAfter, reportingSettings, sendKpisAfterResponse } from "./reporting.ts";
+import type { RunIncrements } from "./run-counts.ts";
+import type { CustomerSegments, PublishedSegments } from "./segments.ts";
 import { claimIdentities, eraseCustomer } from "./directory.ts";
 import { CustomerStore } from "./store.ts";
-import { EMPTY_RECOMMENDATION_CONTEXT, EMPTY_VISITOR_PROFILE } from "./store-reads.ts";
+import { EMPTY_CART_READ, EMPTY_RECOMMENDATION_CONTEXT, EMPTY_VISITOR_PROFILE } from "./store-reads.ts";
 import type { CustomerState } from "./views.ts";
 import type { IngestOutcome, IngestRequest } from "./ingest-request.ts";
-
-export type { IngestOutcome, IngestRequest };
+import { wireCustomerObject } from "./wiring.ts";
 
 export class CustomerDO extends DurableObject<Env> {
   private readonly store: CustomerStore;
@@ -47,33 +42,10 @@ export class CustomerDO extends DurableObject<Env> {
     const storage = meteredStorage(ctx.storage, rawEnv, "CustomerDO");
     this.store = new CustomerStore(storage);
     this.config = new PublishedConfigReader(env.CONFIG_KV);
-    const messagingStore = new MessagingStore(this.store.sql, this.store.messagingMeta, this.store.transaction);
-    messagingStore.runCounted = new RunCounts((increments) => afterResponse(this.ctx, "trigger run counters", this.sendRunCounts(increments))).count;
-    const self = () => ({ workspaceId: this.store.meta.get("workspace_id"), profileKey: this.store.meta.get("profile_key") });
-    this.messaging = new CustomerMessaging({
-      store: messagingStore,
-      customer: this.store.reads,
-      clock: () => Date.now(),
-      send: async (message) => void (await env.MESSAGES.send(message, { contentType: "json" })),
-      config: (workspaceId) => this.config.current(workspaceId),
-      alarm: { set: (at) => storage.setAlarm(at), clear: () => storage.deleteAlarm() },
-      compose: {
-        ...kvComposerDeps(env, this.store.reads),
-        coupon: (workspaceId, pool, messageId) => claimCoupon(env.DB, workspaceId, pool, messageId, Date.now()),
-      },
-      requestConfirmation: (kind, value, now) => this.store.markConfirmationRequested(kind, value, now),
-      self: () => ({ ...self(), forwarded: this.forwardTarget() !== undefined }),
-      segments: () => this.segments.members(),
-    });
-    this.segments = new CustomerSegments({
-      store: new SegmentStore(this.store.sql, this.store.segmentMeta, this.store.transaction),
-      reads: this.store.reads,
-      timer: { set: (at) => messagingStore.setTimer("segments", at), due: (now) => messagingStore.timerDue("segments", now) },
-      rearm: () => this.messaging.armAlarm(),
-      send: async (message) => void (await env.EVENTS.send(message, { contentType: "json" })),
-      background: (what, work) => afterResponse(ctx, what, work),
-      self: () => ({ ...self(), exists: this.store.exists() && this.forwardTarget() === undefined }),
-    });
+    ({ messaging: this.messaging, segments: this.segments } = wireCustomerObject(ctx, env, storage, this.store, this.config, {
+      forwardTarget: () => this.forwardTarget(),
+      sendRunCounts: (increments) => this.sendRunCounts(increments),
+    }));
     // Nothing may read a table before its migration ran; this is the only blocking work. An object
     // with no tables gets them with its first write (forwardTarget), never from a read.
     ctx.blockConcurrencyWhile(async () => void (this.store.hasSchema() && this.store.migrate()));
@@ -228,19 +200,13 @@ export class CustomerDO extends DurableObject<Env> {
     const before = this.messaging.messageFacts([report.message_id]).get(report.message_id);
     const known = await this.messaging.recordDelivery(report);
     const workspaceId = this.store.meta.get("workspace_id");
-    if (workspaceId) this.sendKpis(workspaceId, deliveryIncrements(report, before, reportingSettings(await this.config.current(workspaceId))));
+    if (workspaceId) sendKpisAfterResponse(this.ctx, this.env.EVENTS, workspaceId, deliveryIncrements(report, before, reportingSettings(await this.config.current(workspaceId))));
     return known;
   }
 
   private async sendRunCounts(increments: RunIncrements): Promise<void> {
     const workspaceId = this.store.meta.get("workspace_id");
-    if (workspaceId) this.sendKpis(workspaceId, increments(reportingSettings(await this.config.current(workspaceId)).timeZone));
-  }
-
-  /** Counter increments from outside a request's batch (deliveries, opens and clicks): straight to the events queue, after the answer. */
-  private sendKpis(workspaceId: string, increments: readonly KpiIncrement[] | KpiFact | undefined): void {
-    const fact = increments === undefined || "id" in increments ? increments : kpiFact(increments);
-    if (fact) afterResponse(this.ctx, "KPI counters", this.env.EVENTS.sendBatch(kpiMessages(workspaceId, [fact]).map((body) => ({ body }))));
+    if (workspaceId) sendKpisAfterResponse(this.ctx, this.env.EVENTS, workspaceId, increments(reportingSettings(await this.config.current(workspaceId)).timeZone));
   }
 
   /**
@@ -253,7 +219,7 @@ export class CustomerDO extends DurableObject<Env> {
     const workspaceId = this.store.meta.get("workspace_id");
     const profileKey = this.store.meta.get("profile_key");
     if (workspaceId === undefined || profileKey === undefined || !this.store.exists()) return "unknown_customer";
-    this.sendKpis(workspaceId, (await this.ingest({ workspaceId, profileKey, events: [event] })).kpis);
+    sendKpisAfterResponse(this.ctx, this.env.EVENTS, workspaceId, (await this.ingest({ workspaceId, profileKey, events: [event] })).kpis);
     return "recorded";
   }
 
@@ -401,14 +367,10 @@ export class CustomerDO extends DurableObject<Env> {
 
   /** The cart, and whether it was restored from another device than `anonymousId`'s. */
   async getCart(anonymousId: string | null, hops = 0): Promise<CartRead> {
-    if (!this.store.hasSchema()) return { ...EMPTY_VISITOR_PROFILE.cart, restored: false, restored_from: [] };
+    if (!this.store.hasSchema()) return EMPTY_CART_READ;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.getCart(anonymousId, hops + 1);
-    const others = this.store.reads
-      .cartDevices()
-      .filter((d) => d.anonymous_id !== null && d.anonymous_id !== anonymousId)
-      .map(({ device, channel }) => ({ device, channel }));
-    return { ...this.store.reads.cart(), restored: others.length > 0, restored_from: others };
+    return this.store.reads.cartRead(anonymousId);
   }
 
   /** Recommendations from this customer's own clicks, cart and orders plus the KV lists. */

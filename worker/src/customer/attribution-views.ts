@@ -7,19 +7,8 @@ import type { CustomerState } from "./views.ts";
 /** Touches shown with a customer: the newest ones (attribution uses every one kept). */
 const TOUCHES_SHOWN = 50;
 
-export interface TouchView {
-  timestamp: string;
-  kind: Touch["kind"];
-  channel: string;
-  source: string;
-  medium: string | null;
-  campaign: string | null;
-  content: string | null;
-  trigger_id: string | null;
-  message_id: string | null;
-  rec_id: string | null;
-  product_id: string | null;
-}
+/** A touch as the API shows it: its time as an ISO timestamp; the event id stays inside. */
+export type TouchView = Omit<Touch, "ts" | "event_id"> & { timestamp: string };
 
 export interface OrderAttributionView {
   revenue: number;
@@ -28,20 +17,8 @@ export interface OrderAttributionView {
   models: Record<AttributionModel, (Omit<TouchView, "timestamp" | "kind"> & { touched_at: string; weight: number; revenue: number })[]>;
 }
 
-export function touchView(t: Touch): TouchView {
-  return {
-    timestamp: new Date(t.ts).toISOString(),
-    kind: t.kind,
-    channel: t.channel,
-    source: t.source,
-    medium: t.medium,
-    campaign: t.campaign,
-    content: t.content,
-    trigger_id: t.trigger_id,
-    message_id: t.message_id,
-    rec_id: t.rec_id,
-    product_id: t.product_id,
-  };
+export function touchView({ ts, event_id: _eventId, ...touch }: Touch): TouchView {
+  return { timestamp: new Date(ts).toISOString(), ...touch };
 }
 
 export function orderAttributionView(revenue: number, windowDays: number, attribution: OrderAttribution): OrderAttributionView {

@@ -4,16 +4,16 @@
 import type { OutgoingMessage } from "../messages/message.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { audienceAllows } from "../triggers/audience.ts";
-import { capHorizonMs } from "../triggers/caps.ts";
 import { planCatalogChange, planNewArrivals, type CatalogChange, type NewArrivals } from "../triggers/catalog-triggers.ts";
 import type { MessagingConfig, MessagingPolicy } from "../triggers/policy.ts";
 import { decideDueStep, nextCascadeHop } from "../triggers/due-step.ts";
 import { planNearStoreOffer, type StoreEntered } from "../triggers/near-store.ts";
 import type { TriggerAction } from "../triggers/evaluate.ts";
 import type { ContactKind } from "../identity/profile-keys.ts";
-import { AWAITING_CONFIRMATION, confirmationChannel, confirmationContact, contactFor, triggerById } from "../triggers/contact-confirmation.ts";
+import { AWAITING_CONFIRMATION } from "../triggers/contact-confirmation.ts";
 import { customerTimeZone } from "../triggers/quiet-hours.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
+import { dueStepFacts } from "./due-step-facts.ts";
 import { composeMessage, type ComposerDeps } from "./message-composer.ts";
 import { planContactConfirmations, planTriggerRuns } from "./planning.ts";
 import type { MessagingStore } from "./messaging-store.ts";
@@ -269,31 +269,10 @@ export class CustomerMessaging {
     const { store } = this;
     const { customer } = this.deps;
     const { policy } = config;
-    const run = store.runs.run(row.runId);
-    const trigger = triggerById(config, row.triggerId);
-    const traits = customer.traits();
-    const asked = trigger?.template === "contact_confirmation" ? confirmationContact(store.runContext(row.runId)) : null;
-    // A confirmation goes to the address it asks about, whichever address marketing uses.
-    const contact = asked ? contactFor(customer.contact(traits), asked) : customer.contact(traits);
-    const consent = customer.consent();
     const timeZone = this.timeZone(policy);
-    const decision = decideDueStep({
-      row,
-      run,
-      trigger,
-      policy,
-      now,
-      sendTime: { ...customer.sendFacts(), otherRunLastSentAt: run ? store.otherRunLastSentAt(run.triggerId, run.runId) : null },
-      stepEngaged: run !== undefined && row.kind === "cascade" && store.stepEngaged(run.runId, row.step),
-      traits,
-      engagement: store.engagementByChannel(),
-      consent,
-      contact,
-      sent: store.sentSince(now - capHorizonMs(policy.caps)),
-      timeZone,
-      segments: this.deps.segments(),
-      ...(asked ? { confirmation: { channel: confirmationChannel(asked.kind), confirmed: customer.contactConfirmed(asked.kind, asked.value) } } : {}),
-    });
+    const facts = dueStepFacts(row, now, config, { store, customer, segments: this.deps.segments(), timeZone });
+    const { run, trigger, traits, contact } = facts;
+    const decision = decideDueStep(facts);
     // Nothing is written with a config that is no longer the published one (a send checks after
     // building its message, so the KV read overlaps that work).
     const stale = async () => (await current).revision !== config.revision;

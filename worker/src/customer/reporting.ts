@@ -4,7 +4,9 @@
 // wraps the increments.
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import { isUserProfile } from "../identity/profile-keys.ts";
-import { localDay, METRICS, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
+import { afterResponse, type WaitUntil } from "../background.ts";
+import type { Env } from "../env.ts";
+import { kpiMessages, localDay, METRICS, type KpiFact, type KpiIncrement } from "../kpis/counters.ts";
 import { messageIncrements } from "../kpis/increments.ts";
 import type { SeamEvent } from "../schemas.ts";
 import type { MessagingConfig } from "../triggers/policy.ts";
@@ -54,4 +56,10 @@ export function deliveryIncrements(report: DeliveryReport, before: MessageFacts 
   if (!first) return [];
   const metric = report.status === "sent" ? METRICS.messagesSent : METRICS.messagesDelivered;
   return messageIncrements(localDay(report.at, settings.timeZone), before.channel, before.trigger_id, metric);
+}
+
+/** Counter increments from outside a request's batch (deliveries, opens and clicks): straight to the events queue, after the answer. */
+export function sendKpisAfterResponse(ctx: WaitUntil, events: Env["EVENTS"], workspaceId: string, increments: readonly KpiIncrement[] | KpiFact | undefined): void {
+  const fact = increments === undefined || "id" in increments ? increments : kpiFact(increments);
+  if (fact) afterResponse(ctx, "KPI counters", events.sendBatch(kpiMessages(workspaceId, [fact]).map((body) => ({ body }))));
 }

@@ -1,4 +1,5 @@
 // The rows of the CustomerDO's tables as SQLite stores them (customer/schema.ts): the types `sql<Row>` reads them as.
+import type { Touch } from "../attribution/touches.ts";
 
 export interface TraitRow {
   key: string;
@@ -96,21 +97,8 @@ export interface ItemClickRow {
   ts: number;
 }
 
-/** A marketing touch (attribution/touches.ts Touch), as customer/attribution-store.ts stores it. */
-export interface TouchRow {
-  ts: number;
-  kind: string;
-  channel: string;
-  source: string;
-  medium: string | null;
-  campaign: string | null;
-  content: string | null;
-  trigger_id: string | null;
-  message_id: string | null;
-  rec_id: string | null;
-  product_id: string | null;
-  event_id: string;
-}
+/** A marketing touch (attribution/touches.ts Touch), as customer/attribution-store.ts stores it: its kind as SQLite text. */
+export type TouchRow = Omit<Touch, "kind"> & { kind: string };
 
 /** An order's attribution: its value, the window, and the credits under every model (JSON of OrderAttribution). */
 export interface OrderAttributionRow {

@@ -6,7 +6,7 @@ import type { ContactKind } from "../identity/profile-keys.ts";
 import type { ProductSources } from "../messages/content.ts";
 import type { RecommendationContext } from "../recs/serve.ts";
 import { EMPTY_INPUTS, orderFact, type SegmentInput, type SegmentInputs } from "../segments/inputs.ts";
-import type { CartView, NearStoreView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
+import type { CartRead, CartView, NearStoreView, SeamEvent, ViewedItemView, VisitorProfile } from "../schemas.ts";
 import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
 import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
@@ -98,10 +98,13 @@ export class CustomerReads {
     return cartView(lines.map(cartLineView), this.meta.get("cart_updated_at"), this.meta.get("checkout_started_at"));
   }
 
-  /** Anonymous ids (devices) the cart's lines were last changed from. */
-  cartDevices(): { anonymous_id: string | null; device: string | null; channel: string }[] {
-    return this.sql<{ anonymous_id: string | null; device: string | null; channel: string }>`
-      SELECT DISTINCT anonymous_id, device, channel FROM cart_lines ORDER BY anonymous_id, device, channel`;
+  /** The cart for a restore, and whether lines came from another device than `anonymousId` (the one asking). */
+  cartRead(anonymousId: string | null): CartRead {
+    const others = this.sql<{ anonymous_id: string | null; device: string | null; channel: string }>`
+      SELECT DISTINCT anonymous_id, device, channel FROM cart_lines ORDER BY anonymous_id, device, channel`
+      .filter((d) => d.anonymous_id !== null && d.anonymous_id !== anonymousId)
+      .map(({ device, channel }) => ({ device, channel }));
+    return { ...this.cart(), restored: others.length > 0, restored_from: others };
   }
 
   viewedItems(limit: number): ViewedItemView[] {
@@ -319,4 +322,5 @@ export class CustomerReads {
 
 /** A customer never seen, answered without creating their object's tables (CustomerDO's reads). */
 export const EMPTY_VISITOR_PROFILE: VisitorProfile = { cart: cartView([], undefined, undefined), recently_viewed: [], consent: {}, near_store: null };
+export const EMPTY_CART_READ: CartRead = { ...EMPTY_VISITOR_PROFILE.cart, restored: false, restored_from: [] };
 export const EMPTY_RECOMMENDATION_CONTEXT: RecommendationContext = { clicks: [], cart: [], purchased: [], recentlyViewed: [], lastCategory: null };

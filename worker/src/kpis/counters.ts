@@ -2,6 +2,7 @@
 // events queue, and the local date they count on. Pure: the customer's object and the message paths
 // make increments, the aggregator objects sum them (aggregator/), the reports read them (kpis/reports.ts).
 import { ATTRIBUTION_MODELS, type AttributionModel } from "../attribution/models.ts";
+import type { FunnelReport } from "../contracts.ts";
 
 /**
  * What counters are kept per: the touch's channel, its UTM campaign, the trigger of a message,
@@ -33,7 +34,7 @@ export const METRICS = {
   recRevenue: "revenue",
 } as const;
 
-export const FUNNEL_STEPS = ["views", "carts", "orders"] as const;
+export const FUNNEL_STEPS = ["views", "carts", "orders"] as const satisfies readonly FunnelReport["steps"][number]["step"][];
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
 
 /** One increment: on `day` (the workspace's local date), for `dim` = `value`, `metric` += `delta`. */

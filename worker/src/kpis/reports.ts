@@ -1,6 +1,7 @@
 // The report answers, built from the counters' sums (key → value) for a date range. Pure: the
 // route reads the sums from the aggregator shards (aggregator/client.ts) and hands them here.
 import type { AttributionModel } from "../attribution/models.ts";
+import type { FunnelReport, RecsReport, Report, ReportKey, ReportRow, Timeseries } from "../contracts.ts";
 import { FUNNEL_STEPS, METRICS, parseKpiKey, type FunnelStep, type KpiDimension } from "./counters.ts";
 
 /** A report spans at most this many days (a year and a day: this year against last). */
@@ -13,55 +14,8 @@ export const REPORT_DIMENSIONS = {
   campaigns: "campaign",
   triggers: "trigger",
   sources: "source",
-} as const satisfies Record<string, KpiDimension>;
+} as const satisfies Record<string, KpiDimension & ReportKey>;
 export type ReportName = keyof typeof REPORT_DIMENSIONS;
-export type ReportKey = (typeof REPORT_DIMENSIONS)[ReportName];
-
-/** One row of the channels, campaigns, triggers or sources report (named by its dimension: `channel`, `campaign` …). */
-export type ReportRow = { [K in ReportKey]?: string } & {
-  touches: number;
-  customers: number;
-  new_leads: number;
-  orders: number;
-  revenue: number;
-  messages_sent: number;
-  messages_delivered: number;
-  opened: number;
-  clicked: number;
-  unsubscribed: number;
-  /** The triggers report only: runs started, and runs ended early per reason (order_completed, cart_emptied …). */
-  entered?: number;
-  exits?: Record<string, number>;
-};
-
-export interface Report {
-  model: AttributionModel;
-  from: string;
-  to: string;
-  rows: ReportRow[];
-}
-
-export interface Timeseries {
-  metric: "revenue" | "orders" | "touches";
-  by: ReportKey;
-  model: AttributionModel;
-  from: string;
-  to: string;
-  series: { key: string; total: number; points: { date: string; value: number }[] }[];
-}
-
-export interface FunnelReport {
-  from: string;
-  to: string;
-  /** Customers who viewed a product, added one to the cart, ordered: per day, summed over the range (a customer active on two days counts twice). */
-  steps: { step: FunnelStep; customers: number }[];
-}
-
-export interface RecsReport {
-  from: string;
-  to: string;
-  rows: { type: string; impressions: number; clicks: number; orders: number; revenue: number }[];
-}
 
 const money = (value: number) => Math.round(value * 100) / 100;
 /** Orders are fractions under linear and position_based: three decimals say enough. */
