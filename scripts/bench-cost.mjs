@@ -13,8 +13,9 @@
 // The mix (deterministic, seeded), one session at a time per simulated shopper, 12 in flight, on a
 // store whose 2,000-product catalog is imported first (not metered):
 // - 2–8 pages per session (5 on average): each page is one `page` event, sent with the page's other
-//   events as one /v1/batch request (the SDK flushes once per page), and one recommendation read
-//   (GET /v1/recs: `similar` on a product page, `for_you` elsewhere);
+//   events as one /v1/batch request (the SDK flushes once per page), with the page's recommendation
+//   read riding on it (`recs` in the batch: `similar` on a product page, `for_you` elsewhere), as the
+//   SDK sends a widget's getRecommendations while the page view waits to go;
 // - 70 % of pages are product pages (`Product Viewed`, products drawn Zipf-like from 2,000);
 //   12 % of product views add to cart (`Product Added`), 3 % remove a cart line (`Product Removed`);
 // - a session with a cart checks out 35 % of the time (`Checkout Started`), 60 % of those buy
@@ -58,11 +59,11 @@ function session(anonymousId, index) {
   const pageCount = 2 + Math.floor(random() * 7);
   for (let p = 0; p < pageCount; p++) {
     const events = [];
-    let recs = `type=for_you&anonymousId=${anonymousId}`;
+    let recs = { type: "for_you" };
     if (random() < 0.7) {
       const item = product();
       events.push(event({ type: "page", name: "Product" }), event({ type: "track", event: "Product Viewed", properties: item }));
-      recs = `type=similar&item=${item.product_id}&anonymousId=${anonymousId}`;
+      recs = { type: "similar", item: item.product_id };
       if (random() < 0.12) {
         events.push(event({ type: "track", event: "Product Added", properties: { ...item, quantity: 1 } }));
         cart.push(item);
@@ -153,7 +154,7 @@ try {
   const started = Date.now();
 
   let events = 0;
-  let requests = { batch: 0, recs: 0 };
+  let requests = { batch: 0, recs: 0, recs_with_items: 0 };
   let sessions = 0;
   let nextCron = EVENTS_PER_CRON;
   const visitors = [];
@@ -176,11 +177,9 @@ try {
         for (const page of session(anonymousId, index)) {
           events += page.events.length;
           requests.batch += 1;
-          await call(url, "/v1/batch", { method: "POST", headers: WRITE, body: JSON.stringify({ batch: page.events }) });
-          if (page.recs) {
-            requests.recs += 1;
-            await call(url, `/v1/recs?${page.recs}`, { headers: WRITE });
-          }
+          if (page.recs) requests.recs += 1;
+          const answer = await call(url, "/v1/batch", { method: "POST", headers: WRITE, body: JSON.stringify({ batch: page.events, ...(page.recs && { recs: [page.recs] }) }) });
+          if (answer?.recs?.[0]?.items?.length) requests.recs_with_items += 1;
         }
         active.delete(anonymousId);
         if (events >= nextCron) {
@@ -238,7 +237,7 @@ try {
   };
   if (JSON_OUT) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`\nSeam cost benchmark — ${events.toLocaleString("en-US")} storefront events (${sessions.toLocaleString("en-US")} sessions, ${requests.batch.toLocaleString("en-US")} batch requests, ${requests.recs.toLocaleString("en-US")} recommendation reads, ${crons} cron runs) through local wrangler dev`);
+    console.log(`\nSeam cost benchmark — ${events.toLocaleString("en-US")} storefront events (${sessions.toLocaleString("en-US")} sessions, ${requests.batch.toLocaleString("en-US")} batch requests, ${requests.recs.toLocaleString("en-US")} recommendation reads with them (${requests.recs_with_items.toLocaleString("en-US")} answered with items), ${crons} cron runs) through local wrangler dev`);
     console.log(`${devtoolsNote()}; prices: Cloudflare list prices checked ${PRICES_CHECKED} (scripts/lib/cloudflare-prices.mjs)\n`);
     console.log("| operation | per 1,000 events | $ per million events |");
     console.log("|---|---:|---:|");

@@ -187,12 +187,12 @@ const noop = () => {};
 const now = () => Date.now();
 const iso = () => new Date().toISOString();
 
-/** A v4-shaped random id: crypto when the platform has it (not React Native, not plain http pages). */
+/**
+ * A random id: a v4 UUID where the platform has crypto.randomUUID, else (React Native, plain-http
+ * pages) the time and about 52 random bits in base 36, as unique as a message id needs to be.
+ */
 export const uuid = (): string =>
-  (globalThis as { crypto?: { randomUUID?(): string } }).crypto?.randomUUID?.() ||
-  "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
-    ((Math.random() * 16) >> (+c / 4) ^ +c).toString(16),
-  );
+  (globalThis as { crypto?: { randomUUID?(): string } }).crypto?.randomUUID?.() || now().toString(36) + Math.random().toString(36).slice(2);
 
 /**
  * Creates an SDK instance: the whole SDK for React Native and servers.
@@ -214,6 +214,8 @@ export function createSeam(o: SeamOptions): Seam {
   const every = o.flushInterval ?? 1000;
   const key = QUEUE_KEY + (S.keys ? "." + uuid() : "");
   const waiting: Record<string, Settle> = {};
+  /** Recommendation lists that ride on the next batch: [query, settle]. */
+  let lists: [Props, (r: RecsResponse | Promise<RecsResponse>) => void][] = [];
   let q: SeamEvent[] = [];
   let id: { a: string; u?: string; h?: string; c: Record<string, boolean> } = { a: "", c: {} };
   let fresh = 0;
@@ -299,8 +301,10 @@ export function createSeam(o: SeamOptions): Seam {
     for (let size = 0; n < q.length && (size += JSON.stringify(q[n]).length) < (how ? BEACON_CHARS : BATCH_CHARS); ) n++;
     const batch = q.slice(0, n || 1);
     const url = host + "/v1/batch";
+    // A page's widgets ask with its events: one request per page view, not two (never on a beacon).
+    const w = lists.splice(0, how ? 0 : 4);
     // `fresh`: this id was minted because storage was empty, so a first-party server may know better.
-    const body = JSON.stringify({ writeKey: o.writeKey, sentAt: iso(), batch, dropped, fresh });
+    const body = JSON.stringify({ writeKey: o.writeKey, sentAt: iso(), batch, dropped, fresh, recs: w[0] && w.map((x) => x[0]) });
     if (how == "beacon" && o.beacon?.(url, body)) return;
     busy = 1;
     let r: TransportResponse | undefined;
@@ -310,7 +314,9 @@ export function createSeam(o: SeamOptions): Seam {
       b = (await r.json().catch(() => b)) as Partial<IngestResponse>;
     } catch {}
     busy = 0;
-    const s = r ? r.status : 500;
+    // A list the answer lacks (an error, a failed batch) is asked for on its own.
+    w.map(([p, f], i) => f((b.recs?.[i] as RecsResponse)?.items ? (b.recs![i] as RecsResponse) : get<RecsResponse>("/v1/recs", p)));
+    const s = r?.status || 500;
     if (s < 500 && s != 429) {
       // Answered: drop what the server accepted, already had, or rejected as invalid. Any other
       // 4xx (bad key, origin) cannot succeed on a retry, so that batch is dropped too.
@@ -332,8 +338,9 @@ export function createSeam(o: SeamOptions): Seam {
     }
     // Network error, 5xx or 429: back off exponentially with jitter, or as the server asks.
     // Retry-After is seconds or an HTTP date; anything unreadable (NaN) must not stop the timer.
-    const ra = r?.headers.get("retry-after");
-    const wait = ra ? +ra * 1000 || Date.parse(ra) - now() : NaN;
+    // (No header: +null is 0 and Date.parse(null) is NaN, so the backoff applies.)
+    const ra = r?.headers.get("retry-after") as string;
+    const wait = +ra * 1000 || Date.parse(ra) - now();
     until = now() + (wait >= 0 ? wait : (Math.min(MAX_BACKOFF_MS, 500 * 2 ** ++attempt) * (1 + Math.random())) / 2);
     save();
     schedule(0);
@@ -416,11 +423,13 @@ export function createSeam(o: SeamOptions): Seam {
         if (how == "beacon") save(0);
       } else while (await send());
     },
-    getCart: () =>
-      get<CartView>("/v1/cart", {}).catch((e: SeamError) =>
-        e.status == 404 ? get<VisitorProfile>("/v1/profile", {}).then((p) => p.cart) : Promise.reject(e),
-      ),
-    getRecommendations: (options) => get<RecsResponse>("/v1/recs", options || {}),
+    getCart: () => get<CartView>("/v1/cart", {}),
+    // With events waiting to go (the page view), the lists go with them, sent now. (No options is the
+    // caller's bug either way: the server answers 400, on its own or, after the batch, to the GET.)
+    getRecommendations: (options) =>
+      ready.then(() =>
+        q.length && !pending() ? new Promise((f) => lists.push([options!, f]) && schedule(0)) : get<RecsResponse>("/v1/recs", options!),
+      ) as Promise<RecsResponse>,
     anonymousId: () => ready.then(() => id.a),
   } as Seam;
   for (const m in ECOMMERCE) (api as any)[m] = (p: Props) => track(ECOMMERCE[m]!, p);

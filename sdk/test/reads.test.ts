@@ -1,7 +1,8 @@
-// getCart() and getRecommendations(): GETs with the write key in the query, so no preflight.
+// getCart() and getRecommendations(): GETs with the write key in the query, so no preflight; and
+// recommendations asked while events wait to go ride on their batch (one request per page view).
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { createSeam, SeamError } from "../src/core.ts";
-import { asyncStorage, fakeServer, response } from "./helpers.ts";
+import { acceptAll, asyncStorage, fakeServer, response } from "./helpers.ts";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -35,14 +36,6 @@ it("getCart reads /v1/cart with the visitor's ids and the write key", async () =
   });
 });
 
-it("getCart falls back to /v1/profile's cart when /v1/cart is not there (404)", async () => {
-  const { server, seam } = setup();
-  server.reply = (req) => (req.url.includes("/v1/cart") ? response(404) : response(200, { anonymousId: "anon-1", cart }));
-  await expect(seam.getCart()).resolves.toEqual(cart);
-  expect(server.requests.map((r) => new URL(r.url).pathname)).toEqual(["/v1/cart", "/v1/profile"]);
-  expect(new URL(server.requests[1]!.url).searchParams.get("anonymousId")).toBe("anon-1");
-});
-
 it("a failed read rejects with a SeamError carrying the status and the server's code and message", async () => {
   const { server, seam } = setup();
   server.reply = () => response(403, { error: { code: "invalid_user_hash", message: "userHash does not match userId" } });
@@ -70,4 +63,48 @@ it("getRecommendations passes its options as query parameters", async () => {
     anonymousId: "anon-1",
     writeKey: "wk_x",
   });
+});
+
+it("getRecommendations asked while the page's events wait goes with them: one request, answered from the batch", async () => {
+  const { server, seam } = setup();
+  const similar = { recId: "r_1", type: "similar", fallback: null, items: [{ product_id: "sku_2" }] };
+  const trending = { recId: "r_2", type: "trending", fallback: null, items: [{ product_id: "sku_3" }] };
+  server.reply = (req) => acceptAll(req, { recs: [similar, trending] });
+  void seam.page("Product");
+  void seam.productViewed({ product_id: "sku_1" });
+  const answers = Promise.all([seam.getRecommendations({ type: "similar", item: "sku_1", limit: 4 }), seam.getRecommendations({ type: "trending" })]);
+  // Sent at once, not after the flush interval: a widget is waiting.
+  await vi.advanceTimersByTimeAsync(0);
+  await expect(answers).resolves.toEqual([similar, trending]);
+  expect(server.requests).toHaveLength(1);
+  const body = server.requests[0]!.body as { batch: { type: string }[]; recs: unknown[] };
+  expect(body.batch.map((e) => e.type)).toEqual(["page", "track"]);
+  expect(body.recs).toEqual([{ type: "similar", item: "sku_1", limit: 4 }, { type: "trending" }]);
+});
+
+it("a list the batch's answer lacks (its own error, or a failed batch) is asked for on its own", async () => {
+  const { server, seam } = setup();
+  const cartRecs = { recId: "r_3", type: "cart", fallback: null, items: [{ product_id: "sku_4" }] };
+  server.reply = (req) =>
+    req.method === "GET"
+      ? response(200, cartRecs)
+      : acceptAll(req, { recs: [{ error: { code: "invalid_recs", message: "a recommendation list is {type, …}" } }] });
+  void seam.page();
+  const answer = seam.getRecommendations({ type: "cart" });
+  await vi.advanceTimersByTimeAsync(0);
+  await expect(answer).resolves.toEqual(cartRecs);
+
+  server.reply = (req) => (req.method === "GET" ? response(200, cartRecs) : response(503));
+  void seam.page();
+  const again = seam.getRecommendations({ type: "cart" });
+  await vi.advanceTimersByTimeAsync(0);
+  await expect(again).resolves.toEqual(cartRecs);
+  expect(server.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(["POST /v1/batch", "GET /v1/recs", "POST /v1/batch", "GET /v1/recs"]);
+});
+
+it("with nothing waiting to go, getRecommendations is a plain GET", async () => {
+  const { server, seam } = setup();
+  server.reply = () => response(200, { items: [] });
+  await seam.getRecommendations({ type: "trending" });
+  expect(server.requests.map((r) => r.method)).toEqual(["GET"]);
 });

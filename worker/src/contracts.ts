@@ -43,6 +43,8 @@ export interface IngestResponse {
    * empty) and the HttpOnly cookie remembered the visitor: the SDK adopts it.
    */
   anonymousId?: string;
+  /** The recommendations the batch asked for (`recs`), one answer per list, in order: a malformed list gets its error. */
+  recs?: (RecsResponse | ErrorBody)[];
 }
 
 /** The JSON body of every error response. */

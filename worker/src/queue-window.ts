@@ -6,8 +6,13 @@ import type { EventsQueueBody } from "./facts.ts";
 
 /** Queue `sendBatch` takes at most 100 messages per call. */
 const QUEUE_SEND_BATCH = 100;
-/** Locally, a queue message costs about as much as the rest of an ingest request: 50 ms of requests share one. */
-export const FACTS_FLUSH_MS = 50;
+/**
+ * A queue message is billed three operations (written, read, deleted): at a page view per request,
+ * a message per request would be a third of what an event costs (docs/cost.md). A second of an
+ * isolate's requests share one; the facts feed aggregates read minutes later (recommendation lists,
+ * KPI reports), so a second's delay is nothing to them.
+ */
+export const FACTS_FLUSH_MS = 1000;
 
 /**
  * One window per kind of fact. The request that opens the window sends everything collected in

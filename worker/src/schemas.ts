@@ -2,7 +2,8 @@
 // Ingest follows Segment's HTTP Tracking API spec; everything Seam adds is additive.
 // zod/mini: the same validation as zod with a tree-shakable API (≈20 KB in the worker bundle instead of ≈450 KB).
 import * as z from "zod/mini";
-import { EVENT_TYPES, type Channel, type EventType } from "./contracts.ts";
+import { EVENT_TYPES, REC_TYPES, type Channel, type EventType } from "./contracts.ts";
+import { MAX_LIMIT } from "./recs/serve.ts";
 
 export * from "./contracts.ts";
 
@@ -62,8 +63,29 @@ export const segmentEventSchema = z
 export type SegmentEvent = z.infer<typeof segmentEventSchema>;
 
 /** The envelope of `/v1/batch` (and analytics.js's `/v1/b`). */
+/** What one recommendation list asks for, in GET /v1/recs's query and in a batch's `recs`. */
+export const recsListFields = {
+  type: z.enum(REC_TYPES),
+  item: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  category: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+};
+
+/** Lists one batch may ask for: the widgets of one page. */
+export const MAX_RECS_PER_BATCH = 4;
+
+/** One list of a batch's `recs` (GET /v1/recs's query, with a numeric limit). */
+export const batchRecsListSchema = z.strictObject({ ...recsListFields, limit: z.optional(z.int().check(z.gte(1), z.lte(MAX_LIMIT))) });
+
+/**
+ * A batch's `recs`: the page's widgets ask with the page's events, so a page view costs one request
+ * (and one customer-object call), not two. Answered in the ingest response's `recs`, one per list, in
+ * order; a malformed list is answered with its own error, as a malformed event is (the events still count).
+ */
+export const batchRecsSchema = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_RECS_PER_BATCH));
+
 export const batchEnvelopeSchema = z.looseObject({
   batch: z.array(z.unknown()),
+  recs: z.optional(batchRecsSchema),
   sentAt: z.optional(isoDate),
   context: z.optional(jsonObject),
   integrations: z.optional(jsonObject),

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EventsQueueMessage } from "../src/facts.ts";
 import worker from "../src/index.ts";
-import { batch, trackEvent, uid } from "./helpers.ts";
+import { batch, QUEUE_WINDOW_WAIT, trackEvent, uid } from "./helpers.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -40,7 +40,7 @@ describe("facts on the events queue", () => {
       trackEvent(id, "Order Completed", { order_id: "o", products: [{ product_id: "a", price: 5 }] }, { timestamp: at(46), messageId: "f3" }),
       trackEvent(id, "Signed Up", {}, { timestamp: at(47) }),
     ]);
-    await vi.waitUntil(() => sent.length > 0);
+    await vi.waitUntil(() => sent.length > 0, QUEUE_WINDOW_WAIT);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.workspaceId).toBe("demo");
     expect(sent[0]!.facts).toEqual([
@@ -55,13 +55,13 @@ describe("facts on the events queue", () => {
     const id = uid();
     const view = trackEvent(id, "Product Viewed", { product_id: "a" });
     await batch([view]);
-    await vi.waitUntil(() => sent.some((m) => m.facts.some((f) => f.customer === `a:${id}`)));
+    await vi.waitUntil(() => sent.some((m) => m.facts.some((f) => f.customer === `a:${id}`)), QUEUE_WINDOW_WAIT);
     await batch([view, trackEvent(id, "Signed Up")]);
     // A marker sent after: facts leave in the order they were collected, so once the marker's
     // view is on the queue, anything the duplicate batch had queued would be there too.
     const marker = uid("marker");
     await batch([trackEvent(marker, "Product Viewed", { product_id: "m" })]);
-    await vi.waitUntil(() => sent.some((m) => m.facts.some((f) => f.customer === `a:${marker}`)));
+    await vi.waitUntil(() => sent.some((m) => m.facts.some((f) => f.customer === `a:${marker}`)), QUEUE_WINDOW_WAIT);
     expect(sent.flatMap((m) => m.facts).filter((f) => f.customer === `a:${id}`)).toHaveLength(1);
   });
 });
@@ -73,7 +73,7 @@ describe("facts of concurrent requests", () => {
     await Promise.all(shoppers.map((id) => batch([trackEvent(id, "Product Viewed", { product_id: `p-${id}` })])));
     // Wait for every shopper's fact, however many messages carried them, then count the messages.
     const customers = () => sent.flatMap((m) => m.facts.map((f) => f.customer));
-    await vi.waitUntil(() => shoppers.every((id) => customers().includes(`a:${id}`)));
+    await vi.waitUntil(() => shoppers.every((id) => customers().includes(`a:${id}`)), QUEUE_WINDOW_WAIT);
     expect(itemFactSends).toBe(1);
     expect(sent).toHaveLength(1);
     expect(customers().sort()).toEqual(shoppers.map((id) => `a:${id}`).sort());

@@ -3,6 +3,7 @@ import { exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import type { CustomerState } from "../src/customer/views.ts";
 import type { CartRead, ErrorBody } from "../src/schemas.ts";
+import { FACTS_FLUSH_MS } from "../src/queue-window.ts";
 
 export const BASE = "https://seam.test";
 export const DEMO_WRITE_KEY = "wk_demo";
@@ -104,3 +105,6 @@ export async function deliverQueueBatch(queue: "seam-events" | "seam-messages", 
   await worker.queue!(batch, env, ctx);
   return { ...(await getQueueResult(batch, ctx)), retryAllDelay: retryAll.mock.calls[0]?.[0]?.delaySeconds };
 }
+
+/** How long to wait for facts an isolate's queue window sends after the response (worker/src/queue-window.ts). */
+export const QUEUE_WINDOW_WAIT = { timeout: FACTS_FLUSH_MS * 5, interval: 20 };

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EventsQueuePayload } from "../src/env.ts";
 import type { KpiQueueMessage } from "../src/kpis/counters.ts";
-import { createWorkspace, deliverQueueBatch, request, uid } from "./helpers.ts";
+import { createWorkspace, deliverQueueBatch, QUEUE_WINDOW_WAIT, request, uid } from "./helpers.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -40,7 +40,7 @@ describe("KPI counters under redelivery", () => {
       }),
     });
     expect(res.status).toBe(200);
-    await vi.waitUntil(() => captured.length > 0);
+    await vi.waitUntil(() => captured.length > 0, QUEUE_WINDOW_WAIT);
     expect(captured.every((m) => m.workspaceId === workspace.id)).toBe(true);
     const day = new Date().toISOString().slice(0, 10);
 

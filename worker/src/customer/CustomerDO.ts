@@ -114,6 +114,7 @@ export class CustomerDO extends DurableObject<Env> {
     const fact = kpiFact(kpis);
     if (fact) outcome.kpis = fact;
     if (request.includeProfile) outcome.profile = this.store.reads.visitorProfile();
+    if (request.recs) outcome.recs = await Promise.all(request.recs.map((query) => this.recommend(query, request.workspaceId)));
     return outcome;
   }
 

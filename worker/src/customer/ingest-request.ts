@@ -2,6 +2,7 @@
 import type { ItemFact } from "../facts.ts";
 import type { Location } from "../geo/near-store.ts";
 import type { KpiFact } from "../kpis/counters.ts";
+import type { RecsQuery, RecsResult } from "../recs/serve.ts";
 import type { SeamEvent, VisitorProfile } from "../schemas.ts";
 
 export interface IngestRequest {
@@ -16,6 +17,8 @@ export interface IngestRequest {
   edgeTimeZone?: string;
   /** Where a browser's request came from (`request.cf`): near one of the workspace's stores sets `near_store`. */
   location?: Location;
+  /** Recommendations to answer after the batch is applied (the page's widgets, asked with its events). */
+  recs?: RecsQuery[];
 }
 
 export interface IngestOutcome {
@@ -27,4 +30,6 @@ export interface IngestOutcome {
   /** The profile the events landed in (after forwarding). */
   profileKey: string;
   profile?: VisitorProfile;
+  /** One per `recs` query, in order. */
+  recs?: RecsResult[];
 }

@@ -5,14 +5,19 @@ import { ApiError } from "../errors.ts";
 import type { Workspace } from "../stores/workspaces.ts";
 import { DEFAULT_REQUESTS_PER_MINUTE } from "./bucket.ts";
 
-/** An isolate takes at most a second's budget from the bucket at a time, and this many at most. */
+/**
+ * An isolate takes at most a second's budget from the bucket at a time (and this many at most), and
+ * may spend it for up to 30 s: a shopper's next page view, seconds later, costs no limiter request.
+ * Tokens only ever come from the object, so no client gets past its budget; an isolate holding
+ * unspent tokens can only make another isolate refuse that client a little early.
+ */
 const MAX_LEASE = 20;
-const LEASE_TTL_MS = 1_000;
+const LEASE_TTL_MS = 30_000;
 const MAX_LEASES = 10_000;
 
 /**
  * Tokens this isolate was granted and has not spent: most requests of an active visitor are then
- * answered without a round trip to the limiter object. A lease lapses after a second, so the
+ * answered without a round trip to the limiter object. A lease lapses after LEASE_TTL_MS, so the
  * budget stays the object's; a refusal is remembered until its Retry-After, so a client that keeps
  * hammering costs no object requests either.
  */

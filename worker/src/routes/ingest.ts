@@ -14,14 +14,19 @@ import { profileKeyForContact } from "../stores/identity-directory.ts";
 import { userHashOf, userHashVerifier } from "../identity/verify.ts";
 import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
 import type { Workspace } from "../stores/workspaces.ts";
+import type { RecsQuery, RecsResult } from "../recs/serve.ts";
+import { batchRecsList, recsAnswer } from "./recs.ts";
 import { doc, jsonRequestBody } from "../openapi.ts";
 import {
   batchEnvelopeSchema,
+  batchRecsSchema,
+  MAX_RECS_PER_BATCH,
   segmentEventSchema,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_EVENT_BYTES,
   type EventResult,
+  type ErrorBody,
   type EventType,
   type IngestResponse,
   type SeamEvent,
@@ -102,7 +107,14 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
 
   let raws: unknown[];
   let defaults: EnvelopeDefaults;
+  let recs: (RecsQuery | ErrorBody)[] | undefined;
   if (type === "batch") {
+    // Checked first, for its own error: the envelope's check would only say "invalid_batch".
+    if (body.recs !== undefined) {
+      const lists = batchRecsSchema.safeParse(body.recs);
+      if (!lists.success) throw badRequest("invalid_recs", `\`recs\` is a list of 1 to ${MAX_RECS_PER_BATCH} recommendation lists: {type, item?, category?, limit?}`);
+      recs = lists.data.map(batchRecsList);
+    }
     const envelope = batchEnvelopeSchema.safeParse(body);
     if (!envelope.success) throw badRequest("invalid_batch", "a batch needs a `batch` array of events");
     raws = envelope.data.batch;
@@ -175,6 +187,10 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   // The edge's time zone is the fallback for quiet hours when the SDK sent none (context.timezone).
   const edgeTimeZone = (c.req.raw.cf as { timezone?: unknown } | undefined)?.timezone;
   let profile: VisitorProfile | undefined;
+  // The page's widgets are about the visitor its last event landed with.
+  const recsOwner = entries.at(-1)?.profileKey;
+  const recsQueries = recs?.filter((list): list is RecsQuery => !("error" in list));
+  let recsResults: RecsResult[] | undefined;
   await Promise.all(
     [...groups].map(async ([profileKey, group]) => {
       const stub = customerStub(c.env, workspace.id, profileKey);
@@ -185,7 +201,9 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
         includeProfile: group.identifies,
         ...(typeof edgeTimeZone === "string" ? { edgeTimeZone } : {}),
         ...(location ? { location } : {}),
+        ...(recsQueries?.length && profileKey === recsOwner ? { recs: recsQueries } : {}),
       });
+      if (outcome.recs) recsResults = outcome.recs;
       outcome.statuses.forEach((status, i) => {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };
       });
@@ -207,6 +225,10 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   };
   if (knownId) response.anonymousId = knownId;
   if (profile) response.profile = profile;
+  if (recs && entries.length) {
+    const results = recsResults ?? [];
+    response.recs = recs.map((list) => ("error" in list ? list : recsAnswer(list.type, results.shift()!)));
+  }
   if (response.rejected === results.length) {
     const first = results[0]!;
     // A forged or unproven identity is an authorisation failure, not a malformed body.

@@ -6,15 +6,13 @@ import { writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import { customerStub } from "../customer/routing.ts";
 import { badRequest } from "../errors.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
-import { DEFAULT_LIMIT, MAX_LIMIT, serveRecommendations } from "../recs/serve.ts";
-import { REC_TYPES, type RecType, type RecsResponse } from "../schemas.ts";
+import { DEFAULT_LIMIT, MAX_LIMIT, serveRecommendations, type RecsQuery, type RecsResult } from "../recs/serve.ts";
+import { batchRecsListSchema, recsListFields, type ErrorBody, type RecType, type RecsResponse } from "../schemas.ts";
 import { queryParams } from "../validation.ts";
-import { idParam, namesVisitor, visitorProfileKey, visitorQuery } from "../visitor.ts";
+import { namesVisitor, visitorProfileKey, visitorQuery } from "../visitor.ts";
 
 const recsQuery = z.extend(visitorQuery, {
-  type: z.enum(REC_TYPES),
-  item: z.optional(idParam),
-  category: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  ...recsListFields,
   limit: z.optional(
     z.pipe(
       z.string().check(z.regex(/^\d+$/, "a whole number")),
@@ -32,10 +30,35 @@ function recId(): string {
   return `r_${Date.now().toString(36)}${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
 }
 
+type ListFields = { type: RecType; item?: string; category?: string; limit?: number };
+
+/** Why a list cannot be answered: a type that needs an anchor item has none. */
+function missingAnchor(list: ListFields): string | undefined {
+  return ANCHORED.includes(list.type) && !list.item ? `type=${list.type} needs item` : undefined;
+}
+
+/** The query the recommender takes. */
+function listQuery(list: ListFields): RecsQuery {
+  return { type: list.type, limit: list.limit ?? DEFAULT_LIMIT, ...(list.item && { item: list.item }), ...(list.category && { category: list.category }) };
+}
+
+/** One list of a batch's `recs`: its query, or the error that list is answered with. */
+export function batchRecsList(list: unknown): RecsQuery | ErrorBody {
+  const parsed = batchRecsListSchema.safeParse(list);
+  if (!parsed.success) return { error: { code: "invalid_recs", message: `a recommendation list is {type, item?, category?, limit?: 1 to ${MAX_LIMIT}}` } };
+  const missing = missingAnchor(parsed.data);
+  return missing ? { error: { code: "invalid_query", message: missing } } : listQuery(parsed.data);
+}
+
+export function recsAnswer(type: RecType, result: RecsResult): RecsResponse {
+  return { recId: recId(), type, fallback: result.fallback, items: result.items };
+}
+
 export const recsRoutes = new Hono<WorkspaceEnv>().get("/recs", doc("Visitor", "write key", "Recommendations: for_you, similar, bought_together, trending, recently_viewed, cart"), writeKeyAuth, queryParams(recsQuery), async (c) => {
   const query = c.req.valid("query");
-  if (ANCHORED.includes(query.type) && !query.item) throw badRequest("invalid_query", `type=${query.type} needs item`);
-  const recs = { type: query.type, limit: query.limit ?? DEFAULT_LIMIT, ...(query.item && { item: query.item }), ...(query.category && { category: query.category }) };
+  const missing = missingAnchor(query);
+  if (missing) throw badRequest("invalid_query", missing);
+  const recs = listQuery(query);
   const workspaceId = c.var.workspace.id;
   let result;
   if (namesVisitor(query)) {
@@ -47,6 +70,5 @@ export const recsRoutes = new Hono<WorkspaceEnv>().get("/recs", doc("Visitor", "
     const nobody = { clicks: [], cart: [], purchased: [], recentlyViewed: [], lastCategory: null };
     result = await serveRecommendations(recs, nobody, kvLookups(c.env.RECS_KV, workspaceId));
   }
-  const answer: RecsResponse = { recId: recId(), type: query.type, fallback: result.fallback, items: result.items };
-  return c.json(answer);
+  return c.json(recsAnswer(query.type, result));
 });
