@@ -8,7 +8,7 @@ export interface SentRequest {
   keepalive: boolean;
   credentials: string | undefined;
   /** The parsed JSON body of a POST. */
-  body: { writeKey: string; sentAt: string; batch: SeamEvent[]; dropped?: number; fresh?: number } | undefined;
+  body: { writeKey: string; sentAt: string; batch: SeamEvent[]; dropped?: number; fresh?: number; recs?: unknown[] } | undefined;
   raw: string | undefined;
 }
 

@@ -77,7 +77,7 @@ it("getRecommendations asked while the page's events wait goes with them: one re
   await vi.advanceTimersByTimeAsync(0);
   await expect(answers).resolves.toEqual([similar, trending]);
   expect(server.requests).toHaveLength(1);
-  const body = server.requests[0]!.body as { batch: { type: string }[]; recs: unknown[] };
+  const body = server.requests[0]!.body!;
   expect(body.batch.map((e) => e.type)).toEqual(["page", "track"]);
   expect(body.recs).toEqual([{ type: "similar", item: "sku_1", limit: 4 }, { type: "trending" }]);
 });

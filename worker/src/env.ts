@@ -1,5 +1,6 @@
 // The bindings wrangler.toml gives the worker; one place so every module agrees on them.
 import type { AggregatorDO } from "./aggregator/AggregatorDO.ts";
+import type { FloorDO } from "./bench/floor.ts";
 import type { CustomerDO } from "./customer/CustomerDO.ts";
 import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 import type { EventsQueueBody } from "./facts.ts";
@@ -12,6 +13,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
   /** Sharded sums per workspace (`${workspace}:${shard}`): the daily KPI counters (aggregator/). */
   AGGREGATOR: DurableObjectNamespace<AggregatorDO>;
+  /** `npm run bench:ingest`'s floor (one RPC, one row): reachable only under SEAM_DEV_FLOOR=on (bench/floor.ts). */
+  FLOOR: DurableObjectNamespace<FloorDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
   /** Item facts (facts.ts) and, by `kind`, KPI facts (kpis/counters.ts), segment facts and back-fill pages (segments/facts.ts). */
@@ -38,6 +41,8 @@ export interface Env {
    * is then counted and readable at /__meter (metering.ts). Anywhere else nothing is counted.
    */
   SEAM_DEV_METER?: string;
+  /** "on" only under `npm run bench:ingest` (a `--var`): POST /__floor, the architecture's floor, is served (bench/floor.ts). */
+  SEAM_DEV_FLOOR?: string;
 }
 
 export type AppEnv = { Bindings: Env };

@@ -1,5 +1,6 @@
 // The worker's entry: HTTP, queue consumers and the cron, plus the Durable Object classes.
 import { app } from "./app.ts";
+import { floorActive, floorResponse, FLOOR_PATH } from "./bench/floor.ts";
 import type { Env } from "./env.ts";
 import { countInvocation, countQueueDelivery, meterActive, METER_PATH, meteredEnv, meterResponse } from "./metering.ts";
 import { pruneDeliveries } from "./stores/deliveries.ts";
@@ -11,6 +12,7 @@ import { resumeStalledBackfills } from "./stores/segment-backfill.ts";
 import { pruneSegmentIndex } from "./stores/segment-index.ts";
 
 export { AggregatorDO } from "./aggregator/AggregatorDO.ts";
+export { FloorDO } from "./bench/floor.ts";
 export { CustomerDO } from "./customer/CustomerDO.ts";
 export { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 
@@ -21,6 +23,8 @@ export default {
       if (new URL(request.url).pathname === METER_PATH) return meterResponse(request);
       countInvocation(env, "fetch");
     }
+    // The dev-only floor route of bench:ingest (bench/floor.ts): a 404 unless SEAM_DEV_FLOOR=on.
+    if (floorActive(env) && new URL(request.url).pathname === FLOOR_PATH) return floorResponse(request, env);
     return app.fetch(request, meteredEnv(env), ctx);
   },
   async queue(delivered, rawEnv) {
