@@ -52,7 +52,10 @@ export async function enforceRateLimit(env: Env, workspace: Workspace, ip: strin
     leases.set(key, { tokens: 0, expires: now, deniedUntil: now + retryAfterMs });
     throw rateLimited(retryAfterMs, rpm);
   }
-  leases.set(key, { tokens: granted - 1, expires: now + LEASE_TTL_MS, deniedUntil: 0 });
+  // Requests that ran out together each took a lease: what the others left is kept, not overwritten.
+  const left = leases.get(key);
+  const kept = left && left.expires > now ? left.tokens : 0;
+  leases.set(key, { tokens: kept + granted - 1, expires: now + LEASE_TTL_MS, deniedUntil: 0 });
 }
 
 /**
