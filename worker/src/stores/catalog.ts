@@ -12,7 +12,7 @@ import {
 } from "../catalog/product.ts";
 import type { Env } from "../env.ts";
 import type { NewArrivals } from "../triggers/catalog-triggers.ts";
-import { forgetCachedCards } from "./recs-lookups.ts";
+import { publishLookupsVersion } from "./recs-lookups.ts";
 
 /** D1 binds at most 100 parameters per statement. */
 const LOOKUP_CHUNK = 90;
@@ -117,7 +117,6 @@ export function productCards(products: Product[]): ProductCard[] {
 /** Publishes cards to KV, where the recommendations hot path and message content read them. */
 export async function publishCards(kv: KVNamespace, workspaceId: string, cards: ProductCard[]): Promise<void> {
   await Promise.all(cards.map((card) => kv.put(cardKey(workspaceId, card.product_id), JSON.stringify(card))));
-  forgetCachedCards(workspaceId, cards.map((card) => card.product_id));
 }
 
 /**
@@ -156,6 +155,7 @@ export async function importProducts(
   const result = await upsertProducts(env, workspaceId, products, now);
   const categories = products.flatMap((p) => (p.category ? [p.category] : []));
   await Promise.all([publishCards(env.RECS_KV, workspaceId, result.cards), publishNewest(env, workspaceId, categories)]);
+  await publishLookupsVersion(env.RECS_KV, workspaceId, now);
   return result;
 }
 

@@ -12,6 +12,7 @@ import {
 import type { NeighbourList } from "../recs/neighbours.ts";
 import { SESSION_BLEND } from "../recs/recommenders.ts";
 import { relatedItems } from "../recs/train.ts";
+import { publishLookupsVersion } from "./recs-lookups.ts";
 
 /** Changed items materialised per workspace per run; the rest wait for the next run. */
 export const MATERIALISE_BATCH = 2000;
@@ -100,6 +101,7 @@ async function materialiseWorkspace(env: Env, workspaceId: string, now: number):
 
   const categories = [...new Set(stats.map((s) => s.category).filter((c): c is string => !!c))];
   await Promise.all([undefined, ...categories].map((category) => writeTrending(env, workspaceId, category)));
+  await publishLookupsVersion(env.RECS_KV, workspaceId, now);
   return { items: items.length, categories: categories.length };
 }
 
