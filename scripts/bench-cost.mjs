@@ -249,6 +249,8 @@ try {
     const statements = Object.entries(m.do_rows_written_by_statement).sort((a, b) => b[1] - a[1]).slice(0, 12);
     console.log(`DO rows written per 1,000 events, top statements:\n${statements.map(([t, n]) => `  ${perK(n).toFixed(1).padStart(8)}  ${t}`).join("\n")}`);
     console.log(`DO requests by class per 1,000 events: ${Object.entries(m.do_requests_by_class).map(([t, n]) => `${t} ${perK(n).toFixed(1)}`).join(", ")}`);
+    const storage = Object.entries(m.do_storage_by_class ?? {}).map(([c, v]) => `${c} ${v.objects.toLocaleString("en-US")} objects, ${(v.total_bytes / v.objects / 1024).toFixed(1)} KB average, ${(v.max_bytes / 1024).toFixed(1)} KB largest`);
+    console.log(`DO storage (SQLite database size at the end): ${storage.join("; ") || "none"}`);
     console.log(`KV writes by key prefix per 1,000 events: ${Object.entries(m.kv_writes_by_prefix).map(([t, n]) => `${t} ${perK(n).toFixed(2)}`).join(", ") || "none"}`);
     console.log(`queue messages per 1,000 events: ${Object.entries(m.queue_messages_by_queue).map(([t, n]) => `${t} ${perK(n).toFixed(1)}`).join(", ")}`);
     if (serverErrors.length) console.log(`5xx answers: ${serverErrors.length} (first: ${serverErrors[0]})`);

@@ -41,6 +41,8 @@ export interface MeterCounts {
   kv_deletes: number;
   kv_lists: number;
   kv_writes_by_prefix: Record<string, number>;
+  /** SQLite database size of the objects seen, per class (docs/scale.md's storage per object). */
+  do_storage_by_class: Record<string, { objects: number; total_bytes: number; max_bytes: number }>;
 }
 
 function emptyCounts(): MeterCounts {
@@ -68,6 +70,7 @@ function emptyCounts(): MeterCounts {
     kv_deletes: 0,
     kv_lists: 0,
     kv_writes_by_prefix: {},
+    do_storage_by_class: {},
   };
 }
 
@@ -262,6 +265,22 @@ function settleCursors(keep: number): void {
   if (openCursors.length > keep) openCursors.splice(0, openCursors.length - keep);
 }
 
+/** Each object's storage seen, with its database size when last looked at (an evicted object's stays as it was). */
+const storages = new Map<SqlStorage, { className: string; bytes: number }>();
+
+function settleStorageSizes(): void {
+  counts.do_storage_by_class = {};
+  for (const [sql, seen] of storages) {
+    try {
+      seen.bytes = sql.databaseSize;
+    } catch {}
+    const c = (counts.do_storage_by_class[seen.className] ??= { objects: 0, total_bytes: 0, max_bytes: 0 });
+    c.objects += 1;
+    c.total_bytes += seen.bytes;
+    c.max_bytes = Math.max(c.max_bytes, seen.bytes);
+  }
+}
+
 function meteredSql(sql: SqlStorage, className: string): SqlStorage {
   return new Proxy(sql, {
     get(target, prop) {
@@ -269,6 +288,7 @@ function meteredSql(sql: SqlStorage, className: string): SqlStorage {
       if (prop === "exec")
         return (query: string, ...bindings: unknown[]) => {
           settleCursors(CURSORS_KEPT);
+          storages.set(target, { className, bytes: target.databaseSize });
           const cursor = target.exec(query, ...bindings);
           openCursors.push({ cursor, className, statement: `${className}: ${query.replace(/\s+/g, " ").trim().slice(0, 70)}`, read: 0, written: 0 });
           return cursor;
@@ -346,6 +366,7 @@ export function countQueueDelivery(env: Env, batch: MessageBatch<unknown>): { ba
 /** GET /__meter: the counts so far; DELETE /__meter: start again. Only while the meter is on. */
 export function meterResponse(request: Request): Response {
   settleCursors(0);
+  settleStorageSizes();
   if (request.method === "DELETE") counts = emptyCounts();
   return Response.json(counts);
 }
