@@ -49,7 +49,7 @@ function floorRequest(expectedRequests) {
   };
 }
 
-const { url, stop } = await startLocalWorker({ extraArgs: ["--var", "SEAM_DEV_FLOOR:on"] });
+const { url, stop } = await startLocalWorker({ extraArgs: ["--var", "SEAM_DEV_BENCH:on"] });
 try {
   // The no-op baseline first: locally an idle customer object is dropped after ~10 s, so a 10 s run
   // between the warm-up and the measured runs would leave every object cold again.

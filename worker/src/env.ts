@@ -13,7 +13,7 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
   /** Sharded sums per workspace (`${workspace}:${shard}`): the daily KPI counters (aggregator/). */
   AGGREGATOR: DurableObjectNamespace<AggregatorDO>;
-  /** `npm run bench:ingest`'s floor (one RPC, one row): reachable only under SEAM_DEV_FLOOR=on (bench/floor.ts). */
+  /** `npm run bench:ingest`'s floor (one RPC, one row): reachable only under SEAM_DEV_BENCH=on (bench/floor.ts). */
   FLOOR: DurableObjectNamespace<FloorDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
@@ -41,8 +41,8 @@ export interface Env {
    * is then counted and readable at /__meter (metering.ts). Anywhere else nothing is counted.
    */
   SEAM_DEV_METER?: string;
-  /** "on" only under `npm run bench:ingest` (a `--var`): POST /__floor, the architecture's floor, is served (bench/floor.ts). */
-  SEAM_DEV_FLOOR?: string;
+  /** "on" only under the benchmarks (a `--var`): their dev-only routes are served (bench/: /__floor, the architecture's floor). */
+  SEAM_DEV_BENCH?: string;
 }
 
 export type AppEnv = { Bindings: Env };

@@ -1,6 +1,6 @@
 // The worker's entry: HTTP, queue consumers and the cron, plus the Durable Object classes.
 import { app } from "./app.ts";
-import { floorActive, floorResponse, FLOOR_PATH } from "./bench/floor.ts";
+import { benchRoutesActive, floorResponse, FLOOR_PATH } from "./bench/floor.ts";
 import type { Env } from "./env.ts";
 import { countInvocation, countQueueDelivery, meterActive, METER_PATH, meteredEnv, meterResponse } from "./metering.ts";
 import { pruneDeliveries } from "./stores/deliveries.ts";
@@ -23,8 +23,8 @@ export default {
       if (new URL(request.url).pathname === METER_PATH) return meterResponse(request);
       countInvocation(env, "fetch");
     }
-    // The dev-only floor route of bench:ingest (bench/floor.ts): a 404 unless SEAM_DEV_FLOOR=on.
-    if (floorActive(env) && new URL(request.url).pathname === FLOOR_PATH) return floorResponse(request, env);
+    // The dev-only floor route of bench:ingest (bench/floor.ts): a 404 unless SEAM_DEV_BENCH=on.
+    if (benchRoutesActive(env) && new URL(request.url).pathname === FLOOR_PATH) return floorResponse(request, env);
     return app.fetch(request, meteredEnv(env), ctx);
   },
   async queue(delivered, rawEnv) {

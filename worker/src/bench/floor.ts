@@ -1,18 +1,19 @@
 // The floor of this architecture, for `npm run bench:ingest`: a route that makes one RPC to one of
 // 1,000 objects, which appends one row. No real request can cost less (parse, one object, one row),
 // so ingest's rate beside it shows how far the event path is from what the design can ever do.
-// Dev-only like the cost meter: served only when the worker runs with `SEAM_DEV_FLOOR=on` (a
-// `--var` bench:ingest passes, never in wrangler.toml); anywhere else /__floor is a plain 404.
+// Dev-only like the cost meter: served only when the worker runs with `SEAM_DEV_BENCH=on` (a
+// `--var` the benchmarks pass, never in wrangler.toml); anywhere else /__floor is a plain 404.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 
 export const FLOOR_PATH = "/__floor";
-const FLOOR_VAR_VALUE = "on";
+const BENCH_VAR_VALUE = "on";
 /** Objects the floor spreads over, as the ingest benchmark spreads over 1,000 customers. */
 const FLOOR_OBJECTS = 1000;
 
-export function floorActive(env: Pick<Env, "SEAM_DEV_FLOOR">): boolean {
-  return env.SEAM_DEV_FLOOR === FLOOR_VAR_VALUE;
+/** The benchmarks' dev-only routes are served (the floor, and the shard bench's). */
+export function benchRoutesActive(env: Pick<Env, "SEAM_DEV_BENCH">): boolean {
+  return env.SEAM_DEV_BENCH === BENCH_VAR_VALUE;
 }
 
 /** POST /__floor?c=N: the body appended as one row in object N (mod 1,000); answers the row's number. */
