@@ -1,6 +1,7 @@
 // The bindings wrangler.toml gives the worker; one place so every module agrees on them.
 import type { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 import type { CustomerDO } from "./customer/CustomerDO.ts";
+import type { RecsShardDO } from "./recs-shards/RecsShardDO.ts";
 import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 import type { EventsQueueBody } from "./facts.ts";
 import type { SegmentBackfillMessage, SegmentFactsMessage } from "./segments/facts.ts";
@@ -12,6 +13,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
   /** Sharded sums per workspace (`${workspace}:${shard}`): the daily KPI counters (aggregator/). */
   AGGREGATOR: DurableObjectNamespace<AggregatorDO>;
+  /** Recommendation sums and the product-interest index, item-sharded per workspace (`${workspace}:${shard}`, recs-shards/). */
+  RECS_SHARDS: DurableObjectNamespace<RecsShardDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
   /** Item facts (facts.ts) and, by `kind`, KPI facts (kpis/counters.ts), segment facts and back-fill pages (segments/facts.ts). */

@@ -3,7 +3,6 @@ import { app } from "./app.ts";
 import type { Env } from "./env.ts";
 import { countInvocation, countQueueDelivery, meterActive, METER_PATH, meteredEnv, meterResponse } from "./metering.ts";
 import { pruneDeliveries } from "./stores/deliveries.ts";
-import { pruneProductInterest } from "./stores/product-interest.ts";
 import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
 import { materialiseRecommendations } from "./stores/recs-materialise.ts";
@@ -11,6 +10,7 @@ import { resumeStalledBackfills } from "./stores/segment-backfill.ts";
 import { pruneSegmentIndex } from "./stores/segment-index.ts";
 
 export { AggregatorDO } from "./aggregator/AggregatorDO.ts";
+export { RecsShardDO } from "./recs-shards/RecsShardDO.ts";
 export { CustomerDO } from "./customer/CustomerDO.ts";
 export { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 
@@ -44,7 +44,6 @@ export default {
     const [report] = await Promise.all([
       materialiseRecommendations(env, controller.scheduledTime),
       pruneDeliveries(env.DB, controller.scheduledTime),
-      pruneProductInterest(env.DB, controller.scheduledTime),
       pruneSegmentIndex(env.DB, controller.scheduledTime),
       resumeStalledBackfills(env, controller.scheduledTime),
     ]);

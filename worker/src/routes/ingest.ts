@@ -189,8 +189,8 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
       outcome.statuses.forEach((status, i) => {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };
       });
-      facts.push(...outcome.facts);
-      // RPC types widen the increments' tuples to arrays; the values are the same.
+      // RPC types widen tuples (pair and KPI increments) to arrays; the values are the same.
+      facts.push(...(outcome.facts as ItemFact[]));
       if (outcome.kpis) kpis.push(outcome.kpis as KpiFact);
       if (outcome.profile) profile = outcome.profile;
     }),

@@ -1,7 +1,6 @@
 // Recommendation lookups at the edge: KV lists and product cards behind the isolate cache.
 import { cardKey, newestKey, type ProductCard } from "../catalog/product.ts";
-import { neighboursKey, trendingKey, type EdgeNeighbours } from "../recs/edge.ts";
-import type { NeighbourList } from "../recs/neighbours.ts";
+import { neighboursPageKey, neighboursPageOf, trendingKey, type NeighbourPage, type TrendingLists } from "../recs/edge.ts";
 import type { RecsLookups } from "../recs/serve.ts";
 import { TtlCache } from "../ttl-cache.ts";
 
@@ -11,7 +10,7 @@ import { TtlCache } from "../ttl-cache.ts";
  * upsert forgets this isolate's copies of the cards it changed: see forgetCachedCards.)
  */
 const CACHE_TTL_MS = 60_000;
-/** A missing list (a new item, lists not materialised yet) is asked again sooner. */
+/** A missing value (lists not materialised yet) is asked again sooner. */
 const MISSING_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 50_000;
 const cache = new TtlCache<unknown>(CACHE_MAX_ENTRIES);
@@ -36,10 +35,16 @@ export function forgetCachedCards(workspaceId: string, productIds: readonly stri
   for (const id of productIds) cache.delete(cardKey(workspaceId, id));
 }
 
+/** A packed value's entry: own keys only (an item id may be "constructor"). */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function kvLookups(kv: KVNamespace, workspaceId: string, now = Date.now()): RecsLookups {
   return {
-    neighbours: (item) => cachedJson<EdgeNeighbours>(kv, neighboursKey(workspaceId, item), now),
-    trending: async (category) => (await cachedJson<NeighbourList>(kv, trendingKey(workspaceId, category), now)) ?? [],
+    // A page holds many items' lists: one cached read serves every item on it.
+    neighbours: async (item) => own(await cachedJson<NeighbourPage>(kv, neighboursPageKey(workspaceId, neighboursPageOf(item)), now), item),
+    trending: async (category = "") => own(await cachedJson<TrendingLists>(kv, trendingKey(workspaceId), now), category) ?? [],
     newest: async (category) =>
       ((await cachedJson<string[]>(kv, newestKey(workspaceId, category), now)) ?? []).map((item) => ({ item, score: 0 })),
     card: (item) => cachedJson<ProductCard>(kv, cardKey(workspaceId, item), now),
