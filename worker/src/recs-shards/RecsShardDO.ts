@@ -14,8 +14,12 @@ import { activeSince, applyDeltas, emptyRecord, interestedIn, type ItemDelta, ty
  * (12 retries backing off to 20 minutes: under two hours), so a redelivered message adds nothing.
  */
 export const APPLIED_RETENTION_MS = 6 * 60 * 60 * 1000;
-/** Logged calls wait this long for the fold: every call of a minute costs one row per item it touched, once. */
-export const FOLD_AFTER_MS = 60_000;
+/**
+ * Logged calls wait this long for the alarm's fold: the cron (every 10 minutes) folds first anyway
+ * when it asks for the changed lists, so an item is rewritten about once per cron run, however many
+ * calls touched it. The alarm bounds the log of a shard the cron has not asked.
+ */
+export const FOLD_AFTER_MS = 10 * 60_000;
 /** Parts (queue messages) per call and items per part, so one call is bounded whatever a caller sends. */
 const MAX_PARTS_PER_CALL = 500;
 const MAX_ITEMS_PER_PART = 5_000;
