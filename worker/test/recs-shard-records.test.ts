@@ -1,7 +1,15 @@
 // What a recommendation shard keeps per item, and the cron's merge of the shards' trending lists:
 // first-seen order of pairs, the product-interest bound and retention, exact trending across shards.
 import { describe, expect, it } from "vitest";
-import { applyDeltas, emptyRecord, INTEREST_PER_ITEM, INTEREST_RETENTION_DAYS, interestedIn, type ItemDelta } from "../src/recs-shards/item-record.ts";
+import {
+  applyDeltas,
+  emptyRecord,
+  INTEREST_PER_ITEM,
+  INTEREST_RETENTION_DAYS,
+  interestedIn,
+  PAIRS_PER_RELATION,
+  type ItemDelta,
+} from "../src/recs-shards/item-record.ts";
 import { mergeTrending } from "../src/stores/recs-materialise.ts";
 import { DAY_MS } from "../src/triggers/definitions.ts";
 
@@ -19,6 +27,19 @@ describe("an item's record", () => {
     // An object keyed by item would put "1", "3", "20" first in numeric order and lose the tie-break.
     expect(record.pairs.later).toEqual([["20", 1.5], ["3", 1], ["1", 2]]);
     expect(record.pairs.earlier).toEqual([["3", 1]]);
+  });
+
+  it("keeps the heaviest PAIRS_PER_RELATION entries of a relation, in first-seen order, the first seen of equal ones", () => {
+    const record = emptyRecord();
+    // Weights 1, 2, 1, 2, ... : the cut falls among the 1s.
+    const pairs = Array.from({ length: PAIRS_PER_RELATION + 100 }, (_, i) => ["later", `o${i}`, i % 2 ? 2 : 1] as [string, string, number]);
+    applyDeltas(record, [delta({ pairs })], NOW);
+    const kept = record.pairs.later!;
+    expect(kept).toHaveLength(PAIRS_PER_RELATION);
+    expect(kept.filter(([, w]) => w === 2)).toHaveLength((PAIRS_PER_RELATION + 100) / 2);
+    const ones = kept.filter(([, w]) => w === 1).map(([o]) => o);
+    expect(ones).toEqual(Array.from({ length: ones.length }, (_, i) => `o${2 * i}`));
+    expect(kept.map(([o]) => Number(o.slice(1)))).toEqual([...kept.map(([o]) => Number(o.slice(1)))].sort((a, b) => a - b));
   });
 
   it("keeps the latest time of each kind per customer, the most recently active customers up to the bound, within the retention", () => {

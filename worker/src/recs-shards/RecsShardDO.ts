@@ -114,7 +114,10 @@ export class RecsShardDO extends DurableObject<Env> {
     const applied = this.appliedIds();
     const fresh = parts.filter((p, i) => !applied.has(p.id) && parts.findIndex((q) => q.id === p.id) === i);
     if (fresh.length > 0) {
-      this.sql.exec(`INSERT INTO calls (at, ids, body) VALUES (?, ?, ?)`, Date.now(), JSON.stringify(fresh.map((p) => p.id)), JSON.stringify(fresh.flatMap((p) => p.items)));
+      // One row per call; a call larger than CALL_ROW_BYTES (a batch of big carts) takes a few, each under SQLite's value limit.
+      this.storage.transactionSync(() => {
+        for (const rows of callRows(fresh)) this.sql.exec(`INSERT INTO calls (at, ids, body) VALUES (?, ?, ?)`, Date.now(), rows.ids, rows.body);
+      });
       for (const part of fresh) applied.add(part.id);
       const alarm = await this.storage.getAlarm();
       if (alarm === null || alarm > Date.now() + FOLD_AFTER_MS) await this.storage.setAlarm(Date.now() + FOLD_AFTER_MS);
@@ -271,6 +274,33 @@ export class RecsShardDO extends DurableObject<Env> {
     summary.profiles = [...profiles].sort();
     return summary;
   }
+}
+
+/** A logged row's size at most (SQLite values stop at 2 MB). */
+const CALL_ROW_BYTES = 1_000_000;
+
+/** A call's parts as logged rows: whole parts, each row's increments under CALL_ROW_BYTES unless one part alone is larger. */
+function callRows(parts: ShardPart[]): { ids: string; body: string }[] {
+  const rows: { ids: string; body: string }[] = [];
+  let ids: string[] = [];
+  let items: string[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (ids.length) rows.push({ ids: JSON.stringify(ids), body: `[${items.join(",")}]` });
+    ids = [];
+    items = [];
+    bytes = 0;
+  };
+  for (const part of parts) {
+    const json = part.items.map((item) => JSON.stringify(item));
+    const size = json.reduce((n, j) => n + j.length + 1, 0);
+    if (bytes > 0 && bytes + size > CALL_ROW_BYTES) flush();
+    ids.push(part.id);
+    items.push(...json);
+    bytes += size;
+  }
+  flush();
+  return rows;
 }
 
 function page(keys: string[], cursor: string, limit: number): string[] {

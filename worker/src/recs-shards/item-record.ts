@@ -36,6 +36,14 @@ export interface ItemRecord {
  * this reaches its latest interested customers, who are the likeliest to come back.
  */
 export const INTEREST_PER_ITEM = 2_000;
+/**
+ * Entries kept per relation of an item: a hundred times the lists' top-K (20). Bounds the item's row
+ * (SQLite's 2 MB value limit would otherwise be reached by an item co-viewed with most of a large
+ * catalog). Past the bound the lightest entries are dropped: a pair that light (decayed weight
+ * included) would have to outgrow 1,980 heavier ones to reach a list; below it, lists equal the
+ * offline core's exactly.
+ */
+export const PAIRS_PER_RELATION = 2_000;
 /** Interest older than this is dropped when the item's row is next written: no trigger looks further back (LIMITS.maxInterestDays). */
 export const INTEREST_RETENTION_DAYS = 180;
 
@@ -71,10 +79,19 @@ export function applyDeltas(record: ItemRecord, deltas: readonly ItemDelta[], no
       interest.set(entry[0], known ? [entry[0], Math.max(known[1], entry[1]), Math.max(known[2], entry[2]), Math.max(known[3], entry[3])] : entry);
     }
   }
-  for (const [relation, list] of lists) record.pairs[relation] = [...list];
+  for (const [relation, list] of lists) record.pairs[relation] = bounded([...list], PAIRS_PER_RELATION);
   const oldest = now - INTEREST_RETENTION_DAYS * DAY_MS;
   const kept = [...interest.values()].filter((e) => lastActive(e) >= oldest).sort((a, b) => lastActive(a) - lastActive(b));
   record.interest = kept.slice(-INTEREST_PER_ITEM);
+}
+
+/** The `cap` heaviest entries, in their first-seen order (the tie-break of the top-K). */
+function bounded(entries: [string, number][], cap: number): [string, number][] {
+  if (entries.length <= cap) return entries;
+  const threshold = entries.map(([, w]) => w).sort((a, b) => b - a)[cap - 1]!;
+  let ties = entries.filter(([, w]) => w > threshold).length;
+  // Keep every entry above the cut, and of those at it the first seen, up to the cap.
+  return entries.filter(([, w]) => w > threshold || (w === threshold && ties++ < cap));
 }
 
 /** Customers who viewed or carted since `since` and did not buy after (a price drop or restock would interest them). */
