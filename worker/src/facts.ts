@@ -31,6 +31,8 @@ export type PairIncrementTuple = [relation: string, from: string, to: string, we
 export interface EventsQueueMessage {
   v: 1;
   workspaceId: string;
+  /** The workspace's recommendation shard count when the facts were sent (recs-shards/client.ts); absent: the default. */
+  shards?: number;
   facts: ItemFact[];
 }
 
@@ -48,20 +50,20 @@ export const FACT_BYTES_PER_MESSAGE = 96_000;
  * Splits facts into queue messages of at most FACTS_PER_MESSAGE facts and about
  * FACT_BYTES_PER_MESSAGE of JSON (a cart fact of a long session carries up to a hundred pairs).
  */
-export function factMessages(workspaceId: string, facts: ItemFact[]): EventsQueueMessage[] {
+export function factMessages(workspaceId: string, facts: ItemFact[], shards?: number): EventsQueueMessage[] {
   const messages: EventsQueueMessage[] = [];
   let current: ItemFact[] = [];
   let bytes = 0;
   for (const fact of facts) {
     const size = JSON.stringify(fact).length;
     if (current.length > 0 && (current.length >= FACTS_PER_MESSAGE || bytes + size > FACT_BYTES_PER_MESSAGE)) {
-      messages.push({ v: 1, workspaceId, facts: current });
+      messages.push({ v: 1, workspaceId, ...(shards ? { shards } : {}), facts: current });
       current = [];
       bytes = 0;
     }
     current.push(fact);
     bytes += size;
   }
-  if (current.length) messages.push({ v: 1, workspaceId, facts: current });
+  if (current.length) messages.push({ v: 1, workspaceId, ...(shards ? { shards } : {}), facts: current });
   return messages;
 }

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EventsQueueMessage, ItemFact } from "../src/facts.ts";
 import { eventsRetryDelaySeconds } from "../src/queues/events.ts";
-import { recsShardOf } from "../src/recs-shards/client.ts";
+import { DEFAULT_RECS_SHARDS, recsShardOf } from "../src/recs-shards/client.ts";
 import { deliverQueueBatch, uid } from "./helpers.ts";
 import { shardRecords } from "./recs-helpers.ts";
 
@@ -52,7 +52,7 @@ function shardsDown(only?: string) {
   const getByName = env.RECS_SHARDS.getByName.bind(env.RECS_SHARDS);
   return vi.spyOn(env.RECS_SHARDS, "getByName").mockImplementation((name) => {
     const stub = getByName(name);
-    if (only !== undefined && !name.endsWith(`:${recsShardOf(only)}`)) return stub;
+    if (only !== undefined && !name.endsWith(`:${recsShardOf(only, DEFAULT_RECS_SHARDS)}`)) return stub;
     return new Proxy(stub, {
       get: (target, prop) =>
         prop === "add"
@@ -72,7 +72,7 @@ describe("events consumer under faults", () => {
     expect(Object.keys(expected).sort()).toEqual(["mat", "stove", "tent"]);
     expect(expected.tent!.pairs.successors).toEqual([["mat", 1], ["stove", 0.25]]);
     // The items live in more than one shard, so the fault below leaves the batch half applied.
-    expect(new Set(ITEMS.map((item) => recsShardOf(item))).size).toBeGreaterThan(1);
+    expect(new Set(ITEMS.map((item) => recsShardOf(item, DEFAULT_RECS_SHARDS))).size).toBeGreaterThan(1);
 
     // The shard of "mat" is down: the other shards apply their parts, the batch is retried.
     const faulted = uid("faulted-ws");

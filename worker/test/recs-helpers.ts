@@ -1,14 +1,14 @@
 // Reading what the recommendation shards and the KV pages hold, as the worker itself reads them.
 import { env } from "cloudflare:workers";
-import { allShards, recsShard, recsShardOf } from "../src/recs-shards/client.ts";
+import { allShards, DEFAULT_RECS_SHARDS, recsShard, recsShardOf } from "../src/recs-shards/client.ts";
 import type { ItemRecord } from "../src/recs-shards/item-record.ts";
 import type { EdgeNeighbours } from "../src/recs/edge.ts";
 import type { NeighbourList } from "../src/recs/neighbours.ts";
 import { forgetCachedLookups, kvLookups } from "../src/stores/recs-lookups.ts";
 
 /** What the workspace's shards hold, added up (each shard folds its logged calls first). */
-export async function shardTotals(workspaceId: string): Promise<{ items: number; interestEntries: number; profiles: Set<string> }> {
-  const summaries = await Promise.all(allShards(env, workspaceId).map((shard) => shard.summary()));
+export async function shardTotals(workspaceId: string, shards = DEFAULT_RECS_SHARDS): Promise<{ items: number; interestEntries: number; profiles: Set<string> }> {
+  const summaries = await Promise.all(allShards(env, workspaceId, shards).map((shard) => shard.summary()));
   return {
     items: summaries.reduce((n, s) => n + s.items, 0),
     interestEntries: summaries.reduce((n, s) => n + s.interestEntries, 0),
@@ -34,7 +34,7 @@ export async function servedTrending(workspaceId: string, category = ""): Promis
 }
 
 /** Items' sums as their shards store them (absent items left out). */
-export async function shardRecords(workspaceId: string, items: string[]): Promise<Record<string, ItemRecord>> {
-  const answers = await Promise.all(items.map((item) => recsShard(env, workspaceId, recsShardOf(item)).inspect([item])));
+export async function shardRecords(workspaceId: string, items: string[], shards = DEFAULT_RECS_SHARDS): Promise<Record<string, ItemRecord>> {
+  const answers = await Promise.all(items.map((item) => recsShard(env, workspaceId, recsShardOf(item, shards)).inspect([item])));
   return Object.assign({}, ...answers) as Record<string, ItemRecord>;
 }

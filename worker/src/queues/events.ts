@@ -7,7 +7,7 @@ import { RELATIONS_BY_KIND } from "../recs/edge.ts";
 import type { KpiQueueMessage } from "../kpis/counters.ts";
 import { foldKpiMessages, isKpiMessage } from "./kpis.ts";
 import { consumeSegmentMessages, isSegmentQueueMessage } from "./segment-facts.ts";
-import { addFactsToShards } from "../recs-shards/client.ts";
+import { addFactsToShards, recsShardCount } from "../recs-shards/client.ts";
 
 const FACT_KINDS = new Set(["view", "cart", "buy"]);
 const RELATIONS = new Set(Object.values(RELATIONS_BY_KIND).flatMap((relations) => Object.keys(relations)));
@@ -68,7 +68,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   // then apply to the item facts alone (an explicitly handled message keeps its own outcome).
   const segments = batch.messages.filter((m) => isSegmentQueueMessage(m.body));
   if (segments.length) await consumeSegmentMessages(segments, env, eventsRetryDelaySeconds);
-  const facts: { id: string; workspaceId: string; facts: ItemFact[] }[] = [];
+  const facts: { id: string; workspaceId: string; shards: number; facts: ItemFact[] }[] = [];
   const kpis: KpiQueueMessage[] = [];
   for (const message of batch.messages) {
     if (isSegmentQueueMessage(message.body)) continue;
@@ -80,7 +80,8 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
       console.warn("events queue: dropping malformed message", message.id);
       continue;
     }
-    facts.push({ id: message.id, workspaceId: message.body.workspaceId, facts: message.body.facts.filter(isFact) });
+    const shards = recsShardCount({ recsShards: message.body.shards });
+    facts.push({ id: message.id, workspaceId: message.body.workspaceId, shards, facts: message.body.facts.filter(isFact) });
   }
   if (facts.length || kpis.length) {
     try {

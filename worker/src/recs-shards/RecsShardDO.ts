@@ -7,7 +7,8 @@ import { countInvocation, meteredEnv, meteredStorage } from "../metering.ts";
 import { migrateObject, type ObjectMigrations } from "../object-migrations.ts";
 import { decayScale, RELATIONS_BY_KIND, TRENDING_SIZE, type EdgeNeighbours } from "../recs/edge.ts";
 import { topNeighbours } from "../recs/neighbours.ts";
-import { activeSince, applyDeltas, emptyRecord, interestedIn, type ItemDelta, type ItemRecord } from "./item-record.ts";
+import { recsShard, type ShardLayout } from "./client.ts";
+import { activeSince, applyDeltas, emptyRecord, handoverParts, interestedIn, recsShardOf, type ItemDelta, type ItemRecord } from "./item-record.ts";
 
 /**
  * Queue message ids applied are remembered this long, far beyond the events queue's retry horizon
@@ -37,6 +38,10 @@ const MIGRATIONS: ObjectMigrations = [
     // The fold's bookkeeping, one row: last folded call, generation, items changed since materialised.
     `CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`,
   ],
+  [
+    // Items on their way to the shard that owns them after N grew (rehome): sent, then deleted.
+    `CREATE TABLE handover (id TEXT PRIMARY KEY, target INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID`,
+  ],
 ];
 
 /** Customers a summary names at most. */
@@ -59,6 +64,10 @@ interface FoldState {
   generation: number;
   /** Item → generation of its last change; cleared by markMaterialised. */
   changed: [string, number][];
+  /** The layout the cron last told this shard; absent until then. */
+  layout?: ShardLayout;
+  /** The fold met an item another shard owns (a message sent under the old N): the next rehome moves it. */
+  foreign?: boolean;
 }
 
 export interface ChangedLists {
@@ -145,6 +154,7 @@ export class RecsShardDO extends DurableObject<Env> {
       const changed = new Map(state.changed);
       const rows: [string, string | null, number, string][] = [];
       for (const [item, list] of deltas) {
+        if (state.layout && recsShardOf(item, state.layout.shards) !== state.layout.self) state.foreign = true;
         const record = records.get(item) ?? emptyRecord();
         applyDeltas(record, list, now);
         rows.push([item, record.category, record.popularity, JSON.stringify(record)]);
@@ -187,7 +197,8 @@ export class RecsShardDO extends DurableObject<Env> {
    * The direct lists (views, pair relations) of up to `limit` items changed since they were last
    * materialised, at time `now`: each relation's top-K, best first, normalised so the best scores 1.
    */
-  async changedLists(now: number, limit: number): Promise<ChangedLists> {
+  async changedLists(now: number, limit: number, layout: ShardLayout): Promise<ChangedLists> {
+    await this.rehome(layout, now);
     const state = this.foldNow(now);
     const items = state.changed.slice(0, limit).map(([item]) => item);
     const nowScale = decayScale(now);
@@ -199,6 +210,35 @@ export class RecsShardDO extends DurableObject<Env> {
       lists.push({ item, lists: entry });
     }
     return { generation: state.generation, lists };
+  }
+
+  /**
+   * Moves the items this shard no longer owns under `layout` (N grew, or a message sent under the
+   * old N arrived since) to their owners: first into `handover` with the items' rows deleted, in one
+   * transaction, then each part sent as an `add` (applied once by its id), then forgotten. A part
+   * left by a failed attempt is sent again by the next one.
+   */
+  private async rehome(layout: ShardLayout, now: number): Promise<void> {
+    const before = this.foldNow(now);
+    if (!before.layout || before.layout.shards !== layout.shards || before.layout.self !== layout.self || before.foreign)
+      this.storage.transactionSync(() => {
+        const state = this.state();
+        const moving = new Map<string, ItemRecord>();
+        for (const row of this.sql.exec<{ item: string; body: string }>(`SELECT item, body FROM items`))
+          if (recsShardOf(row.item, layout.shards) !== layout.self) moving.set(row.item, JSON.parse(row.body) as ItemRecord);
+        handoverParts(moving, layout, state.generation).forEach((part) =>
+          this.sql.exec(`INSERT INTO handover (id, target, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, part.id, part.target, JSON.stringify(part.items)),
+        );
+        if (moving.size) this.sql.exec(`DELETE FROM items WHERE item IN (SELECT value FROM json_each(?))`, JSON.stringify([...moving.keys()]));
+        state.changed = state.changed.filter(([item]) => !moving.has(item));
+        state.layout = layout;
+        state.foreign = false;
+        this.saveState(state);
+      });
+    for (const part of this.sql.exec<{ id: string; target: number; body: string }>(`SELECT id, target, body FROM handover`).toArray()) {
+      await recsShard(this.env, layout.workspaceId, part.target).add([{ id: part.id, items: JSON.parse(part.body) as ItemDelta[] }]);
+      this.sql.exec(`DELETE FROM handover WHERE id = ?`, part.id);
+    }
   }
 
   /** Forgets that these items changed, unless they changed again after `generation`. */

@@ -1,5 +1,6 @@
 // What a recommendation shard keeps per item (pair weights, stats, product interest) and how a
 // batch's increments change it. Pure: the shard object stores the records as one JSON row per item.
+import { fnv1a } from "../aggregator/shards.ts";
 import { DAY_MS } from "../triggers/definitions.ts";
 
 /** Product interest: [profile key, viewed at, carted at, bought at] (ms; 0 = never), newest activity last. */
@@ -46,6 +47,9 @@ export const INTEREST_PER_ITEM = 2_000;
 export const PAIRS_PER_RELATION = 2_000;
 /** Interest older than this is dropped when the item's row is next written: no trigger looks further back (LIMITS.maxInterestDays). */
 export const INTEREST_RETENTION_DAYS = 180;
+
+/** The shard that owns an item when the workspace has `shards` of them. */
+export const recsShardOf = (item: string, shards: number) => fnv1a(item) % shards;
 
 export function emptyRecord(): ItemRecord {
   return { category: null, views: 0, carts: 0, buys: 0, popularity: 0, pairs: {}, interest: [] };
@@ -104,4 +108,49 @@ export function interestedIn(record: ItemRecord, since: number): string[] {
 /** Customers who viewed, carted or bought since `since` (new arrivals in the item's category). */
 export function activeSince(record: ItemRecord, since: number): string[] {
   return record.interest.filter((e) => lastActive(e) >= since).map((e) => e[0]);
+}
+
+/** An item's record as a delta: what its new shard adds when N grew (stats, pairs in first-seen order, interest). */
+export function recordDelta(item: string, record: ItemRecord): ItemDelta {
+  return {
+    item,
+    ...(record.category ? { category: record.category } : {}),
+    views: record.views,
+    carts: record.carts,
+    buys: record.buys,
+    popularity: record.popularity,
+    pairs: Object.entries(record.pairs).flatMap(([relation, list]) => list.map(([to, weight]) => [relation, to, weight] as [string, string, number])),
+    interest: record.interest,
+  };
+}
+
+/** JSON of one hand-over part at most: a part is logged as one row by its new shard (SQLite values stop at 2 MB). */
+const HANDOVER_PART_BYTES = 500_000;
+const HANDOVER_PART_ITEMS = 2_000;
+
+/**
+ * Moving records as parts per target shard, each under HANDOVER_PART_BYTES, with ids unique to this
+ * move (`rehome:self:N:generation:k`) so the target applies each once.
+ */
+export function handoverParts(
+  records: ReadonlyMap<string, ItemRecord>,
+  layout: { self: number; shards: number },
+  generation: number,
+): { id: string; target: number; items: ItemDelta[] }[] {
+  const parts: { id: string; target: number; items: ItemDelta[]; bytes: number }[] = [];
+  const open = new Map<number, (typeof parts)[number]>();
+  for (const [item, record] of records) {
+    const target = recsShardOf(item, layout.shards);
+    const delta = recordDelta(item, record);
+    const bytes = JSON.stringify(delta).length;
+    let part = open.get(target);
+    if (!part || part.items.length >= HANDOVER_PART_ITEMS || (part.items.length > 0 && part.bytes + bytes > HANDOVER_PART_BYTES)) {
+      part = { id: `rehome:${layout.self}:${layout.shards}:${generation}:${parts.length}`, target, items: [], bytes: 0 };
+      parts.push(part);
+      open.set(target, part);
+    }
+    part.items.push(delta);
+    part.bytes += bytes;
+  }
+  return parts.map(({ id, target, items }) => ({ id, target, items }));
 }

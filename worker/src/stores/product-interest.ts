@@ -5,7 +5,8 @@ import { customerStub } from "../customer/routing.ts";
 import type { Env } from "../env.ts";
 import { DAY_MS } from "../triggers/definitions.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
-import { allShards, recsShard, recsShardOf } from "../recs-shards/client.ts";
+import { allShards, recsShard, recsShardCount, recsShardOf } from "../recs-shards/client.ts";
+import { workspaceById } from "./workspaces.ts";
 import { loadPublishedConfig } from "./published-config.ts";
 
 /** Customers looked up per page of a fan-out, and customer objects called at once. */
@@ -19,8 +20,8 @@ const CATEGORY_PRODUCTS_MAX = 10_000;
  * order from `cursor`: the product's shard answers. A candidate list: each customer's object decides
  * with its own state.
  */
-export async function interestedCustomers(env: Env, workspaceId: string, productId: string, since: number, cursor: string, limit: number): Promise<string[]> {
-  return recsShard(env, workspaceId, recsShardOf(productId)).interested(productId, since, cursor, limit);
+export async function interestedCustomers(env: Env, workspaceId: string, shards: number, productId: string, since: number, cursor: string, limit: number): Promise<string[]> {
+  return recsShard(env, workspaceId, recsShardOf(productId, shards)).interested(productId, since, cursor, limit);
 }
 
 /**
@@ -28,13 +29,13 @@ export async function interestedCustomers(env: Env, workspaceId: string, product
  * order from `cursor`: the category's products from the catalog, each shard asked about its own,
  * the pages merged. A candidate list: each customer's object decides whether the category is their favourite.
  */
-export async function customersOfCategory(env: Env, workspaceId: string, category: string, since: number, cursor: string, limit: number): Promise<string[]> {
+export async function customersOfCategory(env: Env, workspaceId: string, shards: number, category: string, since: number, cursor: string, limit: number): Promise<string[]> {
   const { results } = await env.DB.prepare(`SELECT DISTINCT product_id FROM catalog WHERE workspace_id = ? AND category = ? LIMIT ?`)
     .bind(workspaceId, category, CATEGORY_PRODUCTS_MAX)
     .all<{ product_id: string }>();
   const byShard = new Map<number, string[]>();
   for (const { product_id } of results) {
-    const shard = recsShardOf(product_id);
+    const shard = recsShardOf(product_id, shards);
     byShard.set(shard, [...(byShard.get(shard) ?? []), product_id]);
   }
   const pages = await Promise.all([...byShard].map(([shard, items]) => recsShard(env, workspaceId, shard).activeCustomers(items, since, cursor, limit)));
@@ -43,7 +44,9 @@ export async function customersOfCategory(env: Env, workspaceId: string, categor
 
 /** Privacy delete: the customers leave every shard's interest lists. */
 export async function forgetProductInterest(env: Env, workspaceId: string, profileKeys: string[]): Promise<void> {
-  if (profileKeys.length) await Promise.all(allShards(env, workspaceId).map((shard) => shard.forgetCustomers(profileKeys)));
+  if (profileKeys.length === 0) return;
+  const shards = recsShardCount((await workspaceById(env, workspaceId)).settings);
+  await Promise.all(allShards(env, workspaceId, shards).map((shard) => shard.forgetCustomers(profileKeys)));
 }
 
 export interface FanOutResult {
@@ -76,13 +79,14 @@ export async function fanOutCatalogChange(
   const result: FanOutResult = { candidates: 0, scheduled: 0, next_cursor: null };
   if (triggers.length === 0) return result;
   const since = now - Math.max(...triggers.map((t) => t.interest_days)) * DAY_MS;
+  const shards = recsShardCount((await workspaceById(env, workspaceId)).settings);
   const pageSize = options.pageSize ?? FANOUT_PAGE_SIZE;
   let cursor = options.cursor ?? "";
   for (let page = 0; page < (options.maxPages ?? Infinity); page++) {
     const keys =
       change.kind === "new_arrivals"
-        ? await customersOfCategory(env, workspaceId, change.category, since, cursor, pageSize)
-        : await interestedCustomers(env, workspaceId, change.product_id, since, cursor, pageSize);
+        ? await customersOfCategory(env, workspaceId, shards, change.category, since, cursor, pageSize)
+        : await interestedCustomers(env, workspaceId, shards, change.product_id, since, cursor, pageSize);
     result.candidates += keys.length;
     for (let i = 0; i < keys.length; i += FANOUT_CONCURRENCY) {
       const outcomes = await Promise.all(

@@ -12,7 +12,7 @@ import {
 } from "../recs/edge.ts";
 import { SESSION_BLEND } from "../recs/recommenders.ts";
 import { relatedItems } from "../recs/train.ts";
-import { allShards } from "../recs-shards/client.ts";
+import { allShards, recsShardCount } from "../recs-shards/client.ts";
 import type { ShardTrending } from "../recs-shards/RecsShardDO.ts";
 
 /** Changed items materialised per shard per run; the rest wait for the next run. */
@@ -60,9 +60,10 @@ async function putIfChanged(kv: KVNamespace, key: string, value: string, current
   return true;
 }
 
-async function materialiseWorkspace(env: Env, workspaceId: string, now: number): Promise<{ items: number; writes: number }> {
-  const shards = allShards(env, workspaceId);
-  const answers = await Promise.all(shards.map((shard) => shard.changedLists(now, MATERIALISE_BATCH)));
+async function materialiseWorkspace(env: Env, workspaceId: string, shardCount: number, now: number): Promise<{ items: number; writes: number }> {
+  const shards = allShards(env, workspaceId, shardCount);
+  // Each shard first hands over the items it no longer owns (N grew), then answers its changed lists.
+  const answers = await Promise.all(shards.map((shard, self) => shard.changedLists(now, MATERIALISE_BATCH, { workspaceId, self, shards: shardCount })));
   const fresh = new Map<string, EdgeNeighbours>(answers.flatMap((a) => a.lists.map(({ item, lists }) => [item, lists] as const)));
   if (fresh.size === 0) return { items: 0, writes: 0 };
   const pages = new Pages(env.RECS_KV, workspaceId);
@@ -130,10 +131,10 @@ async function writeTrending(env: Env, workspaceId: string, shards: readonly Sha
 /** Materialises every workspace's changed items (up to MATERIALISE_BATCH per shard each). */
 export async function materialiseRecommendations(env: Env, now: number): Promise<MaterialiseReport> {
   // The workspaces table is configuration (a row per store), not the event path.
-  const { results } = await env.DB.prepare(`SELECT id FROM workspaces`).all<{ id: string }>();
+  const { results } = await env.DB.prepare(`SELECT id, settings FROM workspaces`).all<{ id: string; settings: string }>();
   const report: MaterialiseReport = { workspaces: 0, items: 0, writes: 0 };
   for (let i = 0; i < results.length; i += WORKSPACES_AT_ONCE) {
-    const done = await Promise.all(results.slice(i, i + WORKSPACES_AT_ONCE).map(({ id }) => materialiseWorkspace(env, id, now)));
+    const done = await Promise.all(results.slice(i, i + WORKSPACES_AT_ONCE).map(({ id, settings }) => materialiseWorkspace(env, id, recsShardCount(JSON.parse(settings) as Record<string, unknown>), now)));
     for (const { items, writes } of done) {
       if (items === 0) continue;
       report.workspaces += 1;
