@@ -2,6 +2,7 @@
 import type { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 import type { FloorDO } from "./bench/floor.ts";
 import type { CustomerDO } from "./customer/CustomerDO.ts";
+import type { RecsShardDO } from "./recs-shards/RecsShardDO.ts";
 import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 import type { EventsQueueBody } from "./facts.ts";
 import type { SegmentBackfillMessage, SegmentFactsMessage } from "./segments/facts.ts";
@@ -15,6 +16,8 @@ export interface Env {
   AGGREGATOR: DurableObjectNamespace<AggregatorDO>;
   /** `npm run bench:ingest`'s floor (one RPC, one row): reachable only under SEAM_DEV_BENCH=on (bench/floor.ts). */
   FLOOR: DurableObjectNamespace<FloorDO>;
+  /** Recommendation sums and the product-interest index, item-sharded per workspace (`${workspace}:${shard}`, recs-shards/). */
+  RECS_SHARDS: DurableObjectNamespace<RecsShardDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
   /** Item facts (facts.ts) and, by `kind`, KPI facts (kpis/counters.ts), segment facts and back-fill pages (segments/facts.ts). */

@@ -17,13 +17,22 @@ export interface ItemFact {
   session: string;
   ts: number;
   channel: Channel;
-  /** The event the fact came from, so a redelivered queue message folds in once. */
+  /** The event the fact came from. */
   messageId: string;
+  /**
+   * What the fact adds to the item-pair sums, computed where the session lives (the customer's
+   * object, customer/session-pairs.ts): `to` gains `weight` in `from`'s `relation` list, in first-seen order.
+   */
+  pairs?: PairIncrementTuple[];
 }
+
+export type PairIncrementTuple = [relation: string, from: string, to: string, weight: number];
 
 export interface EventsQueueMessage {
   v: 1;
   workspaceId: string;
+  /** The workspace's recommendation shard count when the facts were sent (recs-shards/client.ts); absent: the default. */
+  shards?: number;
   facts: ItemFact[];
 }
 
@@ -33,13 +42,28 @@ export interface EventsQueueMessage {
  */
 export type EventsQueueBody = EventsQueueMessage | KpiQueueMessage;
 
-/** Facts per queue message: keeps each message far below the 128 KB queue message limit. */
+/** Facts per queue message, and their JSON size: keeps each message far below the 128 KB queue message limit. */
 export const FACTS_PER_MESSAGE = 100;
+export const FACT_BYTES_PER_MESSAGE = 96_000;
 
-/** Splits facts into queue messages of at most FACTS_PER_MESSAGE facts. */
-export function factMessages(workspaceId: string, facts: ItemFact[]): EventsQueueMessage[] {
+/**
+ * Splits facts into queue messages of at most FACTS_PER_MESSAGE facts and about
+ * FACT_BYTES_PER_MESSAGE of JSON (a cart fact of a long session carries up to a hundred pairs).
+ */
+export function factMessages(workspaceId: string, facts: ItemFact[], shards?: number): EventsQueueMessage[] {
   const messages: EventsQueueMessage[] = [];
-  for (let i = 0; i < facts.length; i += FACTS_PER_MESSAGE)
-    messages.push({ v: 1, workspaceId, facts: facts.slice(i, i + FACTS_PER_MESSAGE) });
+  let current: ItemFact[] = [];
+  let bytes = 0;
+  for (const fact of facts) {
+    const size = JSON.stringify(fact).length;
+    if (current.length > 0 && (current.length >= FACTS_PER_MESSAGE || bytes + size > FACT_BYTES_PER_MESSAGE)) {
+      messages.push({ v: 1, workspaceId, ...(shards ? { shards } : {}), facts: current });
+      current = [];
+      bytes = 0;
+    }
+    current.push(fact);
+    bytes += size;
+  }
+  if (current.length) messages.push({ v: 1, workspaceId, ...(shards ? { shards } : {}), facts: current });
   return messages;
 }

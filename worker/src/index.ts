@@ -4,7 +4,6 @@ import { benchRoutesActive, floorResponse, FLOOR_PATH } from "./bench/floor.ts";
 import type { Env } from "./env.ts";
 import { countInvocation, countQueueDelivery, meterActive, METER_PATH, meteredEnv, meterResponse } from "./metering.ts";
 import { pruneDeliveries } from "./stores/deliveries.ts";
-import { pruneProductInterest } from "./stores/product-interest.ts";
 import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
 import { materialiseRecommendations } from "./stores/recs-materialise.ts";
@@ -13,6 +12,7 @@ import { pruneSegmentIndex } from "./stores/segment-index.ts";
 
 export { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 export { FloorDO } from "./bench/floor.ts";
+export { RecsShardDO } from "./recs-shards/RecsShardDO.ts";
 export { CustomerDO } from "./customer/CustomerDO.ts";
 export { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 
@@ -48,7 +48,6 @@ export default {
     const [report] = await Promise.all([
       materialiseRecommendations(env, controller.scheduledTime),
       pruneDeliveries(env.DB, controller.scheduledTime),
-      pruneProductInterest(env.DB, controller.scheduledTime),
       pruneSegmentIndex(env.DB, controller.scheduledTime),
       resumeStalledBackfills(env, controller.scheduledTime),
     ]);

@@ -231,6 +231,7 @@ export function meteredEnv(env: Env): Env {
       CUSTOMER: meteredNamespace(env.CUSTOMER, "CustomerDO"),
       RATE_LIMITER: meteredNamespace(env.RATE_LIMITER, "RateLimiterDO"),
       AGGREGATOR: meteredNamespace(env.AGGREGATOR, "AggregatorDO"),
+      RECS_SHARDS: meteredNamespace(env.RECS_SHARDS, "RecsShardDO"),
     };
     envs.set(env, wrapped);
   }

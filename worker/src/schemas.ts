@@ -132,6 +132,8 @@ const workspaceSettings = z.looseObject({
   firstPartyCookie: z.optional(z.union([z.boolean(), boundedString(1, 253)])),
   /** Browser (write-key) requests per minute per client IP; unset: DEFAULT_REQUESTS_PER_MINUTE. */
   rateLimit: z.optional(z.strictObject({ requestsPerMinute: z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)) })),
+  /** Recommendation shards (recs-shards/client.ts: default 4, at most 64); may grow, never shrink. */
+  recsShards: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(64))),
 });
 
 export const createWorkspaceSchema = z.strictObject({

@@ -1,11 +1,14 @@
-// The events consumer failing halfway through a batch, or with D1 down, and the batch redelivered:
-// the aggregates end up exactly as after one clean delivery (each fact folded once), and the
-// retry waits (backoff) instead of spending every attempt within the same outage.
+// The events consumer failing halfway through a batch (one recommendation shard down), or with every
+// shard down, and the batch redelivered: the shards' sums end up exactly as after one clean delivery
+// (each message applied once per shard), and the retry waits (backoff) instead of spending every
+// attempt within the same outage.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EventsQueueMessage, ItemFact } from "../src/facts.ts";
 import { eventsRetryDelaySeconds } from "../src/queues/events.ts";
+import { DEFAULT_RECS_SHARDS, recsShardOf } from "../src/recs-shards/client.ts";
 import { deliverQueueBatch, uid } from "./helpers.ts";
+import { shardRecords } from "./recs-helpers.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -14,10 +17,19 @@ const T0 = Date.parse("2026-11-20T10:00:00.000Z");
 function facts(prefix: string): ItemFact[] {
   const customer = `a:${prefix}`;
   const session = `${customer}#1`;
-  const fact = (kind: ItemFact["kind"], item: string, minute: number): ItemFact => ({
-    kind, item, category: "Tents", customer, session, ts: T0 + minute * 60_000, channel: "web", messageId: `${prefix}-${kind}-${item}-${minute}`,
+  const fact = (kind: ItemFact["kind"], item: string, minute: number, pairs?: ItemFact["pairs"]): ItemFact => ({
+    kind, item, category: "Tents", customer, session, ts: T0 + minute * 60_000, channel: "web", messageId: `${prefix}-${kind}-${item}-${minute}`, ...(pairs ? { pairs } : {}),
   });
-  return [fact("view", "tent", 0), fact("view", "mat", 1), fact("view", "stove", 2), fact("cart", "tent", 3), fact("cart", "mat", 4), fact("buy", "tent", 5), fact("buy", "mat", 5)];
+  // The pairs as the customer's object counts them (customer/session-pairs.ts), so every shard gets some.
+  return [
+    fact("view", "tent", 0),
+    fact("view", "mat", 1, [["successors", "tent", "mat", 1], ["later", "tent", "mat", 1], ["earlier", "mat", "tent", 1]]),
+    fact("view", "stove", 2, [["successors", "tent", "stove", 0.25], ["successors", "mat", "stove", 1], ["earlier", "stove", "mat", 1]]),
+    fact("cart", "tent", 3),
+    fact("cart", "mat", 4, [["cartedTogether", "tent", "mat", 1], ["cartedTogether", "mat", "tent", 1]]),
+    fact("buy", "tent", 5),
+    fact("buy", "mat", 5, [["boughtTogether", "tent", "mat", 1], ["boughtTogether", "mat", "tent", 1]]),
+  ];
 }
 
 /** Delivers the facts of one workspace as a queue batch (two messages) and answers what the consumer did with it. */
@@ -30,31 +42,41 @@ async function deliver(workspaceId: string, list: ItemFact[], attempts = 1) {
   return { acked: result.ackAll, retryDelay: result.retryAllDelay };
 }
 
-/** What the folds wrote for a workspace, without the workspace: comparable across workspaces. */
-async function aggregates(workspaceId: string) {
-  const [stats, pairs, interest] = await env.DB.batch([
-    env.DB.prepare(`SELECT item, category, views, carts, buys, popularity FROM item_stats WHERE workspace_id = ? ORDER BY item`).bind(workspaceId),
-    env.DB.prepare(`SELECT kind, relation, item, other, weight FROM item_pairs WHERE workspace_id = ? ORDER BY kind, relation, item, other`).bind(workspaceId),
-    env.DB.prepare(`SELECT product_id, viewed_at, carted_at, bought_at FROM product_interest WHERE workspace_id = ? ORDER BY product_id`).bind(workspaceId),
-  ]);
-  return { stats: stats!.results, pairs: pairs!.results, interest: interest!.results };
+const ITEMS = ["tent", "mat", "stove"];
+
+/** What the shards hold for a workspace's items: comparable across workspaces. */
+const aggregates = (workspaceId: string) => shardRecords(workspaceId, ITEMS);
+
+/** Makes the shards' `add` throw, for every shard or only the one holding `item`. */
+function shardsDown(only?: string) {
+  const getByName = env.RECS_SHARDS.getByName.bind(env.RECS_SHARDS);
+  return vi.spyOn(env.RECS_SHARDS, "getByName").mockImplementation((name) => {
+    const stub = getByName(name);
+    if (only !== undefined && !name.endsWith(`:${recsShardOf(only, DEFAULT_RECS_SHARDS)}`)) return stub;
+    return new Proxy(stub, {
+      get: (target, prop) =>
+        prop === "add"
+          ? async () => {
+              throw new Error("simulated shard outage");
+            }
+          : Reflect.get(target, prop),
+    });
+  });
 }
 
 describe("events consumer under faults", () => {
-  it("folds a batch that failed after its first write exactly once when it is redelivered", async () => {
+  it("applies a batch that one shard failed exactly once when it is redelivered", async () => {
     const clean = uid("clean-ws");
     expect(await deliver(clean, facts("shopper"))).toEqual({ acked: true, retryDelay: undefined });
     const expected = await aggregates(clean);
-    expect(expected.stats.length).toBe(3);
-    expect(expected.pairs.length).toBeGreaterThan(0);
+    expect(Object.keys(expected).sort()).toEqual(["mat", "stove", "tent"]);
+    expect(expected.tent!.pairs.successors).toEqual([["mat", 1], ["stove", 0.25]]);
+    // The items live in more than one shard, so the fault below leaves the batch half applied.
+    expect(new Set(ITEMS.map((item) => recsShardOf(item, DEFAULT_RECS_SHARDS))).size).toBeGreaterThan(1);
 
-    // The aggregate fold commits, then the product-interest write fails: the consumer is halfway through.
+    // The shard of "mat" is down: the other shards apply their parts, the batch is retried.
     const faulted = uid("faulted-ws");
-    const prepare = env.DB.prepare.bind(env.DB);
-    const spy = vi.spyOn(env.DB, "prepare").mockImplementation((sql) => {
-      if (sql.includes("product_interest")) throw new Error("D1_ERROR: simulated failure");
-      return prepare(sql);
-    });
+    const spy = shardsDown("mat");
     expect(await deliver(faulted, facts("shopper"))).toEqual({ acked: false, retryDelay: eventsRetryDelaySeconds(1) });
     spy.mockRestore();
 
@@ -64,15 +86,11 @@ describe("events consumer under faults", () => {
     expect(await aggregates(faulted)).toEqual(expected);
   });
 
-  it("rides out D1 being down: the batch waits with growing delays, then catches up", async () => {
+  it("rides out the shards being down: the batch waits with growing delays, then catches up", async () => {
     const clean = uid("clean-ws");
     await deliver(clean, facts("buyer"));
     const faulted = uid("down-ws");
-    const down = () => {
-      throw new Error("D1_ERROR: database unavailable");
-    };
-    vi.spyOn(env.DB, "prepare").mockImplementation(down);
-    vi.spyOn(env.DB, "batch").mockImplementation(down);
+    shardsDown();
     const delays = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
       const outcome = await deliver(faulted, facts("buyer"), attempt);
@@ -81,7 +99,7 @@ describe("events consumer under faults", () => {
     }
     expect(delays).toEqual([5, 10, 20]);
     vi.restoreAllMocks();
-    expect(await aggregates(faulted)).toEqual({ stats: [], pairs: [], interest: [] });
+    expect(await aggregates(faulted)).toEqual({});
     expect(await deliver(faulted, facts("buyer"), 4)).toMatchObject({ acked: true });
     expect(await aggregates(faulted)).toEqual(await aggregates(clean));
   });

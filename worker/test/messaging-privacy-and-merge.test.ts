@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { batch, request, trackEvent, uid, userHash } from "./helpers.ts";
+import { shardTotals } from "./recs-helpers.ts";
 import { messagesOf, messagingWorkspace, outbox, pendingRows, runAlarm, runAnyAlarm, waitForOutbox } from "./messaging-helpers.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -47,7 +48,7 @@ describe("privacy", () => {
     );
     const [message] = await waitForOutbox(ws, visitor, 1);
     const exportedPixel: string = message.message.payload.links.open_pixel!;
-    const interest = () => env.DB.prepare(`SELECT COUNT(*) AS n FROM product_interest WHERE workspace_id = ?`).bind(ws.id).first<{ n: number }>();
+    const interest = async () => ({ n: (await shardTotals(ws.id)).interestEntries });
     await vi.waitUntil(async () => (await interest())!.n === 1, { timeout: 5000 });
 
     const auth = { authorization: `Bearer ${ws.secretKey}` };

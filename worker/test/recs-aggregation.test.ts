@@ -1,129 +1,156 @@
-// Item facts fold into D1 aggregates (idempotently), and the cron materialises them into KV.
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
+// Item facts become pair sums where the session lives (the customer's object), reach the item-sharded
+// recommendation shards through the events queue (each message once), and the cron materialises the
+// changed items into packed KV pages, writing only what changed.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { ItemFact } from "../src/facts.ts";
-import worker from "../src/index.ts";
+import type { EventsQueueMessage, ItemFact } from "../src/facts.ts";
 import { decayScale } from "../src/recs/edge.ts";
-import { batch, trackEvent, uid } from "./helpers.ts";
+import { materialiseRecommendations } from "../src/stores/recs-materialise.ts";
+import { batch, createWorkspace, deliverQueueBatch, trackEvent, uid } from "./helpers.ts";
+import { servedLists, servedTrending, shardRecords, shardTotals } from "./recs-helpers.ts";
 
-const handler = worker as ExportedHandler<typeof env>;
-const T0 = Date.parse("2026-11-20T10:00:00.000Z");
+const T0 = Date.now() - 3600_000;
+const at = (i: number) => new Date(T0 + i * 1000).toISOString();
 
-function fact(kind: ItemFact["kind"], item: string, session: string, i: number, extra: Partial<ItemFact> = {}): ItemFact {
-  return { kind, item, customer: session.split("#")[0]!, session, ts: T0 + i * 1000, channel: "web", messageId: `${session}-${kind}-${i}`, ...extra };
+async function workspace() {
+  const { workspace, keys } = await createWorkspace({ name: uid("recs agg") });
+  return { id: workspace.id as string, writeKey: keys.write_key as string };
 }
 
-async function consume(workspaceId: string, facts: ItemFact[]) {
-  const queueBatch = createMessageBatch<unknown>("seam-events", [
-    { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { v: 1, workspaceId, facts } },
-  ]);
-  const ctx = createExecutionContext();
-  await handler.queue!(queueBatch, env, ctx);
-  return getQueueResult(queueBatch, ctx);
+const view = (shopper: string, item: string, i: number, category?: string) =>
+  trackEvent(shopper, "Product Viewed", { product_id: item, ...(category ? { category } : {}) }, { timestamp: at(i), messageId: `${shopper}-v-${i}` });
+
+/** Waits until the workspace's shards hold `entries` (item, customer) interest entries: every fact arrived. */
+async function settled(workspaceId: string, entries: number) {
+  await vi.waitUntil(async () => (await shardTotals(workspaceId)).interestEntries >= entries, { timeout: 15_000, interval: 50 });
 }
 
-async function pairs(workspaceId: string) {
-  const { results } = await env.DB.prepare(
-    `SELECT kind, relation, item, other, weight FROM item_pairs WHERE workspace_id = ? ORDER BY kind, relation, item, other`,
-  )
-    .bind(workspaceId)
-    .all<{ kind: string; relation: string; item: string; other: string; weight: number }>();
-  // Facts a second apart decay by a hair: compare at 4 decimals, in units of a fact at T0.
-  return results.map((r) => ({ ...r, weight: Math.round((r.weight / decayScale(T0)) * 1e4) / 1e4 }));
+/** A relation's weights of an item, in units of a fact at T0 (facts a second apart decay by a hair). */
+async function weights(workspaceId: string, item: string, relation: string): Promise<[string, number][]> {
+  const record = (await shardRecords(workspaceId, [item]))[item];
+  return (record?.pairs[relation] ?? []).map(([other, w]) => [other, Math.round((w / decayScale(T0)) * 1e4) / 1e4]);
 }
 
-describe("aggregation consumer", () => {
-  it("folds a session's views into successors/later/earlier pairs, and carts and buys into together-lists", async () => {
-    const ws = uid("ws-agg");
-    await consume(ws, [
-      fact("view", "a", "s1#1", 0),
-      fact("view", "b", "s1#1", 1),
-      fact("view", "c", "s1#1", 2),
-      fact("buy", "a", "s1#2", 3, { messageId: "order-1" }),
-      fact("buy", "c", "s1#2", 3, { messageId: "order-1" }),
-    ]);
-    const rows = await pairs(ws);
-    const weight = (kind: string, relation: string, item: string, other: string) =>
-      rows.find((r) => r.kind === kind && r.relation === relation && r.item === item && r.other === other)?.weight;
-    // Successors: 1/k² for k steps later; later: k^-0.5; earlier: 1/k (the tuned blend).
-    expect(weight("view", "successors", "a", "b")).toBe(1);
-    expect(weight("view", "successors", "a", "c")).toBe(0.25);
-    expect(weight("view", "later", "a", "c")).toBeCloseTo(1 / Math.SQRT2, 4);
-    expect(weight("view", "earlier", "c", "a")).toBe(0.5);
-    expect(weight("buy", "boughtTogether", "a", "c")).toBe(1);
-    expect(weight("buy", "boughtTogether", "c", "a")).toBe(1);
-    expect(rows.some((r) => r.kind === "view" && r.item === r.other)).toBe(false);
-  });
-
-  it("adds nothing when the same messages are delivered again", async () => {
-    const ws = uid("ws-dup");
-    const facts = [fact("view", "x", "s2#1", 0), fact("view", "y", "s2#1", 1), fact("cart", "y", "s2#1", 2)];
-    expect((await consume(ws, facts)).ackAll).toBe(true);
-    const once = await pairs(ws);
-    const stats = await env.DB.prepare(`SELECT item, views, carts, popularity FROM item_stats WHERE workspace_id = ? ORDER BY item`).bind(ws).all();
-    await consume(ws, facts);
-    await consume(ws, [facts[1]!, facts[0]!]);
-    expect(await pairs(ws)).toEqual(once);
-    expect((await env.DB.prepare(`SELECT item, views, carts, popularity FROM item_stats WHERE workspace_id = ? ORDER BY item`).bind(ws).all()).results).toEqual(stats.results);
-  });
-
-  it("continues a session across batches: a later click pairs with the earlier batch's", async () => {
-    const ws = uid("ws-cont");
-    await consume(ws, [fact("view", "p", "s3#1", 0)]);
-    await consume(ws, [fact("view", "q", "s3#1", 1)]);
-    expect((await pairs(ws)).filter((r) => r.relation === "successors")).toEqual([
-      { kind: "view", relation: "successors", item: "p", other: "q", weight: 1 },
-    ]);
-  });
-
-  it("pairs a click in a long session with its latest clicks only, and still ignores a redelivered old click", async () => {
-    const ws = uid("ws-long");
-    const clicks = Array.from({ length: 12 }, (_, i) => fact("view", `i${i}`, "s4#1", i));
-    for (const click of clicks) await consume(ws, [click]);
-    const next = fact("view", "last", "s4#1", 12);
-    await consume(ws, [next]);
-    const rows = await pairs(ws);
-    // successors pair with 5 steps back, later/earlier with 3: i7..i11 reach "last", i6 does not.
-    expect(rows.filter((r) => r.relation === "successors" && r.other === "last").map((r) => r.item).sort()).toEqual(["i10", "i11", "i7", "i8", "i9"]);
-    expect(rows.filter((r) => r.relation === "earlier" && r.item === "last").map((r) => r.other).sort()).toEqual(["i10", "i11", "i9"]);
-    // The first click, far outside the window, delivered again with the newest: nothing changes.
-    await consume(ws, [clicks[0]!, next]);
-    expect(await pairs(ws)).toEqual(rows);
-  });
-
-  it("is fed by the real events queue from ingest", async () => {
-    const id = uid();
-    await batch([
-      trackEvent(id, "Product Viewed", { product_id: "queue-a" }),
-      trackEvent(id, "Product Viewed", { product_id: "queue-b" }),
-    ]);
-    await vi.waitUntil(
-      async () => (await env.DB.prepare(`SELECT COUNT(*) AS n FROM item_stats WHERE workspace_id = 'demo' AND item IN ('queue-a', 'queue-b')`).first<{ n: number }>())!.n === 2,
-      { timeout: 10_000, interval: 50 },
+describe("pair counting in the customer's object", () => {
+  it("turns a session's views into successors/later/earlier pairs, and carts and buys into together-lists", async () => {
+    const ws = await workspace();
+    const shopper = uid();
+    await batch(
+      [
+        view(shopper, "a", 0),
+        view(shopper, "b", 1),
+        view(shopper, "c", 2),
+        trackEvent(shopper, "Order Completed", { order_id: uid("o"), products: [{ product_id: "a" }, { product_id: "c" }] }, { timestamp: at(3) }),
+      ],
+      ws.writeKey,
     );
+    await settled(ws.id, 3);
+    // Successors: 1/k² for k steps later; later: k^-0.5; earlier: 1/k (the tuned blend).
+    expect(await weights(ws.id, "a", "successors")).toEqual([["b", 1], ["c", 0.25]]);
+    expect((await weights(ws.id, "a", "later")).find(([o]) => o === "c")?.[1]).toBeCloseTo(1 / Math.SQRT2, 4);
+    // Earlier clicks are visited oldest first: first-seen order, the tie-break of the top-K.
+    expect(await weights(ws.id, "c", "earlier")).toEqual([["a", 0.5], ["b", 1]]);
+    expect(await weights(ws.id, "a", "boughtTogether")).toEqual([["c", 1]]);
+    expect(await weights(ws.id, "c", "boughtTogether")).toEqual([["a", 1]]);
+    expect(await weights(ws.id, "a", "earlier")).toEqual([]);
+  });
+
+  it("continues a session across batches, and starts afresh in the next session", async () => {
+    const ws = await workspace();
+    const shopper = uid();
+    await batch([view(shopper, "p", 0)], ws.writeKey);
+    await batch([view(shopper, "q", 1)], ws.writeKey);
+    // Over the 30-minute gap: a new session, which does not pair with q.
+    await batch([view(shopper, "r", 1 + 31 * 60)], ws.writeKey);
+    await settled(ws.id, 3);
+    expect(await weights(ws.id, "p", "successors")).toEqual([["q", 1]]);
+    expect(await weights(ws.id, "q", "successors")).toEqual([]);
+  });
+
+  it("pairs a click in a long session with its latest clicks only, and a repeated event adds nothing", async () => {
+    const ws = await workspace();
+    const shopper = uid();
+    for (let i = 0; i < 12; i++) await batch([view(shopper, `i${i}`, i)], ws.writeKey);
+    await batch([view(shopper, "last", 12)], ws.writeKey);
+    await settled(ws.id, 13);
+    const successorsOf = async (item: string) => (await weights(ws.id, item, "successors")).map(([o]) => o);
+    // successors pair with 5 steps back, later/earlier with 3: i7..i11 reach "last", i6 does not.
+    for (const item of ["i7", "i8", "i9", "i10", "i11"]) expect(await successorsOf(item)).toContain("last");
+    expect(await successorsOf("i6")).not.toContain("last");
+    expect((await weights(ws.id, "last", "earlier")).map(([o]) => o)).toEqual(["i9", "i10", "i11"]);
+    const before = await shardRecords(ws.id, ["i0", "last"]);
+    // The first click, sent again with the newest (a retrying SDK): the object drops both as duplicates.
+    const again = await batch([view(shopper, "i0", 0), view(shopper, "last", 12)], ws.writeKey);
+    expect(((await again.json()) as any).duplicate).toBe(2);
+    expect(await shardRecords(ws.id, ["i0", "last"])).toEqual(before);
+  });
+});
+
+describe("recommendation shards", () => {
+  const T = Date.parse("2026-11-20T10:00:00.000Z");
+  const fact = (kind: ItemFact["kind"], item: string, i: number, pairs?: ItemFact["pairs"]): ItemFact => ({
+    kind, item, customer: "a:s", session: "a:s#1", ts: T + i * 1000, channel: "web", messageId: `m-${i}`, ...(pairs ? { pairs } : {}),
+  });
+
+  it("apply a redelivered queue message once", async () => {
+    const ws = uid("ws-dup");
+    const body: EventsQueueMessage = { v: 1, workspaceId: ws, facts: [fact("view", "x", 0), fact("view", "y", 1, [["successors", "x", "y", 1]]), fact("cart", "y", 2)] };
+    expect((await deliverQueueBatch("seam-events", [body], 1, ["msg-1"])).ackAll).toBe(true);
+    const once = await shardRecords(ws, ["x", "y"]);
+    expect(once.x!.pairs.successors).toEqual([["y", 1]]);
+    expect((await deliverQueueBatch("seam-events", [body], 2, ["msg-1"])).ackAll).toBe(true);
+    expect(await shardRecords(ws, ["x", "y"])).toEqual(once);
+    // Another message with the same facts is another delivery: it adds (the customer's object sends each fact once).
+    await deliverQueueBatch("seam-events", [body], 1, ["msg-2"]);
+    expect((await shardRecords(ws, ["y"])).y!.views).toBeCloseTo(2 * once.y!.views, 12);
+  });
+
+  it("are fed by the real events queue from ingest", async () => {
+    const id = uid();
+    const before = (await shardTotals("demo")).interestEntries;
+    await batch([trackEvent(id, "Product Viewed", { product_id: "queue-a" }), trackEvent(id, "Product Viewed", { product_id: "queue-b" })]);
+    await settled("demo", before + 2);
+    expect(Object.keys(await shardRecords("demo", ["queue-a", "queue-b"])).sort()).toEqual(["queue-a", "queue-b"]);
   });
 });
 
 describe("materialisation (cron)", () => {
-  it("writes normalised neighbour lists, two-hop lists and trending per category to KV, then clears the dirty set", async () => {
-    const ws = uid("ws-mat");
-    const session = (n: number, items: string[], category = "Shoes") =>
-      items.map((item, i) => fact("view", item, `c${n}#1`, n * 100 + i, { category }));
-    await consume(ws, [...session(1, ["a", "b", "c"]), ...session(2, ["a", "b"]), ...session(3, ["b", "d"]), ...session(4, ["z"], "Hats")]);
-    await handler.scheduled!(createScheduledController({ scheduledTime: T0 + 3600_000, cron: "*/10 * * * *" }), env, createExecutionContext());
+  it("writes normalised lists, two-hop lists and trending per category to KV pages, and nothing again until something changes", async () => {
+    const ws = await workspace();
+    const session = (items: string[], category = "Shoes") => {
+      const shopper = uid();
+      return items.map((item, i) => view(shopper, item, i, category));
+    };
+    await batch([...session(["a", "b", "c"]), ...session(["a", "b"]), ...session(["b", "d"]), ...session(["z"], "Hats")], ws.writeKey);
+    await settled(ws.id, 8);
+    const first = await materialiseRecommendations(env, Date.now());
+    expect(first.items).toBeGreaterThanOrEqual(5);
 
-    const a = await env.RECS_KV.get<any>(`nb:${ws}:a`, "json");
+    const a = (await servedLists(ws.id, "a"))!;
     // a→b in two sessions (weight 2), a→c two steps on in one (1/4): normalised 1 and 1/8.
-    expect(a.successors.map((s: any) => [s.item, Math.round(s.score * 1e3) / 1e3])).toEqual([["b", 1], ["c", 0.125]]);
-    expect(a.views).toBeGreaterThan(0);
+    expect(a.successors!.map((s) => [s.item, Math.round(s.score * 1e3) / 1e3])).toEqual([["b", 1], ["c", 0.125]]);
+    // Two views an hour ago, decayed to now (4-day half-life).
+    expect(a.views).toBeCloseTo(2, 1);
     // a → b → d: d is two hops from a.
-    expect(a.related.map((r: any) => r.item)).toContain("d");
-    const trendingShoes = await env.RECS_KV.get<any>(`trend:${ws}:Shoes`, "json");
-    expect(trendingShoes[0].item).toBe("b");
-    expect(trendingShoes[0].score).toBe(1);
-    expect(trendingShoes.map((t: any) => t.item)).not.toContain("z");
-    expect((await env.RECS_KV.get<any>(`trend:${ws}:`, "json")).map((t: any) => t.item)).toContain("z");
-    expect((await env.DB.prepare(`SELECT COUNT(*) AS n FROM dirty_items WHERE workspace_id = ?`).bind(ws).first<{ n: number }>())!.n).toBe(0);
+    expect(a.related!.map((r) => r.item)).toContain("d");
+    const shoes = await servedTrending(ws.id, "Shoes");
+    expect(shoes[0]).toEqual({ item: "b", score: 1 });
+    expect(shoes.map((t) => t.item)).not.toContain("z");
+    expect((await servedTrending(ws.id)).map((t) => t.item)).toContain("z");
+
+    // Nothing changed since: the next run writes nothing.
+    const put = vi.spyOn(env.RECS_KV, "put");
+    const second = await materialiseRecommendations(env, Date.now());
+    expect(second.items).toBe(0);
+    expect(put).not.toHaveBeenCalled();
+    put.mockRestore();
+
+    // One more view: its item is materialised again, and only what changed is written.
+    await batch([view(uid(), "z", 10, "Hats")], ws.writeKey);
+    await settled(ws.id, 9);
+    const third = await materialiseRecommendations(env, Date.now());
+    expect(third).toMatchObject({ workspaces: 1, items: 1 });
+    expect(third.writes).toBeLessThanOrEqual(2);
+    expect((await servedLists(ws.id, "z"))!.views).toBeCloseTo(2, 1);
   });
 });

@@ -1,5 +1,5 @@
 // Exactness: real sessions (the first rsc15-64 training sessions) pushed through the worker path —
-// ingest, the customer objects, the events queue, the fold, the cron — give every item the very
+// ingest, the customer objects (which count the pairs), the events queue, the shards, the cron — give every item the very
 // lists in KV that worker/src/recs' offline core trains from the same clicks, tie order included.
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -8,6 +8,7 @@ import worker from "../src/index.ts";
 import { SESSION_BLEND } from "../src/recs/recommenders.ts";
 import { trainNeighbours, type ItemNeighbours, type Relation } from "../src/recs/train.ts";
 import { batch, createWorkspace } from "./helpers.ts";
+import { servedLists, shardItemCount } from "./recs-helpers.ts";
 
 const handler = worker as ExportedHandler<typeof env>;
 const RELATIONS: Relation[] = ["successors", "later", "earlier", "related"];
@@ -41,10 +42,7 @@ describe("edge lists equal the offline core's", () => {
       expect((await batch(events, keys.write_key)).status).toBe(200);
     }
     const items = new Set(timed.flat().map((c) => c.item));
-    await vi.waitUntil(
-      async () => (await env.DB.prepare(`SELECT COUNT(*) AS n FROM item_stats WHERE workspace_id = ?`).bind(workspace.id).first<{ n: number }>())!.n === items.size,
-      { timeout: 60_000, interval: 100 },
-    );
+    await vi.waitUntil(async () => (await shardItemCount(workspace.id)) === items.size, { timeout: 60_000, interval: 100 });
     const now = Date.now();
     await handler.scheduled!(createScheduledController({ scheduledTime: now, cron: "*/10 * * * *" }), env, createExecutionContext());
 
@@ -56,8 +54,8 @@ describe("edge lists equal the offline core's", () => {
     expect(offline.size).toBe(items.size);
     let lists = 0;
     for (const [item, expected] of offline) {
-      const edge = await env.RECS_KV.get<ItemNeighbours>(`nb:${workspace.id}:${item}`, "json");
-      expect(edge, item).not.toBeNull();
+      const edge = (await servedLists(workspace.id, item)) as ItemNeighbours | undefined;
+      expect(edge, item).toBeDefined();
       expect(edge!.views).toBeCloseTo(expected.views, 6);
       for (const relation of RELATIONS) {
         const want = expected[relation] ?? [];

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { batch, request, trackEvent, uid } from "./helpers.ts";
+import { shardTotals } from "./recs-helpers.ts";
 import { admin, messagesOf, messagingWorkspace, waitForOutbox, type MessagingWorkspace } from "./messaging-helpers.ts";
 
 function upsert(ws: MessagingWorkspace, products: unknown[]) {
@@ -12,9 +13,9 @@ function upsert(ws: MessagingWorkspace, products: unknown[]) {
   });
 }
 
+/** Distinct customers in the interest index. */
 async function interestRows(ws: MessagingWorkspace) {
-  const row = await env.DB.prepare(`SELECT COUNT(DISTINCT profile_key) AS n FROM product_interest WHERE workspace_id = ?`).bind(ws.id).first<{ n: number }>();
-  return row?.n ?? 0;
+  return (await shardTotals(ws.id)).profiles.size;
 }
 
 async function shopper(ws: MessagingWorkspace, views: [string, string][]) {

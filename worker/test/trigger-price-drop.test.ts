@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { batch, request, trackEvent, uid } from "./helpers.ts";
+import { shardTotals } from "./recs-helpers.ts";
 import { admin, DAY, messagesOf, messagingWorkspace, outbox, pendingRows, type MessagingWorkspace } from "./messaging-helpers.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -12,9 +13,9 @@ async function customerWith(ws: MessagingWorkspace, events: (id: string) => unkn
   return id;
 }
 
+/** (product, customer) entries in the interest index. */
 async function interestRows(ws: MessagingWorkspace) {
-  const { results } = await env.DB.prepare(`SELECT profile_key FROM product_interest WHERE workspace_id = ?`).bind(ws.id).all<{ profile_key: string }>();
-  return results.length;
+  return (await shardTotals(ws.id)).interestEntries;
 }
 
 describe("price drop and back in stock", () => {

@@ -5,6 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { countInvocation, meteredEnv, meteredStorage } from "../metering.ts";
+import { migrateObject, type ObjectMigrations } from "../object-migrations.ts";
 import type { KeyRange, SumFact } from "./shards.ts";
 
 /**
@@ -25,7 +26,7 @@ const MAX_SUMS_PER_FACT = 2_000;
 const MAX_RANGES_PER_READ = 20;
 const MAX_ROWS_PER_READ = 100_000;
 
-const MIGRATIONS: readonly (readonly string[])[] = [
+const MIGRATIONS: ObjectMigrations = [
   [
     // WITHOUT ROWID: the key is the row, so an upsert writes one b-tree, not a table and an index.
     `CREATE TABLE sums (key TEXT PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID`,
@@ -84,19 +85,7 @@ export class AggregatorDO extends DurableObject<Env> {
     super(ctx, meteredEnv(env));
     this.storage = meteredStorage(ctx.storage, env, "AggregatorDO");
     this.sql = this.storage.sql;
-    ctx.blockConcurrencyWhile(async () => this.migrate());
-  }
-
-  private migrate(): void {
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)`);
-    const current = Number(this.sql.exec(`SELECT MAX(version) AS v FROM _schema`).one().v ?? 0);
-    if (current >= MIGRATIONS.length) return;
-    this.storage.transactionSync(() => {
-      MIGRATIONS.slice(current).forEach((statements, i) => {
-        for (const statement of statements) this.sql.exec(statement);
-        this.sql.exec(`INSERT INTO _schema (version) VALUES (?)`, current + i + 1);
-      });
-    });
+    ctx.blockConcurrencyWhile(async () => migrateObject(this.storage, MIGRATIONS));
   }
 
   private folded(): number {

@@ -390,7 +390,7 @@ export class CustomerDO extends DurableObject<Env> {
     if (!this.store.hasSchema()) return false;
     const next = this.forwardedTo(hops);
     if (next) return next.stub.deleteCustomer(hops + 1);
-    return eraseCustomer(this.store, this.env.DB, (profileKey, owner) => this.stubFor(profileKey).eraseLinked(owner));
+    return eraseCustomer(this.store, this.env, (profileKey, owner) => this.stubFor(profileKey).eraseLinked(owner));
   }
 
   /** Erases a merged-away profile when the customer it forwards to is deleted. */

@@ -1,6 +1,8 @@
-// The customer object's dealings with the identity directory and the other D1 tables about it:
+// The customer object's dealings with the identity directory and the other stores about it (D1, the product-interest shards):
 // claiming its verified contacts, and deleting the customer everywhere. Called by CustomerDO.
+import type { Env } from "../env.ts";
 import { forgetMessaging } from "../stores/deliveries.ts";
+import { forgetProductInterest } from "../stores/product-interest.ts";
 import { isUserProfile, offlineProfileKey } from "../identity/profile-keys.ts";
 import { claimIdentity, forgetIdentities } from "../stores/identity-directory.ts";
 import { forgetCustomerIndex } from "../stores/segment-index.ts";
@@ -9,7 +11,7 @@ import type { CustomerStore } from "./store.ts";
 /** Erases the customer in `store` and everything linked to it; answers whether it held a customer. */
 export async function eraseCustomer(
   store: CustomerStore,
-  db: D1Database,
+  env: Env,
   eraseLinked: (profileKey: string, owner: string) => Promise<void>,
 ): Promise<boolean> {
   const existed = store.exists();
@@ -18,9 +20,10 @@ export async function eraseCustomer(
   const linked = [...store.linkedProfiles()];
   for (const profileKey of linked) await eraseLinked(profileKey, self ?? "");
   if (self && workspaceId) {
-    await forgetIdentities(db, workspaceId, self);
-    await forgetMessaging(db, workspaceId, [self, ...linked]);
-    await forgetCustomerIndex(db, workspaceId, [self, ...linked]);
+    await forgetIdentities(env.DB, workspaceId, self);
+    await forgetMessaging(env.DB, workspaceId, [self, ...linked]);
+    await forgetProductInterest(env, workspaceId, [self, ...linked]);
+    await forgetCustomerIndex(env.DB, workspaceId, [self, ...linked]);
   }
   await store.erase();
   return existed;

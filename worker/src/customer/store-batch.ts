@@ -7,6 +7,7 @@ import { consentChoices, type ConsentChoice } from "../ingest/consent.ts";
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import type { SeamEvent } from "../schemas.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
+import { attachSessionPairs } from "./session-pairs.ts";
 import { CAPS, SESSION_GAP_MS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
 
@@ -122,7 +123,9 @@ export class BatchWriter {
       for (const { event } of order) accepted.push(event);
       this.recordHistory(accepted);
       this.recordIdentities(accepted);
-      for (const event of accepted) this.applyEffects(event, profileKey, facts);
+      const made: ItemFact[] = [];
+      for (const event of accepted) this.applyEffects(event, profileKey, made);
+      facts.push(...attachSessionPairs(this.meta, made));
       this.flushViews();
       this.trim();
     });

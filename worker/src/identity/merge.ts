@@ -51,7 +51,11 @@ export const EMPTY_SNAPSHOT: CustomerSnapshot = {
 };
 
 /** Meta keys that describe the object itself, not the person: never taken from the other side. */
-const OWN_META = new Set(["workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day"]);
+const OWN_META = new Set([
+  "workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day",
+  // The current session's clicks kept for pairing (customer/session-pairs.ts): this object's session only.
+  "pair_window_view", "pair_window_cart", "pair_window_buy",
+]);
 
 function byKey<T>(rows: T[], key: (row: T) => string): Map<string, T> {
   return new Map(rows.map((row) => [key(row), row]));

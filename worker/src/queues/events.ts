@@ -1,15 +1,16 @@
-// Consumer of the `events` queue: folds compact item facts into the D1 recommendation aggregates
-// and the product-interest index (price-drop and back-in-stock triggers fan out through it), and
+// Consumer of the `events` queue: hands compact item facts to the recommendation shards (pair sums,
+// item stats and the product-interest index the price-drop and back-in-stock triggers fan out through), and
 // hands messages of other kinds to their own module by `kind` (KPI counters: queues/kpis.ts; segments: queues/segment-facts.ts).
 import type { Env } from "../env.ts";
-import type { EventsQueueMessage, ItemFact } from "../facts.ts";
+import type { EventsQueueMessage, ItemFact, PairIncrementTuple } from "../facts.ts";
+import { RELATIONS_BY_KIND } from "../recs/edge.ts";
 import type { KpiQueueMessage } from "../kpis/counters.ts";
 import { foldKpiMessages, isKpiMessage } from "./kpis.ts";
-import { recordProductInterest } from "../stores/product-interest.ts";
 import { consumeSegmentMessages, isSegmentQueueMessage } from "./segment-facts.ts";
-import { aggregateFacts } from "../stores/recs-aggregates.ts";
+import { addFactsToShards, recsShardCount } from "../recs-shards/client.ts";
 
 const FACT_KINDS = new Set(["view", "cart", "buy"]);
+const RELATIONS = new Set(Object.values(RELATIONS_BY_KIND).flatMap((relations) => Object.keys(relations)));
 
 function isEventsMessage(body: unknown): body is EventsQueueMessage {
   const m = body as EventsQueueMessage | null;
@@ -26,11 +27,27 @@ function isFact(f: unknown): f is ItemFact {
     typeof fact.customer === "string" &&
     typeof fact.session === "string" &&
     typeof fact.messageId === "string" &&
-    typeof fact.ts === "number"
+    Number.isFinite(fact.ts) &&
+    (fact.quantity === undefined || Number.isFinite(fact.quantity)) &&
+    (fact.pairs === undefined || (Array.isArray(fact.pairs) && fact.pairs.every(isPair)))
   );
 }
 
-/** wrangler.toml's `max_retries` for seam-events: with the backoff below, a D1 outage of about two hours is ridden out. */
+/** A pair increment the object computed: a relation of the fact's kind, two items, a positive finite weight. */
+function isPair(p: unknown): p is PairIncrementTuple {
+  return (
+    Array.isArray(p) &&
+    p.length === 4 &&
+    RELATIONS.has(p[0]) &&
+    typeof p[1] === "string" &&
+    typeof p[2] === "string" &&
+    typeof p[3] === "number" &&
+    Number.isFinite(p[3]) &&
+    p[3] > 0
+  );
+}
+
+/** wrangler.toml's `max_retries` for seam-events: with the backoff below, an outage of about two hours is ridden out. */
 export const EVENTS_MAX_RETRIES = 12;
 /** Retry backoff: 5 s, 10 s, 20 s … capped at 20 minutes. */
 const RETRY_BASE_S = 5;
@@ -42,16 +59,16 @@ export function eventsRetryDelaySeconds(attempts: number): number {
 
 /**
  * Folds the whole batch, then acks it. A malformed message is acked and logged rather than
- * retried: retrying cannot make it valid. If D1 or an aggregator shard fails, the batch is retried
- * with backoff (an immediate retry would spend every attempt within the same outage and
- * dead-letter the facts); every fold is idempotent per fact, so a retry adds nothing twice.
+ * retried: retrying cannot make it valid. If a recommendation or aggregator shard fails, the batch is
+ * retried with backoff (an immediate retry would spend every attempt within the same outage and
+ * dead-letter the facts); shards remember the messages they applied, so a retry adds nothing twice.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   // Messages of other kinds are acked or retried one by one; the batch-wide ack and retry below
   // then apply to the item facts alone (an explicitly handled message keeps its own outcome).
   const segments = batch.messages.filter((m) => isSegmentQueueMessage(m.body));
   if (segments.length) await consumeSegmentMessages(segments, env, eventsRetryDelaySeconds);
-  const facts: { workspaceId: string; fact: ItemFact }[] = [];
+  const facts: { id: string; workspaceId: string; shards: number; facts: ItemFact[] }[] = [];
   const kpis: KpiQueueMessage[] = [];
   for (const message of batch.messages) {
     if (isSegmentQueueMessage(message.body)) continue;
@@ -63,15 +80,12 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
       console.warn("events queue: dropping malformed message", message.id);
       continue;
     }
-    for (const fact of message.body.facts) if (isFact(fact)) facts.push({ workspaceId: message.body.workspaceId, fact });
+    const shards = recsShardCount({ recsShards: message.body.shards });
+    facts.push({ id: message.id, workspaceId: message.body.workspaceId, shards, facts: message.body.facts.filter(isFact) });
   }
   if (facts.length || kpis.length) {
     try {
-      if (facts.length) {
-        await aggregateFacts(env.DB, facts);
-        await recordProductInterest(env.DB, facts, Date.now());
-      }
-      if (kpis.length) await foldKpiMessages(kpis, env);
+      await Promise.all([facts.length ? addFactsToShards(env, facts) : undefined, kpis.length ? foldKpiMessages(kpis, env) : undefined]);
     } catch (error) {
       const attempts = Math.max(...batch.messages.map((m) => m.attempts));
       console.error(`events queue: fold failed (attempt ${attempts}); retrying the batch`, error);

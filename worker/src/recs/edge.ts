@@ -1,4 +1,5 @@
 // What the edge aggregates per kind of fact, how it decays, and the shape of its KV values.
+import { fnv1a } from "../aggregator/shards.ts";
 import type { FactKind } from "../facts.ts";
 import type { NeighbourList } from "./neighbours.ts";
 import { STEP_WEIGHTINGS, type PairRule } from "./pairs.ts";
@@ -52,6 +53,20 @@ export function decayScale(ts: number): number {
 /** Lists are normalised by their best entry; popularity is compared within one read. */
 export const TRENDING_SIZE = 50;
 
-export const neighboursKey = (workspaceId: string, item: string) => `nb:${workspaceId}:${item}`;
-/** Trending for one category; the empty category is the whole catalog. */
-export const trendingKey = (workspaceId: string, category = "") => `trend:${workspaceId}:${category}`;
+/**
+ * Neighbour lists are packed: one KV value per page holds the lists of every item hashed to it, so
+ * a cron run writes at most NEIGHBOUR_PAGES values per workspace however many items changed (a KV
+ * write costs ten reads), and readers share one cached page across its items. 16 pages keep a page
+ * near 100 KB for a 2,000-product store (about 3 KB of lists per item) and under the 25 MiB value
+ * limit up to roughly 100,000 items with lists; docs/scale.md has the arithmetic.
+ */
+export const NEIGHBOUR_PAGES = 16;
+
+/** The page of an item: a hash independent of the item's shard (aggregator/shards.ts fnv1a of a prefixed id). */
+export const neighboursPageOf = (item: string) => fnv1a(`page:${item}`) % NEIGHBOUR_PAGES;
+/** One page of lists: item → its EdgeNeighbours. */
+export type NeighbourPage = Record<string, EdgeNeighbours>;
+export const neighboursPageKey = (workspaceId: string, page: number) => `nbp:${workspaceId}:${page}`;
+/** Trending of every category in one value: category ("" = the whole catalog) → its list. */
+export type TrendingLists = Record<string, NeighbourList>;
+export const trendingKey = (workspaceId: string) => `trend:${workspaceId}`;

@@ -1,17 +1,11 @@
-// What a batch of item facts adds to the aggregates (session pairs, item stats, the dirty set), as a pure fold;
-// stores/recs-aggregates.ts reads its inputs from D1 and writes its result.
+// What item facts add to the aggregates (session pairs, item stats), as a pure fold: the customer
+// object folds each new fact against its session's window (customer/session-pairs.ts), the
+// recommendation shards add up the item stats (recs-shards/client.ts).
 import type { FactKind, ItemFact } from "../facts.ts";
 import { decayScale, POPULARITY_WEIGHT, RELATIONS_BY_KIND, SESSION_CLICKS_CAP } from "./edge.ts";
 import { pairIncrements } from "./pairs.ts";
 
-export interface SessionGroup {
-  workspaceId: string;
-  kind: FactKind;
-  session: string;
-  facts: ItemFact[];
-}
-
-/** The additions one queue batch makes, summed per row before anything is written. */
+/** The additions of a run of facts, summed per row. */
 export interface Fold {
   clicks: { workspaceId: string; kind: FactKind; session: string; messageId: string; item: string; ts: number }[];
   pairs: Map<string, { workspaceId: string; kind: FactKind; relation: string; item: string; other: string; weight: number }>;
@@ -19,16 +13,23 @@ export interface Fold {
   dirty: Set<string>;
 }
 
-export function groupBySession(facts: { workspaceId: string; fact: ItemFact }[]): SessionGroup[] {
-  const groups = new Map<string, SessionGroup>();
-  for (const { workspaceId, fact } of facts) {
-    const key = `${workspaceId}\u0000${fact.kind}\u0000${fact.session}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { workspaceId, kind: fact.kind, session: fact.session, facts: [] }));
-    group.facts.push(fact);
-  }
-  for (const group of groups.values()) group.facts.sort((a, b) => a.ts - b.ts);
-  return [...groups.values()];
+/** Decay-scaled counts one item gathers from its facts (item stats, trending). */
+export interface ItemStatSums {
+  category: string | null;
+  views: number;
+  carts: number;
+  buys: number;
+  popularity: number;
+}
+
+/** Adds one fact to its item's stats: the one definition of what a view, cart or purchase counts. */
+export function addFactStats(stat: ItemStatSums, fact: Pick<ItemFact, "kind" | "ts" | "quantity" | "category">): void {
+  const scale = decayScale(fact.ts);
+  if (fact.kind === "view") stat.views += scale;
+  if (fact.kind === "cart") stat.carts += scale * (fact.quantity ?? 1);
+  if (fact.kind === "buy") stat.buys += scale * (fact.quantity ?? 1);
+  stat.popularity += POPULARITY_WEIGHT[fact.kind] * scale;
+  stat.category = fact.category ?? stat.category;
 }
 
 /** How many of a session's latest clicks a new fact of this kind pairs with. */
@@ -74,11 +75,7 @@ export function foldFacts(
       }
       const statKey = `${workspaceId}\u0000${fact.item}`;
       const stat = fold.stats.get(statKey) ?? { workspaceId, item: fact.item, category: null, views: 0, carts: 0, buys: 0, popularity: 0 };
-      if (kind === "view") stat.views += scale;
-      if (kind === "cart") stat.carts += scale * (fact.quantity ?? 1);
-      if (kind === "buy") stat.buys += scale * (fact.quantity ?? 1);
-      stat.popularity += POPULARITY_WEIGHT[kind] * scale;
-      stat.category = fact.category ?? stat.category;
+      addFactStats(stat, { ...fact, kind });
       fold.stats.set(statKey, stat);
       fold.dirty.add(statKey);
       fold.clicks.push({ workspaceId, kind, session, messageId: fact.messageId, item: fact.item, ts: fact.ts });

@@ -8,6 +8,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError, badRequest, forbidden } from "../errors.ts";
 import { DEV_LOCATION_HEADER, requestLocation } from "../geo/near-store.ts";
 import { factMessages, type ItemFact } from "../facts.ts";
+import { recsShardCount } from "../recs-shards/client.ts";
 import { kpiMessages, type KpiFact } from "../kpis/counters.ts";
 import { QueueWindow } from "../queue-window.ts";
 import { profileKeyForContact } from "../stores/identity-directory.ts";
@@ -207,12 +208,13 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
       outcome.statuses.forEach((status, i) => {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };
       });
-      facts.push(...outcome.facts);
-      // RPC types widen the increments' tuples to arrays; the values are the same.
+      // RPC types widen tuples (pair and KPI increments) to arrays; the values are the same.
+      facts.push(...(outcome.facts as ItemFact[]));
       if (outcome.kpis) kpis.push(outcome.kpis as KpiFact);
       if (outcome.profile) profile = outcome.profile;
     }),
   );
+  factShardCounts.set(workspace.id, recsShardCount(workspace.settings));
   itemFacts.add(c.executionCtx, c.env.EVENTS, workspace.id, facts);
   kpiFacts.add(c.executionCtx, c.env.EVENTS, workspace.id, kpis);
 
@@ -250,7 +252,9 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
 }
 
 /** Item facts (recommendations, interest index) and KPI counter facts, each in its own window. */
-const itemFacts = new QueueWindow<ItemFact>("facts to the events queue", factMessages);
+/** Each workspace's recommendation shard count as its last request saw it: facts carry it to the consumer, which needs no D1. */
+const factShardCounts = new Map<string, number>();
+const itemFacts = new QueueWindow<ItemFact>("facts to the events queue", (workspaceId, facts) => factMessages(workspaceId, facts, factShardCounts.get(workspaceId)));
 const kpiFacts = new QueueWindow<KpiFact>("KPI facts to the events queue", kpiMessages);
 
 const batchDoc = doc("Ingest", "write or secret key", "A Segment batch: up to 2,500 events, 500 KB; answered per event", {

@@ -123,11 +123,11 @@ export async function deliveryOwner(db: D1Database, workspaceId: string, message
   return row?.profile_key ?? null;
 }
 
-/** Privacy delete: the customer's outbox entries, deliveries and product interest go too. */
+/** Privacy delete: the customer's outbox entries and deliveries go too (product interest: stores/product-interest.ts). */
 export async function forgetMessaging(db: D1Database, workspaceId: string, profileKeys: string[]): Promise<void> {
   if (profileKeys.length === 0) return;
   const statements = profileKeys.flatMap((key) =>
-    ["outbox", "message_deliveries", "product_interest"].map((table) =>
+    ["outbox", "message_deliveries"].map((table) =>
       db.prepare(`DELETE FROM ${table} WHERE workspace_id = ? AND profile_key = ?`).bind(workspaceId, key),
     ),
   );

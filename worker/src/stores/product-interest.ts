@@ -1,99 +1,52 @@
-// The product-interest index (who viewed, carted, bought what) and the catalog-change fan-out through it:
+// The product-interest index (who viewed, carted, bought what: kept per item by the recommendation
+// shards, recs-shards/) and the catalog-change fan-out through it:
 // a price drop or restock reaches the customers interested in the product, new arrivals those interested in the category.
 import { customerStub } from "../customer/routing.ts";
 import type { Env } from "../env.ts";
-import type { ItemFact } from "../facts.ts";
 import { DAY_MS } from "../triggers/definitions.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
+import { allShards, recsShard, recsShardCount, recsShardOf } from "../recs-shards/client.ts";
+import { workspaceById } from "./workspaces.ts";
 import { loadPublishedConfig } from "./published-config.ts";
 
-/** Interest older than this is pruned by the cron: no trigger looks further back (LIMITS.maxInterestDays). */
-export const INTEREST_RETENTION_DAYS = 180;
 /** Customers looked up per page of a fan-out, and customer objects called at once. */
 export const FANOUT_PAGE_SIZE = 500;
 export const FANOUT_CONCURRENCY = 16;
-
-/**
- * Folds view/cart/buy facts into the index, one row per (product, customer) keeping the latest
- * time of each kind, in one set-based statement. Idempotent, so a redelivered batch changes nothing.
- */
-export async function recordProductInterest(
-  db: D1Database,
-  facts: { workspaceId: string; fact: ItemFact }[],
-  now: number,
-): Promise<void> {
-  const latest = new Map<string, [string, string, string, number | null, number | null, number | null]>();
-  const slot = { view: 3, cart: 4, buy: 5 } as const;
-  for (const { workspaceId, fact } of facts) {
-    const key = `${workspaceId}\u0000${fact.item}\u0000${fact.customer}`;
-    const row = latest.get(key) ?? [workspaceId, fact.item, fact.customer, null, null, null];
-    const i = slot[fact.kind];
-    row[i] = Math.max(row[i] ?? 0, fact.ts);
-    latest.set(key, row);
-  }
-  if (latest.size === 0) return;
-  await db
-    .prepare(
-      `INSERT INTO product_interest (workspace_id, product_id, profile_key, viewed_at, carted_at, bought_at, updated_at)
-       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, ? FROM json_each(?) WHERE true
-       ON CONFLICT (workspace_id, product_id, profile_key) DO UPDATE SET
-         viewed_at = NULLIF(MAX(COALESCE(viewed_at, 0), COALESCE(excluded.viewed_at, 0)), 0),
-         carted_at = NULLIF(MAX(COALESCE(carted_at, 0), COALESCE(excluded.carted_at, 0)), 0),
-         bought_at = NULLIF(MAX(COALESCE(bought_at, 0), COALESCE(excluded.bought_at, 0)), 0),
-         updated_at = excluded.updated_at`,
-    )
-    .bind(now, JSON.stringify([...latest.values()]))
-    .run();
-}
+/** Catalog products of one category whose interest a new-arrivals fan-out reads. */
+const CATEGORY_PRODUCTS_MAX = 10_000;
 
 /**
  * Customers who viewed or carted a product since `since` and did not buy it after, in profile-key
- * order from `cursor`. A candidate list: each customer's object decides with its own state.
+ * order from `cursor`: the product's shard answers. A candidate list: each customer's object decides
+ * with its own state.
  */
-export async function interestedCustomers(
-  db: D1Database,
-  workspaceId: string,
-  productId: string,
-  since: number,
-  cursor: string,
-  limit: number,
-): Promise<string[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT profile_key FROM product_interest
-       WHERE workspace_id = ? AND product_id = ? AND profile_key > ?
-         AND MAX(COALESCE(viewed_at, 0), COALESCE(carted_at, 0)) >= ?
-         AND COALESCE(bought_at, 0) < MAX(COALESCE(viewed_at, 0), COALESCE(carted_at, 0))
-       ORDER BY profile_key LIMIT ?`,
-    )
-    .bind(workspaceId, productId, cursor, since, limit)
-    .all<{ profile_key: string }>();
-  return results.map((r) => r.profile_key);
+export async function interestedCustomers(env: Env, workspaceId: string, shards: number, productId: string, since: number, cursor: string, limit: number): Promise<string[]> {
+  return recsShard(env, workspaceId, recsShardOf(productId, shards)).interested(productId, since, cursor, limit);
 }
 
 /**
  * Customers who viewed, carted or bought any product of a category since `since`, in profile-key
- * order from `cursor`. A candidate list: each customer's object decides whether the category is
- * their favourite.
+ * order from `cursor`: the category's products from the catalog, each shard asked about its own,
+ * the pages merged. A candidate list: each customer's object decides whether the category is their favourite.
  */
-export async function customersOfCategory(
-  db: D1Database,
-  workspaceId: string,
-  category: string,
-  since: number,
-  cursor: string,
-  limit: number,
-): Promise<string[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT DISTINCT i.profile_key FROM catalog c JOIN product_interest i ON i.workspace_id = c.workspace_id AND i.product_id = c.product_id
-       WHERE c.workspace_id = ? AND c.category = ? AND i.profile_key > ?
-         AND MAX(COALESCE(i.viewed_at, 0), COALESCE(i.carted_at, 0), COALESCE(i.bought_at, 0)) >= ?
-       ORDER BY i.profile_key LIMIT ?`,
-    )
-    .bind(workspaceId, category, cursor, since, limit)
-    .all<{ profile_key: string }>();
-  return results.map((r) => r.profile_key);
+export async function customersOfCategory(env: Env, workspaceId: string, shards: number, category: string, since: number, cursor: string, limit: number): Promise<string[]> {
+  const { results } = await env.DB.prepare(`SELECT DISTINCT product_id FROM catalog WHERE workspace_id = ? AND category = ? LIMIT ?`)
+    .bind(workspaceId, category, CATEGORY_PRODUCTS_MAX)
+    .all<{ product_id: string }>();
+  const byShard = new Map<number, string[]>();
+  for (const { product_id } of results) {
+    const shard = recsShardOf(product_id, shards);
+    byShard.set(shard, [...(byShard.get(shard) ?? []), product_id]);
+  }
+  const pages = await Promise.all([...byShard].map(([shard, items]) => recsShard(env, workspaceId, shard).activeCustomers(items, since, cursor, limit)));
+  return [...new Set(pages.flat())].sort().slice(0, limit);
+}
+
+/** Privacy delete: the customers leave every shard's interest lists. */
+export async function forgetProductInterest(env: Env, workspaceId: string, profileKeys: string[]): Promise<void> {
+  if (profileKeys.length === 0) return;
+  const shards = recsShardCount((await workspaceById(env, workspaceId)).settings);
+  await Promise.all(allShards(env, workspaceId, shards).map((shard) => shard.forgetCustomers(profileKeys)));
 }
 
 export interface FanOutResult {
@@ -126,13 +79,14 @@ export async function fanOutCatalogChange(
   const result: FanOutResult = { candidates: 0, scheduled: 0, next_cursor: null };
   if (triggers.length === 0) return result;
   const since = now - Math.max(...triggers.map((t) => t.interest_days)) * DAY_MS;
+  const shards = recsShardCount((await workspaceById(env, workspaceId)).settings);
   const pageSize = options.pageSize ?? FANOUT_PAGE_SIZE;
   let cursor = options.cursor ?? "";
   for (let page = 0; page < (options.maxPages ?? Infinity); page++) {
     const keys =
       change.kind === "new_arrivals"
-        ? await customersOfCategory(env.DB, workspaceId, change.category, since, cursor, pageSize)
-        : await interestedCustomers(env.DB, workspaceId, change.product_id, since, cursor, pageSize);
+        ? await customersOfCategory(env, workspaceId, shards, change.category, since, cursor, pageSize)
+        : await interestedCustomers(env, workspaceId, shards, change.product_id, since, cursor, pageSize);
     result.candidates += keys.length;
     for (let i = 0; i < keys.length; i += FANOUT_CONCURRENCY) {
       const outcomes = await Promise.all(
@@ -156,8 +110,4 @@ export async function fanOutCatalogChange(
     result.next_cursor = cursor;
   }
   return result;
-}
-
-export async function pruneProductInterest(db: D1Database, now: number): Promise<void> {
-  await db.prepare(`DELETE FROM product_interest WHERE updated_at < ?`).bind(now - INTEREST_RETENTION_DAYS * DAY_MS).run();
 }

@@ -1,7 +1,6 @@
 // Recommendation lookups at the edge: KV lists and product cards behind the isolate cache.
 import { cardKey, newestKey, type ProductCard } from "../catalog/product.ts";
-import { neighboursKey, trendingKey, type EdgeNeighbours } from "../recs/edge.ts";
-import type { NeighbourList } from "../recs/neighbours.ts";
+import { neighboursPageKey, neighboursPageOf, trendingKey, type NeighbourPage, type TrendingLists } from "../recs/edge.ts";
 import type { RecsLookups } from "../recs/serve.ts";
 import { TtlCache } from "../ttl-cache.ts";
 
@@ -44,12 +43,18 @@ export function forgetCachedLookups(): void {
   cache.clear();
 }
 
+/** A packed value's entry: own keys only (an item id may be "constructor"). */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function kvLookups(kv: KVNamespace, workspaceId: string, now = Date.now()): RecsLookups {
   let version: Promise<string> | undefined;
   const read = async <T>(key: string) => cachedJson<T>(kv, key, await (version ??= lookupsVersion(kv, workspaceId, now)), now);
   return {
-    neighbours: (item) => read<EdgeNeighbours>(neighboursKey(workspaceId, item)),
-    trending: async (category) => (await read<NeighbourList>(trendingKey(workspaceId, category))) ?? [],
+    // A page holds many items' lists: one cached read serves every item on it.
+    neighbours: async (item) => own(await read<NeighbourPage>(neighboursPageKey(workspaceId, neighboursPageOf(item))), item),
+    trending: async (category = "") => own(await read<TrendingLists>(trendingKey(workspaceId)), category) ?? [],
     newest: async (category) => ((await read<string[]>(newestKey(workspaceId, category))) ?? []).map((item) => ({ item, score: 0 })),
     card: (item) => read<ProductCard>(cardKey(workspaceId, item)),
   };

@@ -1,79 +1,73 @@
-// The cron's job: turn D1 aggregates of changed items into the KV lists the recommendations read.
+// The cron's job: turn the recommendation shards' changed items into the KV lists the recommendations
+// read, writing a packed page or the trending value only when it actually changed.
 import type { Env } from "../env.ts";
 import {
-  decayScale,
-  neighboursKey,
-  RELATIONS_BY_KIND,
+  neighboursPageKey,
+  neighboursPageOf,
   TRENDING_SIZE,
   trendingKey,
   type EdgeNeighbours,
-  type EdgeRelation,
+  type NeighbourPage,
+  type TrendingLists,
 } from "../recs/edge.ts";
-import type { NeighbourList } from "../recs/neighbours.ts";
 import { SESSION_BLEND } from "../recs/recommenders.ts";
 import { relatedItems } from "../recs/train.ts";
 import { publishLookupsVersion } from "./recs-lookups.ts";
+import { allShards, recsShardCount } from "../recs-shards/client.ts";
+import type { ShardTrending } from "../recs-shards/RecsShardDO.ts";
 
-/** Changed items materialised per workspace per run; the rest wait for the next run. */
+/** Changed items materialised per shard per run; the rest wait for the next run. */
 export const MATERIALISE_BATCH = 2000;
-/** Session clicks older than this no longer pair with new ones (sessions end after 30 minutes). */
-export const SESSION_CLICKS_RETENTION_MS = 2 * 86_400_000;
-const MAX_TOP_K = Math.max(
-  ...Object.values(RELATIONS_BY_KIND).flatMap((relations) => Object.values(relations).map((r) => r.topK)),
-);
+/** Workspaces materialised at once (each asks its shards in parallel). */
+const WORKSPACES_AT_ONCE = 8;
 
 export interface MaterialiseReport {
   workspaces: number;
   items: number;
-  categories: number;
+  /** KV values written (pages and trending): the cost, as opposed to the items they hold. */
+  writes: number;
 }
 
-/** Each item's top-K lists per relation, best first, normalised so the best scores 1 (as offline). */
-async function readLists(db: D1Database, workspaceId: string, items: string[]): Promise<Map<string, EdgeNeighbours>> {
-  const lists = new Map<string, EdgeNeighbours>(items.map((item) => [item, { views: 0 }]));
-  const { results } = await db
-    .prepare(
-      `WITH wanted AS (SELECT value AS item FROM json_each(?)),
-       ranked AS (
-         SELECT p.item, p.relation, p.other, p.weight,
-                ROW_NUMBER() OVER (PARTITION BY p.item, p.kind, p.relation ORDER BY p.weight DESC, p.rowid) AS n
-         FROM item_pairs p JOIN wanted ON p.item = wanted.item
-         WHERE p.workspace_id = ?)
-       SELECT item, relation, other, weight FROM ranked WHERE n <= ? ORDER BY item, relation, n`,
-    )
-    .bind(JSON.stringify(items), workspaceId, MAX_TOP_K)
-    .all<{ item: string; relation: EdgeRelation; other: string; weight: number }>();
-  let best = 0;
-  for (const row of results) {
-    const entry = lists.get(row.item)!;
-    const list = (entry[row.relation] ??= []);
-    if (list.length === 0) best = row.weight;
-    list.push({ item: row.other, score: row.weight / best });
+/** KV pages of this run, read once each: the base the changed lists are patched into. */
+class Pages {
+  private readonly loaded = new Map<number, Promise<NeighbourPage>>();
+  private readonly kv: KVNamespace;
+  private readonly workspaceId: string;
+
+  constructor(kv: KVNamespace, workspaceId: string) {
+    this.kv = kv;
+    this.workspaceId = workspaceId;
   }
-  return lists;
+
+  get(page: number): Promise<NeighbourPage> {
+    let value = this.loaded.get(page);
+    if (!value) {
+      value = this.kv.get<NeighbourPage>(neighboursPageKey(this.workspaceId, page), "json").then((v) => v ?? {});
+      this.loaded.set(page, value);
+    }
+    return value;
+  }
+
+  async lists(item: string): Promise<EdgeNeighbours | undefined> {
+    const page = await this.get(neighboursPageOf(item));
+    return Object.hasOwn(page, item) ? page[item] : undefined;
+  }
 }
 
-async function kvNeighbours(kv: KVNamespace, workspaceId: string, item: string): Promise<EdgeNeighbours | undefined> {
-  return (await kv.get<EdgeNeighbours>(neighboursKey(workspaceId, item), "json")) ?? undefined;
+/** Writes `value` under `key` unless KV already holds exactly that (a KV write costs ten reads). */
+async function putIfChanged(kv: KVNamespace, key: string, value: string, current?: string | null): Promise<boolean> {
+  if ((current === undefined ? await kv.get(key) : current) === value) return false;
+  await kv.put(key, value);
+  return true;
 }
 
-async function materialiseWorkspace(env: Env, workspaceId: string, now: number): Promise<{ items: number; categories: number }> {
-  const { results: dirty } = await env.DB.prepare(`SELECT item FROM dirty_items WHERE workspace_id = ? LIMIT ?`)
-    .bind(workspaceId, MATERIALISE_BATCH)
-    .all<{ item: string }>();
-  const items = dirty.map((r) => r.item);
-  if (items.length === 0) return { items: 0, categories: 0 };
-
-  const fresh = await readLists(env.DB, workspaceId, items);
-  const { results: stats } = await env.DB.prepare(
-    `SELECT s.item, s.views, COALESCE(s.category, c.category) AS category
-     FROM item_stats s LEFT JOIN catalog c ON c.workspace_id = s.workspace_id AND c.product_id = s.item AND c.variant = ''
-     WHERE s.workspace_id = ? AND s.item IN (SELECT value FROM json_each(?))`,
-  )
-    .bind(workspaceId, JSON.stringify(items))
-    .all<{ item: string; views: number; category: string | null }>();
-  const nowScale = decayScale(now);
-  for (const s of stats) fresh.get(s.item)!.views = s.views / nowScale;
+async function materialiseWorkspace(env: Env, workspaceId: string, shardCount: number, now: number): Promise<{ items: number; writes: number }> {
+  const shards = allShards(env, workspaceId, shardCount);
+  // Each shard first hands over the items it no longer owns (N grew), then answers its changed lists.
+  const answers = await Promise.all(shards.map((shard, self) => shard.changedLists(now, MATERIALISE_BATCH, { workspaceId, self, shards: shardCount })));
+  const fresh = new Map<string, EdgeNeighbours>(answers.flatMap((a) => a.lists.map(({ item, lists }) => [item, lists] as const)));
+  if (fresh.size === 0) return { items: 0, writes: 0 };
+  const pages = new Pages(env.RECS_KV, workspaceId);
 
   // Two-hop lists need the direct lists of every neighbour: fresh ones from this run, else KV's.
   if (SESSION_BLEND.training.related) {
@@ -83,7 +77,7 @@ async function materialiseWorkspace(env: Env, workspaceId: string, now: number):
       for (const { item } of [...(lists.later ?? []), ...(lists.earlier ?? [])]) if (!graph.has(item)) missing.add(item);
     await Promise.all(
       [...missing].map(async (item) => {
-        const lists = await kvNeighbours(env.RECS_KV, workspaceId, item);
+        const lists = await pages.lists(item);
         if (lists) graph.set(item, lists);
       }),
     );
@@ -94,45 +88,63 @@ async function materialiseWorkspace(env: Env, workspaceId: string, now: number):
     }
   }
 
-  await Promise.all([...fresh].map(([item, lists]) => env.RECS_KV.put(neighboursKey(workspaceId, item), JSON.stringify(lists))));
-  await env.DB.prepare(`DELETE FROM dirty_items WHERE workspace_id = ? AND item IN (SELECT value FROM json_each(?))`)
-    .bind(workspaceId, JSON.stringify(items))
-    .run();
-
-  const categories = [...new Set(stats.map((s) => s.category).filter((c): c is string => !!c))];
-  await Promise.all([undefined, ...categories].map((category) => writeTrending(env, workspaceId, category)));
-  await publishLookupsVersion(env.RECS_KV, workspaceId, now);
-  return { items: items.length, categories: categories.length };
+  const byPage = new Map<number, [string, EdgeNeighbours][]>();
+  for (const entry of fresh) {
+    const page = neighboursPageOf(entry[0]);
+    const list = byPage.get(page) ?? [];
+    list.push(entry);
+    byPage.set(page, list);
+  }
+  const written = await Promise.all(
+    [...byPage].map(async ([page, entries]) => {
+      const value = { ...(await pages.get(page)) };
+      const before = JSON.stringify(value);
+      for (const [item, lists] of entries) value[item] = lists;
+      return putIfChanged(env.RECS_KV, neighboursPageKey(workspaceId, page), JSON.stringify(value), before);
+    }),
+  );
+  // Only now, with the lists in KV: an item that changed again meanwhile stays changed.
+  await Promise.all(shards.map((shard, i) => shard.markMaterialised(answers[i]!.lists.map(({ item }) => item), answers[i]!.generation)));
+  const trending = await writeTrending(env, workspaceId, await Promise.all(shards.map((shard) => shard.trending())));
+  const writes = written.filter(Boolean).length + (trending ? 1 : 0);
+  // Isolates keep what they read under the lookups version: a new one makes them read the new lists.
+  if (writes > 0) await publishLookupsVersion(env.RECS_KV, workspaceId, now);
+  return { items: fresh.size, writes };
 }
 
-/** The most popular items (decayed views, carts and purchases) of a category, or of the whole store. */
-async function writeTrending(env: Env, workspaceId: string, category: string | undefined): Promise<void> {
-  const { results } = await env.DB.prepare(
-    `SELECT s.item, s.popularity FROM item_stats s
-     LEFT JOIN catalog c ON c.workspace_id = s.workspace_id AND c.product_id = s.item AND c.variant = ''
-     WHERE s.workspace_id = ? AND (?2 IS NULL OR COALESCE(s.category, c.category) = ?2)
-     ORDER BY s.popularity DESC, s.item LIMIT ?3`,
-  )
-    .bind(workspaceId, category ?? null, TRENDING_SIZE)
-    .all<{ item: string; popularity: number }>();
-  const best = results[0]?.popularity ?? 0;
-  const list: NeighbourList = best > 0 ? results.map((r) => ({ item: r.item, score: r.popularity / best })) : [];
-  // A KV write costs ten reads: a list that came out as it was is not written again.
-  const key = trendingKey(workspaceId, category);
-  const value = JSON.stringify(list);
-  if ((await env.RECS_KV.get(key)) !== value) await env.RECS_KV.put(key, value);
+/**
+ * Trending of every category and of the whole store, merged from the shards' top lists (each shard's
+ * top TRENDING_SIZE per category holds every item of the merged top): most popular first, ties by item.
+ */
+export function mergeTrending(shards: readonly ShardTrending[]): TrendingLists {
+  const merged: Record<string, { item: string; popularity: number }[]> = {};
+  for (const shard of shards) for (const [category, list] of Object.entries(shard)) (merged[category] ??= []).push(...list);
+  const lists: TrendingLists = {};
+  for (const [category, list] of Object.entries(merged)) {
+    const top = list.sort((a, b) => b.popularity - a.popularity || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0)).slice(0, TRENDING_SIZE);
+    const best = top[0]?.popularity ?? 0;
+    lists[category] = best > 0 ? top.map(({ item, popularity }) => ({ item, score: popularity / best })) : [];
+  }
+  return lists;
 }
 
-/** Materialises every workspace's changed items (up to MATERIALISE_BATCH each) and prunes old clicks. */
+async function writeTrending(env: Env, workspaceId: string, shards: readonly ShardTrending[]): Promise<boolean> {
+  return putIfChanged(env.RECS_KV, trendingKey(workspaceId), JSON.stringify(mergeTrending(shards)));
+}
+
+/** Materialises every workspace's changed items (up to MATERIALISE_BATCH per shard each). */
 export async function materialiseRecommendations(env: Env, now: number): Promise<MaterialiseReport> {
-  await env.DB.prepare(`DELETE FROM session_clicks WHERE ts < ?`).bind(now - SESSION_CLICKS_RETENTION_MS).run();
-  const { results } = await env.DB.prepare(`SELECT DISTINCT workspace_id FROM dirty_items`).all<{ workspace_id: string }>();
-  const report: MaterialiseReport = { workspaces: 0, items: 0, categories: 0 };
-  for (const { workspace_id } of results) {
-    const done = await materialiseWorkspace(env, workspace_id, now);
-    report.workspaces += 1;
-    report.items += done.items;
-    report.categories += done.categories;
+  // The workspaces table is configuration (a row per store), not the event path.
+  const { results } = await env.DB.prepare(`SELECT id, settings FROM workspaces`).all<{ id: string; settings: string }>();
+  const report: MaterialiseReport = { workspaces: 0, items: 0, writes: 0 };
+  for (let i = 0; i < results.length; i += WORKSPACES_AT_ONCE) {
+    const done = await Promise.all(results.slice(i, i + WORKSPACES_AT_ONCE).map(({ id, settings }) => materialiseWorkspace(env, id, recsShardCount(JSON.parse(settings) as Record<string, unknown>), now)));
+    for (const { items, writes } of done) {
+      if (items === 0) continue;
+      report.workspaces += 1;
+      report.items += items;
+      report.writes += writes;
+    }
   }
   return report;
 }

@@ -1,7 +1,8 @@
 // Workspaces (tenants) in D1, read through an isolate-memory cache so a known key never waits on D1.
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { ApiError, badRequest, notFound } from "../errors.ts";
+import { DEFAULT_RECS_SHARDS, recsShardCount } from "../recs-shards/client.ts";
 import { originMatches } from "../origins.ts";
 import type { KEY_KINDS } from "../schemas.ts";
 import { TtlCache } from "../ttl-cache.ts";
@@ -147,19 +148,31 @@ export async function updateWorkspace(
   now: number,
 ): Promise<Workspace> {
   const current = await workspaceById(env, id);
+  const settings = patch.settings ? withRecsShards(patch.settings, current.settings) : current.settings;
   await env.DB.prepare(
     `UPDATE workspaces SET name = ?, allowed_origins = ?, settings = ?, updated_at = ? WHERE id = ?`,
   )
     .bind(
       patch.name ?? current.name,
       JSON.stringify(patch.allowedOrigins ?? current.allowedOrigins),
-      JSON.stringify(patch.settings ?? current.settings),
+      JSON.stringify(settings),
       now,
       id,
     )
     .run();
   forgetCachedWorkspaces();
   return workspaceById(env, id);
+}
+
+/**
+ * New settings, with the recommendation shard count carried over when the patch leaves it out: an
+ * item's state lives in its shard, so N may grow (the cron re-homes items) but never shrink.
+ */
+function withRecsShards(next: Record<string, unknown>, current: Record<string, unknown>): Record<string, unknown> {
+  const before = recsShardCount(current);
+  const after = next.recsShards === undefined ? before : recsShardCount(next);
+  if (after < before) throw badRequest("invalid_settings", `recsShards can grow but never shrink (it is ${before})`, { recsShards: before });
+  return after === DEFAULT_RECS_SHARDS && current.recsShards === undefined && next.recsShards === undefined ? next : { ...next, recsShards: after };
 }
 
 /** Issues new keys of the given kinds; the old ones stop working (in other isolates within the cache TTL). */
