@@ -1,6 +1,7 @@
 // The worker's entry: HTTP, queue consumers and the cron, plus the Durable Object classes.
 import { app } from "./app.ts";
 import { benchRoutesActive, floorResponse, FLOOR_PATH } from "./bench/floor.ts";
+import { SHARD_BENCH_PATH, shardBenchResponse } from "./bench/shard.ts";
 import type { Env } from "./env.ts";
 import { countInvocation, countQueueDelivery, meterActive, METER_PATH, meteredEnv, meterResponse } from "./metering.ts";
 import { pruneDeliveries } from "./stores/deliveries.ts";
@@ -23,8 +24,12 @@ export default {
       if (new URL(request.url).pathname === METER_PATH) return meterResponse(request);
       countInvocation(env, "fetch");
     }
-    // The dev-only floor route of bench:ingest (bench/floor.ts): a 404 unless SEAM_DEV_BENCH=on.
-    if (benchRoutesActive(env) && new URL(request.url).pathname === FLOOR_PATH) return floorResponse(request, env);
+    // The benchmarks' dev-only routes (bench/): a 404 unless SEAM_DEV_BENCH=on.
+    if (benchRoutesActive(env)) {
+      const path = new URL(request.url).pathname;
+      if (path === FLOOR_PATH) return floorResponse(request, env);
+      if (path === SHARD_BENCH_PATH) return shardBenchResponse(request, meteredEnv(env));
+    }
     return app.fetch(request, meteredEnv(env), ctx);
   },
   async queue(delivered, rawEnv) {

@@ -1,0 +1,44 @@
+// The benchmarks' routes (bench/: bench:ingest's floor, one RPC and one row appended; bench:scale's
+// shard driver) are served only under SEAM_DEV_BENCH=on; anywhere else they are ordinary 404s.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { FLOOR_PATH, benchRoutesActive, floorResponse } from "../src/bench/floor.ts";
+import { SHARD_BENCH_PATH, shardBenchResponse } from "../src/bench/shard.ts";
+import type { Env } from "../src/env.ts";
+import { request } from "./helpers.ts";
+
+const workerEnv = env as unknown as Env;
+
+describe("the benchmarks' routes are dev-only", () => {
+  it("without the dev var, /__floor and /__shard answer 404", async () => {
+    expect(workerEnv.SEAM_DEV_BENCH).toBeUndefined();
+    for (const path of [`${FLOOR_PATH}?c=1`, `${SHARD_BENCH_PATH}?op=add`]) {
+      const res = await request(path, { method: "POST", body: "{}" });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    }
+    for (const value of ["true", "1", "ON", ""]) expect(benchRoutesActive({ SEAM_DEV_BENCH: value })).toBe(false);
+  });
+
+  it("under the dev var, each call appends one row to the object it names", async () => {
+    const on = { ...workerEnv, SEAM_DEV_BENCH: "on" };
+    expect(benchRoutesActive(on)).toBe(true);
+    const post = (c: number) => floorResponse(new Request(`https://seam.test${FLOOR_PATH}?c=${c}`, { method: "POST", body: '{"batch":[]}' }), on);
+    const seqs = [];
+    for (const c of [7, 7, 1007, 8]) seqs.push(((await (await post(c)).json()) as { seq: number }).seq);
+    // Object 7 (1007 mod 1,000 is 7 again) has three rows; object 8 its first.
+    expect(seqs).toEqual([1, 2, 3, 1]);
+  });
+
+  it("under the dev var, the shard driver logs a call of real pair increments into one shard and folds it", async () => {
+    const on = { ...workerEnv, SEAM_DEV_BENCH: "on" };
+    const call = async (query: string) => (await shardBenchResponse(new Request(`https://seam.test${SHARD_BENCH_PATH}?shard=1&${query}`, { method: "POST" }), on)).json();
+    const added = (await call("op=add&facts=50&items=100&seed=7")) as { applied: number; facts: number; pairs: number; items: number };
+    expect(added).toMatchObject({ applied: 1, facts: 50 });
+    expect(added.pairs).toBeGreaterThan(50);
+    // The same call again is the same queue message: it adds nothing.
+    expect(await call("op=add&facts=50&items=100&seed=7")).toMatchObject({ applied: 0, duplicates: 1 });
+    const folded = (await call("op=fold")) as { items: number };
+    expect(folded.items).toBe(added.items);
+  });
+});
