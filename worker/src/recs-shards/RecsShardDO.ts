@@ -185,7 +185,7 @@ export class RecsShardDO extends DurableObject<Env> {
     return this.storage.transactionSync(() => this.fold(now));
   }
 
-  /** The fold, a minute after the first unfolded call; re-armed for the next expiry of remembered ids. */
+  /** The fold, FOLD_AFTER_MS after the first unfolded call; re-armed for the next expiry of remembered ids. */
   override async alarm(): Promise<void> {
     countInvocation(this.env, "alarm", "RecsShardDO");
     this.foldNow();
