@@ -41,4 +41,13 @@ describe("the benchmarks' routes are dev-only", () => {
     const folded = (await call("op=fold")) as { items: number };
     expect(folded.items).toBe(added.items);
   });
+
+  it("a fold of more item rows than one SQLite value holds (2 MB) writes them in several statements", { timeout: 60_000 }, async () => {
+    const on = { ...workerEnv, SEAM_DEV_BENCH: "on" };
+    const call = async (query: string) => (await shardBenchResponse(new Request(`https://seam.test${SHARD_BENCH_PATH}?shard=2&${query}`, { method: "POST" }), on)).json();
+    // Found by bench:scale: ten busy minutes of calls touch thousands of items of a few KB each.
+    for (let seed = 1; seed <= 30; seed++) expect(await call(`op=add&facts=2000&items=2000&seed=${seed}`)).toMatchObject({ applied: 1 });
+    const folded = (await call("op=fold")) as { items: number };
+    expect(folded.items).toBeGreaterThan(1500);
+  });
 });

@@ -160,11 +160,14 @@ export class RecsShardDO extends DurableObject<Env> {
         rows.push([item, record.category, record.popularity, JSON.stringify(record)]);
         changed.set(item, state.generation);
       }
-      this.sql.exec(
-        `INSERT INTO items (item, category, popularity, body) SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true
-         ON CONFLICT (item) DO UPDATE SET category = excluded.category, popularity = excluded.popularity, body = excluded.body`,
-        JSON.stringify(rows),
-      );
+      // Several statements when needed: one bound JSON value must stay under SQLite's 2 MB limit
+      // (ten busy minutes of calls touch thousands of items, each row a few KB).
+      for (const chunk of byteChunks(rows, (row) => row[3].length + row[0].length + 64, CALL_ROW_BYTES))
+        this.sql.exec(
+          `INSERT INTO items (item, category, popularity, body) SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true
+           ON CONFLICT (item) DO UPDATE SET category = excluded.category, popularity = excluded.popularity, body = excluded.body`,
+          JSON.stringify(chunk),
+        );
       state.folded = calls.at(-1)!.seq;
       state.changed = [...changed];
     }
@@ -316,8 +319,27 @@ export class RecsShardDO extends DurableObject<Env> {
   }
 }
 
-/** A logged row's size at most (SQLite values stop at 2 MB). */
+/** A logged row's size at most, and a bound JSON value's (SQLite values stop at 2 MB). */
 const CALL_ROW_BYTES = 1_000_000;
+
+/** Consecutive runs of `rows` whose sizes add up to at most `limit` each (a larger row alone). */
+function byteChunks<T>(rows: readonly T[], size: (row: T) => number, limit: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const n = size(row);
+    if (current.length > 0 && bytes + n > limit) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 /** A call's parts as logged rows: whole parts, each row's increments under CALL_ROW_BYTES unless one part alone is larger. */
 function callRows(parts: ShardPart[]): { ids: string; body: string }[] {
