@@ -1,5 +1,6 @@
 // The benchmarks' routes (bench/: bench:ingest's floor, one RPC and one row appended; bench:scale's
 // shard driver) are served only under SEAM_DEV_BENCH=on; anywhere else they are ordinary 404s.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { FLOOR_PATH, benchRoutesActive, floorResponse } from "../src/bench/floor.ts";
@@ -40,6 +41,10 @@ describe("the benchmarks' routes are dev-only", () => {
     expect(await call("op=add&facts=50&items=100&seed=7")).toMatchObject({ applied: 0, duplicates: 1 });
     const folded = (await call("op=fold")) as { items: number };
     expect(folded.items).toBe(added.items);
+    // The fold deleted the call it folded (its increments are in the item rows) and kept its id.
+    const logged = await runInDurableObject(env.RECS_SHARDS.getByName("bench:0"), (_, state) => state.storage.sql.exec(`SELECT COUNT(*) AS n FROM calls`).one().n);
+    expect(logged).toBe(0);
+    expect(await call("op=add&facts=50&items=100&seed=7")).toMatchObject({ applied: 0, duplicates: 1 });
   });
 
   it("a fold of more item rows than one SQLite value holds (2 MB) writes them in several statements", { timeout: 60_000 }, async () => {
