@@ -11,8 +11,9 @@ import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
 import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
 import type { CategoryActivity } from "../triggers/favourite-category.ts";
+import type { Journal } from "./journal.ts";
 import type { MetaCache } from "./meta.ts";
-import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TouchpointRow, TraitRow, ViewedItemRow } from "./rows.ts";
+import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TraitRow, ViewedItemRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
 import { cartLineView, cartView, iso, orderView, touchpointView, viewedItemView, type CustomerState } from "./views.ts";
@@ -33,10 +34,13 @@ export interface CustomerSendFacts {
 export class CustomerReads {
   private readonly sql: Sql;
   private readonly meta: MetaCache;
+  /** The history: touchpoints, clicks, raw events (customer/journal.ts). */
+  private readonly journal: Journal;
 
-  constructor(sql: Sql, meta: MetaCache) {
+  constructor(sql: Sql, meta: MetaCache, journal: Journal) {
     this.sql = sql;
     this.meta = meta;
+    this.journal = journal;
   }
 
   // ---- the API ------------------------------------------------------------------------------
@@ -71,12 +75,8 @@ export class CustomerReads {
       cart: this.cart(),
       viewed_items: this.viewedItems(CAPS.viewedItems),
       orders: this.sql<OrderRow>`SELECT order_id, total, revenue, currency, products, channel, ts FROM orders ORDER BY ts DESC LIMIT ${CAPS.orders}`.map(orderView),
-      channel_history: this.sql<TouchpointRow>`
-        SELECT ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id
-        FROM touchpoints ORDER BY ts DESC, seq DESC LIMIT ${CAPS.touchpoints}`.map(touchpointView),
-      recent_events: this.sql<{ body: string }>`SELECT body FROM recent_events ORDER BY ts DESC, seq DESC LIMIT ${CAPS.recentEvents}`.map(
-        (r) => JSON.parse(r.body) as SeamEvent,
-      ),
+      channel_history: this.journal.channelHistory().map(touchpointView),
+      recent_events: this.journal.recentEvents(),
     };
   }
 
@@ -116,8 +116,7 @@ export class CustomerReads {
    * is read only for the type that shows it; every other type needs just the latest category.
    */
   recommendationContext({ recentlyViewed = false } = {}): RecommendationContext {
-    const clicks = this.sql<{ item: string; ts: number }>`
-      SELECT item, ts FROM (SELECT item, ts, seq FROM item_clicks ORDER BY ts DESC, seq DESC LIMIT ${CAPS.itemClicks}) ORDER BY ts, seq`;
+    const clicks = this.journal.clicks();
     const purchased = new Set<string>();
     for (const row of this.sql<{ products: string }>`SELECT products FROM orders`)
       for (const p of JSON.parse(row.products) as ProductLine[]) purchased.add(p.productId);
@@ -163,7 +162,7 @@ export class CustomerReads {
       email: email.address,
       phone: phone.address,
       messengerId: str(traits.messenger_id),
-      push: str(traits.push_token) !== null || this.sql`SELECT 1 FROM touchpoints WHERE channel = 'app' LIMIT 1`.length > 0,
+      push: str(traits.push_token) !== null || this.journal.hasChannel("app"),
       emailConfirmed: email.confirmed,
       phoneConfirmed: phone.confirmed,
     };
@@ -307,8 +306,7 @@ export class CustomerReads {
       inputs.identities = { userId: kinds.has("user_id"), email: kinds.has("email"), phone: kinds.has("phone") };
     }
     if (needed.has("events"))
-      inputs.events = this.sql<{ name: string | null; channel: string; ts: number }>`
-        SELECT event AS name, channel, ts FROM touchpoints ORDER BY seq DESC LIMIT ${CAPS.touchpoints}`.map((r) => ({ name: r.name ?? "", channel: r.channel, ts: r.ts }));
+      inputs.events = this.journal.latestTouchpoints().map((r) => ({ name: r.event ?? "", channel: r.channel, ts: r.ts }));
     if (needed.has("views"))
       inputs.views = this.sql<{ product_id: string; category: string | null; last_seen: number; view_count: number }>`
         SELECT product_id, category, last_seen, view_count FROM viewed_items`.map((r) => ({ productId: r.product_id, category: r.category, lastSeen: r.last_seen, viewCount: r.view_count }));
