@@ -25,19 +25,22 @@ describe("caps", () => {
     expect(state.recent_events).toHaveLength(CAPS.recentEvents);
   });
 
-  it("remembers the message ids of the last CAPS.journalBatches batches for dedupe, through a wake-up, and forgets older ones", async () => {
+  it("remembers the message ids of the last CAPS.journalBatches batches for dedupe, through a wake-up, and forgets older ones; their views stay", async () => {
     const id = uid();
     const page = (messageId: string) => ({ type: "page", anonymousId: id, messageId });
-    await batch([page("s0")]);
+    await batch([trackEvent(id, "Product Viewed", { product_id: "p-first", category: "shoes" }, { messageId: "s0" })]);
     // Batches arrive at the object in any order here: only s0's being the oldest matters.
     for (let start = 1; start <= CAPS.journalBatches; start += 50)
       await Promise.all(Array.from({ length: Math.min(50, CAPS.journalBatches + 1 - start) }, (_, i) => batch([page(`s${start + i}`)])));
     await evictAllDurableObjects();
     const recent = (await (await batch([page(`s${CAPS.journalBatches}`), page("s1")])).json()) as any;
     expect(recent.results.map((r: any) => r.status)).toEqual(["duplicate", "duplicate"]);
-    const forgotten = (await (await batch([page("s0")])).json()) as any;
+    // s0's batch left the journal: its view was folded into the viewed items, its id forgotten.
+    expect((await customer(id)).body.viewed_items).toMatchObject([{ product_id: "p-first", view_count: 1, category: "shoes" }]);
+    const forgotten = (await (await batch([trackEvent(id, "Product Viewed", { product_id: "p-first" }, { messageId: "s0" })])).json()) as any;
     expect(forgotten.results[0].status).toBe("accepted");
-  });
+    expect((await customer(id)).body.viewed_items).toMatchObject([{ product_id: "p-first", view_count: 2, category: "shoes" }]);
+  }, 120_000);
 
   it("keeps at most CAPS.cartLines cart lines", async () => {
     const id = uid();

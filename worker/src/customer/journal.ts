@@ -1,14 +1,15 @@
 // The customer's event journal: ONE row per ingested batch holding what the batch adds to the
-// customer's history (its message ids for dedupe, touchpoints, product clicks, raw event bodies)
-// and the profile meta the batch produced. Rows sit in a ring of JOURNAL_SLOTS slots, upserted in
+// customer's history (its message ids for dedupe, touchpoints, product clicks and views, raw event
+// bodies) and the profile meta the batch produced. Rows sit in a ring of JOURNAL_SLOTS slots, upserted in
 // place, so keeping "the last N batches" needs no trim deletes (a delete is a billed write too):
 // a batch costs one billed row where the four per-event tables it replaces cost about twenty.
 // Part of the customer store (customer/store.ts); the batch writer stages a row, the store's
 // transaction writes it (customer/meta.ts transactions()).
 import type { SeamEvent } from "../schemas.ts";
-import type { ItemClickRow, RecentEventRow, SeenMessageRow, TouchpointRow } from "./rows.ts";
+import type { ItemClickRow, RecentEventRow, SeenMessageRow, TouchpointRow, ViewedItemRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
+import { applyViews, foldViews, VIEWED_COLUMNS, type ViewTuple } from "./viewed-items.ts";
 
 /** A touchpoint as the journal stores it: TouchpointRow's columns in order (compact JSON). */
 type TouchpointTuple = [number, string, string, string | null, string | null, string | null, string | null, string | null, string];
@@ -21,6 +22,8 @@ export interface JournalEntry {
   ids: string[];
   touchpoints: TouchpointRow[];
   clicks: ItemClickRow[];
+  /** Product views not yet in the viewed_items table (customer/viewed-items.ts); a merge's row has none. */
+  views: ViewTuple[];
   /** The batch's raw events, at most CAPS.recentEvents (older ones could never be shown). */
   bodies: SeamEvent[];
 }
@@ -32,6 +35,7 @@ interface Loaded {
   ids: string[];
   touchpoints: TouchpointTuple[];
   clicks: ClickTuple[];
+  views: ViewTuple[];
   bodyCount: number;
 }
 
@@ -41,6 +45,7 @@ interface JournalRow {
   ids: string;
   touchpoints: string;
   clicks: string;
+  views: string;
   body_count: number;
 }
 
@@ -66,6 +71,10 @@ export class Journal {
   private lastSeqValue: number | undefined;
   /** The row the current transaction will write (see flush). */
   private staged: JournalEntry | undefined;
+  /** The viewed_items table (views folded out of the ring), read once per wake-up. */
+  private folded: ViewedItemRow[] | undefined;
+  /** The viewed items, folded rows with the retained rows' views applied; dropped when either changes. */
+  private viewed: ViewedItemRow[] | undefined;
 
   constructor(sql: Sql) {
     this.sql = sql;
@@ -74,13 +83,14 @@ export class Journal {
   private load(): Loaded[] {
     if (!this.rows) {
       const rows = this.sql<JournalRow>`
-        SELECT seq, received_at, ids, touchpoints, clicks, json_array_length(bodies) AS body_count FROM journal ORDER BY seq`;
+        SELECT seq, received_at, ids, touchpoints, clicks, views, json_array_length(bodies) AS body_count FROM journal ORDER BY seq`;
       this.rows = rows.map((r) => ({
         seq: r.seq,
         receivedAt: r.received_at,
         ids: JSON.parse(r.ids) as string[],
         touchpoints: JSON.parse(r.touchpoints) as TouchpointTuple[],
         clicks: JSON.parse(r.clicks) as ClickTuple[],
+        views: JSON.parse(r.views) as ViewTuple[],
         bodyCount: r.body_count,
       }));
       this.ids = new Set(this.rows.flatMap((r) => r.ids));
@@ -112,9 +122,11 @@ export class Journal {
     this.staged = entry;
   }
 
-  /** Adds product clicks to the staged row (the batch's views are gathered after its history). */
-  stageClicks(clicks: ItemClickRow[]): void {
-    if (this.staged) this.staged.clicks.push(...clicks);
+  /** Adds product views (and so clicks) to the staged row (the batch's views are gathered after its history). */
+  stageViews(views: ViewTuple[]): void {
+    if (!this.staged) return;
+    this.staged.views.push(...views);
+    for (const [item, ts, , category] of views) this.staged.clicks.push({ item, category, ts });
   }
 
   /** Empties the journal and stages `entry` as its only row (a merge's result, an emptied profile). */
@@ -123,6 +135,9 @@ export class Journal {
     this.sql`DELETE FROM journal`;
     this.rows = [];
     this.ids = new Set();
+    // The caller rewrote the viewed_items table (a merge's result, or emptied it).
+    this.folded = undefined;
+    this.viewed = undefined;
     this.staged = entry;
   }
 
@@ -134,7 +149,8 @@ export class Journal {
   /**
    * Writes the staged row into the next slot of the ring, with `meta` (the profile meta after the
    * batch, as one JSON object): one upsert, one billed row; the slot's previous batch drops out
-   * of the retained history (and of the dedupe window) with it.
+   * of the retained history (and of the dedupe window) with it, and its product views are folded
+   * into the viewed_items table.
    */
   flush(meta: string | null): void {
     const entry = this.staged;
@@ -147,16 +163,25 @@ export class Journal {
       ids: entry.ids,
       touchpoints: entry.touchpoints.slice(-CAPS.touchpoints).map(touchpointTuple),
       clicks: entry.clicks.slice(-CAPS.itemClicks).map((c): ClickTuple => [c.item, c.category, c.ts]),
+      views: entry.views,
       bodyCount: Math.min(entry.bodies.length, CAPS.recentEvents),
     };
-    this.sql`INSERT INTO journal (slot, seq, received_at, ids, touchpoints, clicks, bodies, meta)
+    this.sql`INSERT INTO journal (slot, seq, received_at, ids, touchpoints, clicks, views, bodies, meta)
              VALUES (${seq % CAPS.journalBatches}, ${seq}, ${entry.receivedAt}, ${JSON.stringify(loaded.ids)}, ${JSON.stringify(loaded.touchpoints)},
-                     ${JSON.stringify(loaded.clicks)}, ${JSON.stringify(entry.bodies.slice(-CAPS.recentEvents))}, ${meta})
+                     ${JSON.stringify(loaded.clicks)}, ${JSON.stringify(loaded.views)}, ${JSON.stringify(entry.bodies.slice(-CAPS.recentEvents))}, ${meta})
              ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, received_at = excluded.received_at, ids = excluded.ids,
-               touchpoints = excluded.touchpoints, clicks = excluded.clicks, bodies = excluded.bodies, meta = excluded.meta`;
+               touchpoints = excluded.touchpoints, clicks = excluded.clicks, views = excluded.views, bodies = excluded.bodies, meta = excluded.meta`;
     rows.push(loaded);
     for (const id of loaded.ids) this.ids!.add(id);
-    while (rows.length > CAPS.journalBatches) for (const id of rows.shift()!.ids) this.ids!.delete(id);
+    while (rows.length > CAPS.journalBatches) {
+      const left = rows.shift()!;
+      for (const id of left.ids) this.ids!.delete(id);
+      if (left.views.length) {
+        foldViews(this.sql, left.views);
+        this.folded = undefined;
+      }
+    }
+    this.viewed = undefined;
     this.lastSeqValue = seq;
     this.staged = undefined;
   }
@@ -165,6 +190,8 @@ export class Journal {
   forget(): void {
     this.rows = undefined;
     this.ids = undefined;
+    this.folded = undefined;
+    this.viewed = undefined;
     this.lastSeqValue = undefined;
     this.staged = undefined;
   }
@@ -195,6 +222,16 @@ export class Journal {
   clicks(): { item: string; ts: number }[] {
     const all = this.load().flatMap((r) => r.clicks.map(([item, , ts]) => ({ item, ts })));
     return newestFirst(all.slice(-CAPS.itemClicks * 2), (c) => c.ts).slice(0, CAPS.itemClicks).reverse();
+  }
+
+  /** The viewed items, newest view first, at most CAPS.viewedItems (customer/viewed-items.ts). */
+  viewedItems(): ViewedItemRow[] {
+    if (!this.viewed) {
+      const rows = this.load();
+      this.folded ??= this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items`);
+      this.viewed = applyViews(this.folded, rows.flatMap((r) => r.views));
+    }
+    return this.viewed;
   }
 
   /** The raw events of the newest rows, newest first by time, at most CAPS.recentEvents. */
@@ -232,6 +269,8 @@ export function entryOf(history: ReturnType<Journal["snapshot"]>, receivedAt: nu
     ids: history.seen_messages.map((m) => m.message_id),
     touchpoints: history.touchpoints,
     clicks: history.item_clicks,
+    // The merged viewed items are written to the viewed_items table: none are left to fold.
+    views: [],
     bodies: history.recent_events.map((e) => JSON.parse(e.body) as SeamEvent),
   };
 }

@@ -231,7 +231,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 8 (issue 15): the journal, one row per batch in a ring of CAPS.journalBatches slots upserted in
   // place (customer/journal.ts). It replaces seen_messages, touchpoints, recent_events and
   // item_clicks (about twenty billed rows a batch, with their trims): an object's rows there move
-  // into one journal row (number 0) and the old tables are left empty.
+  // into one journal row (number 0) and the old tables are left empty. A batch's product views
+  // wait in its row (views) and reach viewed_items only when the batch leaves the ring.
   [
     `CREATE TABLE journal (
        slot INTEGER PRIMARY KEY,
@@ -240,14 +241,16 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        ids TEXT NOT NULL,
        touchpoints TEXT NOT NULL,
        clicks TEXT NOT NULL,
+       views TEXT NOT NULL,
        bodies TEXT NOT NULL,
        meta TEXT) WITHOUT ROWID`,
-    `INSERT INTO journal (slot, seq, received_at, ids, touchpoints, clicks, bodies, meta)
+    `INSERT INTO journal (slot, seq, received_at, ids, touchpoints, clicks, views, bodies, meta)
      SELECT 0, 0, COALESCE((SELECT MAX(received_at) FROM seen_messages), 0),
        (SELECT json_group_array(message_id) FROM (SELECT message_id FROM seen_messages ORDER BY seq)),
        (SELECT json_group_array(json_array(ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id))
           FROM (SELECT * FROM touchpoints ORDER BY seq)),
        (SELECT json_group_array(json_array(item, category, ts)) FROM (SELECT * FROM item_clicks ORDER BY seq)),
+       '[]',
        (SELECT json_group_array(json(body)) FROM (SELECT body FROM recent_events ORDER BY seq)),
        NULL
      WHERE EXISTS (SELECT 1 FROM seen_messages) OR EXISTS (SELECT 1 FROM touchpoints)`,

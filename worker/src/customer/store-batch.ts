@@ -10,6 +10,7 @@ import type { Journal } from "./journal.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
 import type { TouchpointRow } from "./rows.ts";
 import { CAPS, SESSION_GAP_MS } from "./schema.ts";
+import type { ViewTuple } from "./viewed-items.ts";
 import type { Sql } from "./sql.ts";
 
 export interface BatchOutcome<After = undefined> {
@@ -26,7 +27,6 @@ export interface BatchOutcome<After = undefined> {
 
 /** Every bounded list: the key its trim deletes by, its age column, its cap (newest rows stay). */
 const BOUNDED = {
-  viewed_items: ["product_id", "last_seen", CAPS.viewedItems],
   orders: ["order_id", "ts", CAPS.orders],
   cart_lines: ["rowid", "updated_at", CAPS.cartLines],
   traits: ["key", "updated_at", CAPS.traits],
@@ -74,8 +74,8 @@ export class BatchWriter {
   private readonly journal: Journal;
   private readonly transaction: Transaction;
   private readonly touched = new Set<BoundedTable>();
-  /** Views of the batch being applied; written in two statements when the batch is done. */
-  private readonly pendingViews: (string | number | null)[][] = [];
+  /** Views of the batch being applied; staged into its journal row when the batch is done. */
+  private readonly pendingViews: ViewTuple[] = [];
   /**
    * Rows each bounded list may have gained since it was last cut back to its cap. Trimming is
    * amortised: a list is cut once it may be `trimSlack(cap)` over its cap, not after every batch
@@ -167,6 +167,7 @@ export class BatchWriter {
       ids: events.map((e) => e.messageId),
       touchpoints,
       clicks: [],
+      views: [],
       // Only the newest CAPS.recentEvents can ever be shown, so only those are kept.
       bodies: events.slice(-CAPS.recentEvents),
     });
@@ -269,28 +270,13 @@ export class BatchWriter {
   }
 
   /**
-   * Writes the batch's product views: the ordered clicks into the journal row, the per-item counts
-   * in one statement however many views (a view is the most frequent event, and a statement per
-   * view was a third of the ingest cost). Rows go in event-time order, so a repeated item's upsert
-   * sees its earlier row, as it would event by event.
+   * Stages the batch's product views, in event-time order, into its journal row: the ordered
+   * clicks recommendations score and the views the viewed items are made of (customer/viewed-items.ts).
+   * No row of their own: a view was three billed rows (row, key, last_seen index).
    */
   private flushViews(): void {
     if (this.pendingViews.length === 0) return;
-    this.touch("viewed_items", this.pendingViews.length);
-    this.journal.stageClicks(this.pendingViews.map(([item, ts, , category]) => ({ item: String(item), category: category === null ? null : String(category), ts: Number(ts) })));
-    const views = JSON.stringify(this.pendingViews);
-    this.pendingViews.length = 0;
-    this.sql`INSERT INTO viewed_items (product_id, view_count, first_seen, last_seen, name, category, price, currency, channel)
-             SELECT value->>0, 1, value->>1, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM jsonb_each(${views}) WHERE true
-             ON CONFLICT (product_id) DO UPDATE SET
-               view_count = view_count + 1,
-               first_seen = MIN(first_seen, excluded.first_seen),
-               last_seen = MAX(last_seen, excluded.last_seen),
-               name = COALESCE(excluded.name, name),
-               category = COALESCE(excluded.category, category),
-               price = COALESCE(excluded.price, price),
-               currency = COALESCE(excluded.currency, currency),
-               channel = excluded.channel`;
+    this.journal.stageViews(this.pendingViews.splice(0));
   }
 
   private upsertCartLine(line: ProductLine, event: SeamEvent, mode: "add" | "set"): void {

@@ -18,7 +18,6 @@ import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
 import { cartLineView, cartView, iso, orderView, touchpointView, viewedItemView, type CustomerState } from "./views.ts";
 
-const VIEWED_COLUMNS = "product_id, view_count, first_seen, last_seen, name, category, price, currency, channel";
 const CART_COLUMNS = "product_id, variant, quantity, name, price, currency, category, brand, url, image_url, channel, device, anonymous_id, added_at, updated_at";
 
 const str = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
@@ -108,7 +107,13 @@ export class CustomerReads {
   }
 
   viewedItems(limit: number): ViewedItemView[] {
-    return this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items ORDER BY last_seen DESC, product_id LIMIT ?`, limit).map(viewedItemView);
+    return this.journal.viewedItems().slice(0, limit).map(viewedItemView);
+  }
+
+  /** The viewed items of these products, by product. */
+  private viewedOf(productIds: readonly string[]): Map<string, ViewedItemRow> {
+    const wanted = new Set(productIds);
+    return new Map(this.journal.viewedItems().filter((v) => wanted.has(v.product_id)).map((v) => [v.product_id, v]));
   }
 
   /**
@@ -120,16 +125,13 @@ export class CustomerReads {
     const purchased = new Set<string>();
     for (const row of this.sql<{ products: string }>`SELECT products FROM orders`)
       for (const p of JSON.parse(row.products) as ProductLine[]) purchased.add(p.productId);
-    const [latest] = this.sql<{ category: string }>`
-      SELECT category FROM viewed_items WHERE category IS NOT NULL AND category <> '' ORDER BY last_seen DESC, product_id LIMIT 1`;
+    const viewed = this.journal.viewedItems();
     return {
       clicks,
       cart: this.cartProductIds(),
       purchased: [...purchased],
-      recentlyViewed: recentlyViewed
-        ? this.sql<{ product_id: string }>`SELECT product_id FROM viewed_items ORDER BY last_seen DESC, product_id`.map((r) => r.product_id)
-        : [],
-      lastCategory: latest?.category ?? null,
+      recentlyViewed: recentlyViewed ? viewed.map((v) => v.product_id) : [],
+      lastCategory: viewed.find((v) => v.category)?.category ?? null,
     };
   }
 
@@ -218,10 +220,7 @@ export class CustomerReads {
   }
 
   viewCounts(productIds: readonly string[]): Map<string, number> {
-    if (productIds.length === 0) return new Map();
-    const rows = this.sql<{ product_id: string; view_count: number }>`
-      SELECT product_id, view_count FROM viewed_items WHERE product_id IN (SELECT value FROM json_each(${JSON.stringify(productIds)}))`;
-    return new Map(rows.map((r) => [r.product_id, r.view_count]));
+    return new Map([...this.viewedOf(productIds)].map(([productId, v]) => [productId, v.view_count]));
   }
 
   /** The last order containing the product, or null. */
@@ -232,9 +231,8 @@ export class CustomerReads {
 
   /** What this customer's own state says about their interest in one product (a catalog change). */
   productInterest(productId: string): ProductInterest {
-    const [viewed] = this.sql<{ t: number | null }>`SELECT MAX(last_seen) AS t FROM viewed_items WHERE product_id = ${productId}`;
     return {
-      viewedAt: viewed?.t ?? null,
+      viewedAt: this.viewedOf([productId]).get(productId)?.last_seen ?? null,
       inCart: this.sql`SELECT 1 FROM cart_lines WHERE product_id = ${productId} LIMIT 1`.length > 0,
       boughtAt: this.productBoughtAt(productId),
     };
@@ -254,14 +252,14 @@ export class CustomerReads {
 
   /** Views and orders per category since `since`: what a favourite category is chosen from. */
   categoryActivity(since: number): CategoryActivity[] {
-    const views = this.sql<{ category: string; views: number }>`
-      SELECT category, SUM(view_count) AS views FROM viewed_items
-      WHERE category IS NOT NULL AND category <> '' AND last_seen >= ${since} GROUP BY category`;
+    const views = new Map<string, number>();
+    for (const v of this.journal.viewedItems())
+      if (v.category && v.last_seen >= since) views.set(v.category, (views.get(v.category) ?? 0) + v.view_count);
     const orders = this.sql<{ category: string; orders: number }>`
       SELECT p.value->>'category' AS category, COUNT(DISTINCT o.order_id) AS orders FROM orders o, json_each(o.products) p
       WHERE o.ts >= ${since} AND p.value->>'category' IS NOT NULL AND p.value->>'category' <> '' GROUP BY 1`;
     const byCategory = new Map<string, CategoryActivity>();
-    for (const v of views) byCategory.set(v.category, { category: v.category, views: v.views, orders: 0 });
+    for (const [category, count] of views) byCategory.set(category, { category, views: count, orders: 0 });
     for (const o of orders) byCategory.set(o.category, { category: o.category, views: byCategory.get(o.category)?.views ?? 0, orders: o.orders });
     return [...byCategory.values()];
   }
@@ -270,15 +268,14 @@ export class CustomerReads {
   seenProducts(productIds: readonly string[]): Set<string> {
     const ids = JSON.stringify(productIds);
     const rows = this.sql<{ product_id: string }>`
-      SELECT product_id FROM viewed_items WHERE product_id IN (SELECT value FROM json_each(${ids}))
-      UNION SELECT product_id FROM cart_lines WHERE product_id IN (SELECT value FROM json_each(${ids}))
+      SELECT product_id FROM cart_lines WHERE product_id IN (SELECT value FROM json_each(${ids}))
       UNION SELECT p.value->>'productId' FROM orders o, json_each(o.products) p WHERE p.value->>'productId' IN (SELECT value FROM json_each(${ids}))`;
-    return new Set(rows.map((r) => r.product_id));
+    return new Set([...this.viewedOf(productIds).keys(), ...rows.map((r) => r.product_id)]);
   }
 
   /** What the customer's own state knows of a product: the last cart line, the view, the latest order line. */
   productSources(productId: string): ProductSources {
-    const [viewed] = this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items WHERE product_id = ?`, productId);
+    const viewed = this.viewedOf([productId]).get(productId);
     const [line] = this.sql.text<CartLineRow>(`SELECT ${CART_COLUMNS} FROM cart_lines WHERE product_id = ? ORDER BY updated_at DESC LIMIT 1`, productId);
     // The latest order line of the product, for what neither the cart nor the views know (a clicked cross-sell).
     const [ordered] = this.sql<{ line: string }>`
@@ -308,8 +305,7 @@ export class CustomerReads {
     if (needed.has("events"))
       inputs.events = this.journal.latestTouchpoints().map((r) => ({ name: r.event ?? "", channel: r.channel, ts: r.ts }));
     if (needed.has("views"))
-      inputs.views = this.sql<{ product_id: string; category: string | null; last_seen: number; view_count: number }>`
-        SELECT product_id, category, last_seen, view_count FROM viewed_items`.map((r) => ({ productId: r.product_id, category: r.category, lastSeen: r.last_seen, viewCount: r.view_count }));
+      inputs.views = this.journal.viewedItems().map((r) => ({ productId: r.product_id, category: r.category, lastSeen: r.last_seen, viewCount: r.view_count }));
     return inputs;
   }
 

@@ -180,6 +180,8 @@ export class CustomerStore {
       const order = SEQUENCED.has(table) ? " ORDER BY seq" : "";
       (snapshot as Record<SnapshotTable, object[]>)[table] = this.sql.text(`SELECT ${SNAPSHOT_TABLES[table].join(", ")} FROM ${table}${order}`);
     }
+    // The table holds only the views folded out of the journal; the rest wait in journal rows.
+    snapshot.viewed_items = this.journal.viewedItems();
     return snapshot;
   }
 
