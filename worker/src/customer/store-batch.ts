@@ -6,6 +6,7 @@ import { utmMedium } from "../ingest/channel.ts";
 import { consentChoices, type ConsentChoice } from "../ingest/consent.ts";
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import type { SeamEvent } from "../schemas.ts";
+import { noteLastSeen, takeLastSeen } from "./identity-seen.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
 import type { TouchpointRow } from "./rows.ts";
@@ -243,15 +244,26 @@ export class BatchWriter {
         } else seen.set(key, { kind, value, verified: isVerified, confirmed: isConfirmed, first: event.timestamp, last: event.timestamp });
       }
     }
-    // At most one new row per distinct identity (a storefront batch names one: its anonymousId).
-    this.touch("identities", seen.size);
-    for (const { kind, value, verified, confirmed, first, last } of seen.values())
-      this.sql`INSERT INTO identities (kind, value, verified, confirmed, first_seen, last_seen) VALUES (${kind}, ${value}, ${verified}, ${confirmed}, ${first}, ${last})
+    const stored = new Map(
+      this.sql<{ kind: string; value: string; verified: number; confirmed: number; first_seen: number; last_seen: number }>`
+        SELECT kind, value, verified, confirmed, first_seen, last_seen FROM identities`.map((r) => [`${r.kind}\u0000${r.value}`, r]),
+    );
+    for (const [key, { kind, value, verified, confirmed, first, last }] of seen) {
+      const row = stored.get(key);
+      // Seen again, nothing else new (a storefront batch's anonymousId): the time goes in the meta, no row is written.
+      if (row && verified <= row.verified && confirmed <= row.confirmed && first >= row.first_seen) {
+        noteLastSeen(this.meta, kind, value, last, row.last_seen);
+        continue;
+      }
+      if (!row) this.touch("identities");
+      const lastSeen = Math.max(last, takeLastSeen(this.meta, kind, value));
+      this.sql`INSERT INTO identities (kind, value, verified, confirmed, first_seen, last_seen) VALUES (${kind}, ${value}, ${verified}, ${confirmed}, ${first}, ${lastSeen})
                ON CONFLICT (kind, value) DO UPDATE SET
                  verified = MAX(verified, excluded.verified),
                  confirmed = MAX(confirmed, excluded.confirmed),
                  first_seen = MIN(first_seen, excluded.first_seen),
                  last_seen = MAX(last_seen, excluded.last_seen)`;
+    }
   }
 
   /** Last write wins by event time, so a late, older identify never overwrites a newer trait. */

@@ -11,6 +11,7 @@ import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
 import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
 import type { CategoryActivity } from "../triggers/favourite-category.ts";
+import { withLastSeen } from "./identity-seen.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache } from "./meta.ts";
 import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TraitRow, ViewedItemRow } from "./rows.ts";
@@ -55,7 +56,10 @@ export class CustomerReads {
       last_seen: iso(Number(this.meta.get("last_seen") ?? 0)),
       event_count: Number(this.meta.get("event_count") ?? 0),
       traits: this.traits(true),
-      identities: this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`.map((r) => ({
+      identities: withLastSeen(
+        this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`,
+        this.meta,
+      ).map((r) => ({
         kind: r.kind,
         value: r.value,
         verified: r.verified === 1,
@@ -152,8 +156,7 @@ export class CustomerReads {
   }
 
   identity(kind: "user_id" | ContactKind): string | null {
-    const [row] = this.sql<{ value: string }>`SELECT value FROM identities WHERE kind = ${kind} ORDER BY last_seen DESC LIMIT 1`;
-    return row?.value ?? null;
+    return this.identitiesOf(kind)[0]?.value ?? null;
   }
 
   /** How the customer can be reached: traits first, then the identities their events carried. */
@@ -176,12 +179,18 @@ export class CustomerReads {
    * store vouched for), else the traits' or newest one, unconfirmed.
    */
   private contactAddress(kind: ContactKind, fromTraits: string | undefined): { address: string | null; confirmed: boolean } {
-    const known = this.sql<{ value: string; confirmed: number }>`
-      SELECT value, confirmed FROM identities WHERE kind = ${kind} ORDER BY confirmed DESC, last_seen DESC`;
+    const known = this.identitiesOf(kind).sort((a, b) => b.confirmed - a.confirmed);
     const traitRow = fromTraits === undefined ? undefined : known.find((r) => r.value === fromTraits);
     if (traitRow?.confirmed === 1) return { address: fromTraits!, confirmed: true };
     if (known[0]?.confirmed === 1) return { address: known[0].value, confirmed: true };
     return { address: fromTraits ?? known[0]?.value ?? null, confirmed: false };
+  }
+
+  /** The customer's identities of a kind, last seen first (identity-seen.ts: the time may be in the meta). */
+  private identitiesOf(kind: string): { kind: string; value: string; confirmed: number; last_seen: number }[] {
+    const rows = this.sql<{ kind: string; value: string; confirmed: number; last_seen: number }>`
+      SELECT kind, value, confirmed, last_seen FROM identities WHERE kind = ${kind} ORDER BY last_seen DESC`;
+    return withLastSeen(rows, this.meta).sort((a, b) => b.last_seen - a.last_seen);
   }
 
   /**

@@ -4,6 +4,7 @@
 // owner (messaging-store.ts). No RPC, no routing.
 import { EMPTY_SNAPSHOT, type CustomerSnapshot } from "../identity/merge.ts";
 import type { SeamEvent } from "../schemas.ts";
+import { LAST_SEEN_KEY, withLastSeen } from "./identity-seen.ts";
 import { entryOf, Journal } from "./journal.ts";
 import { MetaCache, transactions, type Transaction } from "./meta.ts";
 import { CAPS, MIGRATIONS } from "./schema.ts";
@@ -182,6 +183,9 @@ export class CustomerStore {
     }
     // The table holds only the views folded out of the journal; the rest wait in journal rows.
     snapshot.viewed_items = this.journal.viewedItems();
+    // Identities with their true last-seen times (customer/identity-seen.ts), so the meta's copy goes.
+    snapshot.identities = withLastSeen(snapshot.identities, this.meta);
+    delete snapshot.meta[LAST_SEEN_KEY];
     return snapshot;
   }
 
@@ -197,6 +201,8 @@ export class CustomerStore {
       }
       this.journal.replace(entryOf(snapshot, Math.max(0, ...snapshot.seen_messages.map((m) => m.received_at))));
       for (const [key, value] of Object.entries(snapshot.meta)) this.meta.set(key, value);
+      // The snapshot's identity rows carry their last-seen times.
+      this.meta.delete(LAST_SEEN_KEY);
     });
   }
 
