@@ -6,6 +6,9 @@
 import { env } from "cloudflare:workers";
 import { evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { CustomerDO } from "../src/customer/CustomerDO.ts";
+import type { IngestOutcome } from "../src/customer/ingest-request.ts";
+import type { SeamEvent } from "../src/schemas.ts";
 import { batch, customer, trackEvent, uid } from "./helpers.ts";
 
 const stubOf = (visitor: string) => env.CUSTOMER.getByName(`demo:a:${visitor}`);
@@ -126,5 +129,25 @@ describe("the journal's migration", () => {
       state.storage.sql.exec<{ n: number }>(`SELECT (SELECT COUNT(*) FROM seen_messages) + (SELECT COUNT(*) FROM touchpoints) + (SELECT COUNT(*) FROM item_clicks) AS n`).one().n,
     );
     expect(left).toBe(0);
+  });
+});
+
+describe("first-of-the-day marks", () => {
+  it("count a customer once a day through a wake-up, with no row of their own", async () => {
+    const visitor = uid();
+    const day = Date.parse("2026-11-20T10:00:00.000Z");
+    const view = (messageId: string, ts: number): SeamEvent => ({
+      messageId, type: "track", event: "Product Viewed", timestamp: ts, receivedAt: ts, channel: "web", verified: false,
+      anonymousId: visitor, properties: { product_id: "p1" }, traits: {}, context: {},
+    });
+    const ingest = (event: SeamEvent) =>
+      runInDurableObject(stubOf(visitor), (instance) => (instance as unknown as CustomerDO).ingest({ workspaceId: "demo", profileKey: `a:${visitor}`, events: [event] }));
+    const viewers = (outcome: IngestOutcome) => (outcome.kpis?.increments ?? []).filter((i) => i[1] === "funnel" && i[2] === "views" && i[3] === "customers");
+    expect(viewers(await ingest(view("k1", day)))).toHaveLength(1);
+    await evictAllDurableObjects();
+    const written = await countWrites(visitor);
+    expect(viewers(await ingest(view("k2", day + 60_000)))).toHaveLength(0);
+    expect([...(await written()).keys()].filter((s) => s.includes("kpi_marks"))).toEqual([]);
+    expect(viewers(await ingest(view("k3", day + 86_400_000)))).toHaveLength(1);
   });
 });

@@ -233,6 +233,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // item_clicks (about twenty billed rows a batch, with their trims): an object's rows there move
   // into one journal row (number 0) and the old tables are left empty. A batch's product views
   // wait in its row (views) and reach viewed_items only when the batch leaves the ring.
+  // (Also issue 15, no schema change: new KPI "first of the day" marks are a profile meta value, and
+  // kpi_marks is only read for marks made before.)
   [
     `CREATE TABLE journal (
        slot INTEGER PRIMARY KEY,

@@ -50,8 +50,8 @@ export const EMPTY_SNAPSHOT: CustomerSnapshot = {
   order_attribution: [],
 };
 
-/** Meta keys that describe the object itself, not the person: never taken from the other side. */
-const OWN_META = new Set(["workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day"]);
+/** Meta keys that describe the object itself, not the person: never taken from the other side (kpi_marks: the object's own daily counting). */
+const OWN_META = new Set(["workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day", "kpi_marks"]);
 
 function byKey<T>(rows: T[], key: (row: T) => string): Map<string, T> {
   return new Map(rows.map((row) => [key(row), row]));
