@@ -227,7 +227,7 @@ export class CustomerSegments {
         if (changed) await this.deps.rearm();
         throw error;
       }
-      this.store.sent(batch.lastSeq);
+      this.store.transaction(() => this.store.sent(batch));
     }
     // Sent: the outbox needs no retry.
     const next = this.store.nextChanges();

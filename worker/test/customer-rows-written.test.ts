@@ -1,11 +1,11 @@
 // A customer object writes about one billed SQLite row per ordinary batch: the batch's history
-// (message ids, touchpoints, clicks, raw events) and the profile meta it changed travel in one
+// (message ids, touchpoints, clicks, views, raw events) and the profile meta it changed travel in one
 // journal row (customer/journal.ts). Rows are counted from the object's own SQLite cursors
-// (`rowsWritten`), as Cloudflare bills them. Objects written before keep their meta table row until
-// a newer journal row supersedes it, losing no key.
+// (`rowsWritten`), as Cloudflare bills them. Also here: the meta's two copies (journal, table), the
+// journal's migration, KPI marks and the segment outbox as meta values, keeping their guarantees.
 import { env } from "cloudflare:workers";
-import { evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { evictAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
 import type { CustomerDO } from "../src/customer/CustomerDO.ts";
 import type { IngestOutcome } from "../src/customer/ingest-request.ts";
 import type { SeamEvent } from "../src/schemas.ts";
@@ -149,5 +149,29 @@ describe("first-of-the-day marks", () => {
     expect(viewers(await ingest(view("k2", day + 60_000)))).toHaveLength(0);
     expect([...(await written()).keys()].filter((s) => s.includes("kpi_marks"))).toEqual([]);
     expect(viewers(await ingest(view("k3", day + 86_400_000)))).toHaveLength(1);
+  });
+});
+
+describe("the segment outbox in segment meta", () => {
+  it("keeps a fact through a failed send and sends it at the retry, then holds nothing", async () => {
+    const visitor = uid();
+    const send = env.EVENTS.send.bind(env.EVENTS);
+    let failed = 0;
+    const spy = vi.spyOn(env.EVENTS, "send").mockImplementation(async (message, options) => {
+      if ((message as { kind?: string }).kind === "segments" && failed++ === 0) throw new Error("queue down");
+      return send(message, options);
+    });
+    try {
+      await batch([trackEvent(visitor, "Product Viewed", { product_id: "p1" })]);
+      const outbox = () =>
+        runInDurableObject(stubOf(visitor), (instance) => (instance as unknown as { store: { segmentMeta: { get(k: string): string | undefined } } }).store.segmentMeta.get("outbox"));
+      await vi.waitFor(() => expect(failed).toBe(1));
+      await vi.waitFor(async () => expect(JSON.parse((await outbox())!).facts).toMatchObject([[1, { type: "customer", present: true }]]));
+      expect(await runDurableObjectAlarm(stubOf(visitor))).toBe(true);
+      await vi.waitFor(async () => expect(await outbox()).toBeUndefined());
+      expect(spy.mock.calls.filter(([m]) => (m as { kind?: string }).kind === "segments")).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
