@@ -1,7 +1,7 @@
 // Every per-customer list is bounded: the oldest entries give way to new ones.
+import { evictAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CAPS } from "../src/customer/schema.ts";
-import { trimSlack } from "../src/customer/store.ts";
 import { batch, customer, trackEvent, uid } from "./helpers.ts";
 
 const t0 = Date.parse("2026-11-01T00:00:00.000Z");
@@ -25,19 +25,22 @@ describe("caps", () => {
     expect(state.recent_events).toHaveLength(CAPS.recentEvents);
   });
 
-  it("remembers the last N message ids for dedupe and forgets older ones", async () => {
+  it("remembers the message ids of the last CAPS.journalBatches batches for dedupe, through a wake-up, and forgets older ones; their views stay", async () => {
     const id = uid();
-    // The window is amortised: at least the last N, at most N + trimSlack(N).
-    const total = CAPS.seenMessages + trimSlack(CAPS.seenMessages) + 10;
-    for (let start = 0; start < total; start += 2500) {
-      const size = Math.min(2500, total - start);
-      await batch(Array.from({ length: size }, (_, i) => ({ type: "page", anonymousId: id, messageId: `s${start + i}` })));
-    }
-    const recent = (await (await batch([{ type: "page", anonymousId: id, messageId: `s${total - 1}` }])).json()) as any;
-    expect(recent.results[0].status).toBe("duplicate");
-    const forgotten = (await (await batch([{ type: "page", anonymousId: id, messageId: "s0" }])).json()) as any;
+    const page = (messageId: string) => ({ type: "page", anonymousId: id, messageId });
+    await batch([trackEvent(id, "Product Viewed", { product_id: "p-first", category: "shoes" }, { messageId: "s0" })]);
+    // Batches arrive at the object in any order here: only s0's being the oldest matters.
+    for (let start = 1; start <= CAPS.journalBatches; start += 50)
+      await Promise.all(Array.from({ length: Math.min(50, CAPS.journalBatches + 1 - start) }, (_, i) => batch([page(`s${start + i}`)])));
+    await evictAllDurableObjects();
+    const recent = (await (await batch([page(`s${CAPS.journalBatches}`), page("s1")])).json()) as any;
+    expect(recent.results.map((r: any) => r.status)).toEqual(["duplicate", "duplicate"]);
+    // s0's batch left the journal: its view was folded into the viewed items, its id forgotten.
+    expect((await customer(id)).body.viewed_items).toMatchObject([{ product_id: "p-first", view_count: 1, category: "shoes" }]);
+    const forgotten = (await (await batch([trackEvent(id, "Product Viewed", { product_id: "p-first" }, { messageId: "s0" })])).json()) as any;
     expect(forgotten.results[0].status).toBe("accepted");
-  });
+    expect((await customer(id)).body.viewed_items).toMatchObject([{ product_id: "p-first", view_count: 2, category: "shoes" }]);
+  }, 120_000);
 
   it("keeps at most CAPS.cartLines cart lines", async () => {
     const id = uid();

@@ -29,12 +29,13 @@ it("answers a resent messageId as a duplicate and counts the event once", async 
 });
 
 // Regression: each duplicate took an AUTOINCREMENT seq, so the last-N trim dropped ids still in the window.
-it("remembers the last 10,000 distinct messageIds however many duplicates arrive", async () => {
+// A batch of duplicates only now writes no journal row, so it takes no place among the batches remembered.
+it("remembers the ids of the last batches however many duplicates arrive", async () => {
   const first = { type: "track", event: "First", anonymousId: "dedupe-2", messageId: "m-first" };
   const spam = { type: "track", event: "Spam", anonymousId: "dedupe-2", messageId: "m-spam" };
   expect((await send([first, spam])).accepted).toBe(2);
   for (let i = 0; i < 4; i++) expect((await send(Array(2500).fill(spam))).duplicate).toBe(2500);
-  // A new event after the duplicates: only 3 distinct ids so far, far below the 10,000 remembered.
+  // A new event after the duplicates: only 2 batches with new ids so far, far below the 1,000 remembered.
   const next = { ...first, event: "Next", messageId: "m-next" };
   expect((await send([next])).accepted).toBe(1);
   expect((await send([first])).results.map((r) => r.status)).toEqual(["duplicate"]);

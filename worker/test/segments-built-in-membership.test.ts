@@ -76,6 +76,22 @@ describe("built-in segments", () => {
     await clearAlarm(ws, `a:${shopper}`);
   });
 
+  it("a later cart change keeps the earlier alarm: it fires, finds no abandoner yet, and moves on to an hour after the last change", async () => {
+    const ws = await messagingWorkspace();
+    const shopper = uid("cart");
+    const t0 = Date.now() - 2 * MINUTE;
+    await batch([trackEvent(shopper, "Product Added", { product_id: "tent", price: 120 }, { timestamp: iso(t0) })], ws.writeKey);
+    await batch([trackEvent(shopper, "Product Added", { product_id: "mat", price: 20 }, { timestamp: iso(t0 + MINUTE) })], ws.writeKey);
+    // Not moved by the second change (that would write the timer and set the alarm on every change).
+    expect(await alarmAt(ws, shopper)).toBe(iso(t0 + HOUR));
+    expect(await runAnyAlarm(ws, `a:${shopper}`)).toBe(true);
+    expect(await segmentsOf(ws, shopper)).toEqual([]);
+    expect(await alarmAt(ws, shopper)).toBe(iso(t0 + MINUTE + HOUR));
+    expect(await runAnyAlarm(ws, `a:${shopper}`)).toBe(true);
+    expect(await segmentsOf(ws, shopper)).toEqual(["cart_abandoners"]);
+    await clearAlarm(ws, `a:${shopper}`);
+  });
+
   it("tuned params apply at the next event: an abandoner after 5 minutes", async () => {
     const ws = await messagingWorkspace();
     expect((await segmentsApi(ws, "PUT", "/cart_abandoners", { params: { minutes: 5 } })).status).toBe(200);

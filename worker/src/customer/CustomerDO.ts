@@ -88,7 +88,6 @@ export class CustomerDO extends DurableObject<Env> {
     const next = this.forwardedTo(hops);
     // RPC types widen the KPI increments' tuples to arrays; the values are the same.
     if (next) return (await next.stub.ingest({ ...request, profileKey: next.profileKey, hops: hops + 1 })) as IngestOutcome;
-
     // The config's revision is read from KV while the batch is applied (see planTriggers).
     const current = this.config.current(request.workspaceId);
     const held = this.config.heldFor(request.workspaceId);
@@ -97,8 +96,9 @@ export class CustomerDO extends DurableObject<Env> {
     const settings = reportingSettings(config);
     const before = beforeBatch(this.store, (ids) => this.messaging.messageFacts(ids), request.events);
     const cartBefore = this.store.meta.get("cart_updated_at");
-    const { statuses, facts, accepted, verifiedContacts } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events);
-    const kpis: KpiIncrement[] = accepted.length ? this.store.transaction(() => this.store.attribution.record(accepted, settings, before)) : [];
+    // Attribution in the batch's transaction: its meta rides in the batch's one journal row.
+    const { statuses, facts, accepted, verifiedContacts, after: kpis = [] } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events, (events) =>
+      this.store.attribution.record(events, settings, before));
     if (isUserProfile(request.profileKey))
       for (const source of visitorsNamedBy(accepted)) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     if (accepted.length) {

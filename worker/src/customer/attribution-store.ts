@@ -18,6 +18,10 @@ const TOUCH_COLUMNS = "ts, kind, channel, source, medium, campaign, content, tri
 /** "First of the day" marks are kept this many days back: enough for events that arrive a day late. */
 const MARK_DAYS_KEPT = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The profile meta key of the "first of the day" marks, by day (never merged: identity/merge.ts OWN_META). */
+export const MARKS_KEY = "kpi_marks";
+
+const oldestMarkDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - MARK_DAYS_KEPT * DAY_MS).toISOString().slice(0, 10);
 
 /** The workspace settings attribution and counters follow (from its published config). */
 export interface ReportingSettings {
@@ -153,15 +157,22 @@ export class AttributionStore {
   /**
    * Whether this is the customer's first time today under `mark` (a dimension value, a funnel
    * step): marks it, so the daily "customers" counters count each customer once a day without any
-   * set in the aggregator. Marks older than MARK_DAYS_KEPT days are dropped when a new day starts.
+   * set in the aggregator. The marks of the last MARK_DAYS_KEPT days are one meta value
+   * (MARKS_KEY), so marking writes no row of its own: the batch's journal row carries it. Marks
+   * made before that live in the kpi_marks table, still read (and dropped when a new day starts).
    */
   private firstToday(day: string, mark: string): boolean {
     if (this.meta.get("marks_day") !== day && day > (this.meta.get("marks_day") ?? "")) {
-      const oldest = new Date(Date.parse(`${day}T00:00:00Z`) - MARK_DAYS_KEPT * DAY_MS).toISOString().slice(0, 10);
-      this.sql`DELETE FROM kpi_marks WHERE day < ${oldest}`;
+      this.sql`DELETE FROM kpi_marks WHERE day < ${oldestMarkDay(day)}`;
       this.meta.set("marks_day", day);
     }
-    return this.sql`INSERT INTO kpi_marks (day, mark) VALUES (${day}, ${mark}) ON CONFLICT DO NOTHING RETURNING mark`.length > 0;
+    const marks = JSON.parse(this.meta.get(MARKS_KEY) ?? "{}") as Record<string, string[]>;
+    if (marks[day]?.includes(mark) || this.sql`SELECT 1 FROM kpi_marks WHERE day = ${day} AND mark = ${mark}`.length > 0) return false;
+    marks[day] = [...(marks[day] ?? []), mark];
+    const oldest = oldestMarkDay(this.meta.get("marks_day") ?? day);
+    for (const kept of Object.keys(marks)) if (kept < oldest) delete marks[kept];
+    this.meta.set(MARKS_KEY, JSON.stringify(marks));
+    return true;
   }
 
   private insertTouches(touches: readonly Touch[]): void {

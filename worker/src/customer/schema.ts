@@ -2,7 +2,13 @@
 
 /** Every per-customer list is bounded (ARCHITECTURE rule 2). */
 export const CAPS = {
-  /** Message ids remembered for dedupe: the last N, enough for any client's retry window. */
+  /**
+   * Batches the journal keeps (customer/journal.ts, a ring of this many rows): their message ids are
+   * the dedupe window (the ids of the last 1,000 batches, so at least 1,000 ids: far more than any
+   * client's retry window), and the lists below are read from them.
+   */
+  journalBatches: 1_000,
+  /** Message ids a merge carries over from both sides (the newest). */
   seenMessages: 10_000,
   viewedItems: 200,
   touchpoints: 1_000,
@@ -221,5 +227,38 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        window_days INTEGER NOT NULL,
        attribution TEXT NOT NULL)`,
     `CREATE TABLE kpi_marks (day TEXT NOT NULL, mark TEXT NOT NULL, PRIMARY KEY (day, mark)) WITHOUT ROWID`,
+  ],
+  // 8 (issue 15): the journal, one row per batch in a ring of CAPS.journalBatches slots upserted in
+  // place (customer/journal.ts). It replaces seen_messages, touchpoints, recent_events and
+  // item_clicks (about twenty billed rows a batch, with their trims): an object's rows there move
+  // into one journal row (number 0) and the old tables are left empty. A batch's product views
+  // wait in its row (views) and reach viewed_items only when the batch leaves the ring.
+  // (Also issue 15, no schema change: new KPI "first of the day" marks are a profile meta value, and
+  // kpi_marks is only read for marks made before.)
+  [
+    `CREATE TABLE journal (
+       slot INTEGER PRIMARY KEY,
+       seq INTEGER NOT NULL,
+       received_at INTEGER NOT NULL,
+       ids TEXT NOT NULL,
+       touchpoints TEXT NOT NULL,
+       clicks TEXT NOT NULL,
+       views TEXT NOT NULL,
+       bodies TEXT NOT NULL,
+       meta TEXT) WITHOUT ROWID`,
+    `INSERT INTO journal (slot, seq, received_at, ids, touchpoints, clicks, views, bodies, meta)
+     SELECT 0, 0, COALESCE((SELECT MAX(received_at) FROM seen_messages), 0),
+       (SELECT json_group_array(message_id) FROM (SELECT message_id FROM seen_messages ORDER BY seq)),
+       (SELECT json_group_array(json_array(ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id))
+          FROM (SELECT * FROM touchpoints ORDER BY seq)),
+       (SELECT json_group_array(json_array(item, category, ts)) FROM (SELECT * FROM item_clicks ORDER BY seq)),
+       '[]',
+       (SELECT json_group_array(json(body)) FROM (SELECT body FROM recent_events ORDER BY seq)),
+       NULL
+     WHERE EXISTS (SELECT 1 FROM seen_messages) OR EXISTS (SELECT 1 FROM touchpoints)`,
+    `DELETE FROM seen_messages`,
+    `DELETE FROM touchpoints`,
+    `DELETE FROM recent_events`,
+    `DELETE FROM item_clicks`,
   ],
 ];

@@ -1,10 +1,24 @@
 // The one owner of the CustomerDO's segment tables: the segments the customer is in, the facts
-// about them waiting for the events queue (an outbox, written with the change, so none is lost
-// between the decision and the send), and the segment meta. customer/segments.ts decides; this writes.
+// about them waiting for the events queue (an outbox in the segment meta, written with the change,
+// so none is lost between the decision and the send), and the segment meta. customer/segments.ts decides; this writes.
 import type { SegmentFact } from "../segments/facts.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
+
+/** Facts waiting for the events queue, numbered, in segment meta (see addFacts). */
+interface Outbox {
+  next: number;
+  facts: [number, SegmentFact][];
+}
+const OUTBOX_KEY = "outbox";
+
+/** Facts to send, and what `sent` clears once they are (facts queued before the outbox moved to meta are in the table). */
+export interface OutboxBatch {
+  facts: SegmentFact[];
+  lastSeq: number;
+  table: boolean;
+}
 
 /** When each segment's membership next changes by time alone (segment id → ms), kept in segment meta. */
 export type NextChanges = Record<string, number>;
@@ -37,22 +51,44 @@ export class SegmentStore {
 
   // ---- the outbox -----------------------------------------------------------------------------
 
-  /** Queues facts for the events queue, keeping the outbox within its cap; call inside a transaction. */
+  /**
+   * Queues facts for the events queue, keeping the outbox within its cap; call inside a transaction.
+   * The outbox is one segment meta value: the transaction that makes facts writes that row anyway
+   * (`fact_at`), so queuing them costs no row, and a send clears them with one (a row per fact
+   * was three billed rows: the insert with its sequence, then the delete).
+   */
   addFacts(facts: readonly SegmentFact[]): void {
     if (facts.length === 0) return;
-    this.sql`INSERT INTO segment_outbox (fact) SELECT value FROM json_each(${JSON.stringify(facts)})`;
-    this.sql`DELETE FROM segment_outbox WHERE seq <= (SELECT MAX(seq) FROM segment_outbox) - ${CAPS.segmentOutbox}`;
+    const box = this.outbox();
+    for (const fact of facts) box.facts.push([box.next++, fact]);
+    box.facts.splice(0, Math.max(0, box.facts.length - CAPS.segmentOutbox));
+    this.meta.set(OUTBOX_KEY, JSON.stringify(box));
   }
 
-  /** The oldest `limit` facts waiting, and the last one's sequence number (what a successful send deletes up to). */
-  pending(limit: number): { facts: SegmentFact[]; lastSeq: number } | null {
+  /** The oldest `limit` facts waiting (facts queued in the table before it moved to meta first), for `sent` once they are. */
+  pending(limit: number): OutboxBatch | null {
     const rows = this.sql<{ seq: number; fact: string }>`SELECT seq, fact FROM segment_outbox ORDER BY seq LIMIT ${limit}`;
-    if (rows.length === 0) return null;
-    return { facts: rows.map((r) => JSON.parse(r.fact) as SegmentFact), lastSeq: rows.at(-1)!.seq };
+    if (rows.length) return { facts: rows.map((r) => JSON.parse(r.fact) as SegmentFact), lastSeq: rows.at(-1)!.seq, table: true };
+    const waiting = this.outbox().facts.slice(0, limit);
+    if (waiting.length === 0) return null;
+    return { facts: waiting.map(([, fact]) => fact), lastSeq: waiting.at(-1)![0], table: false };
   }
 
-  sent(lastSeq: number): void {
-    this.sql`DELETE FROM segment_outbox WHERE seq <= ${lastSeq}`;
+  /** The batch reached the queue; call inside a transaction. */
+  sent(batch: OutboxBatch): void {
+    if (batch.table) {
+      this.sql`DELETE FROM segment_outbox WHERE seq <= ${batch.lastSeq}`;
+      return;
+    }
+    const box = this.outbox();
+    box.facts = box.facts.filter(([seq]) => seq > batch.lastSeq);
+    if (box.facts.length === 0) this.meta.delete(OUTBOX_KEY);
+    else this.meta.set(OUTBOX_KEY, JSON.stringify(box));
+  }
+
+  private outbox(): Outbox {
+    const json = this.meta.get(OUTBOX_KEY);
+    return json ? (JSON.parse(json) as Outbox) : { next: 1, facts: [] };
   }
 
   // ---- meta -----------------------------------------------------------------------------------

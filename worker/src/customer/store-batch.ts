@@ -6,12 +6,16 @@ import { utmMedium } from "../ingest/channel.ts";
 import { consentChoices, type ConsentChoice } from "../ingest/consent.ts";
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import type { SeamEvent } from "../schemas.ts";
+import { noteLastSeen, takeLastSeen } from "./identity-seen.ts";
+import type { Journal } from "./journal.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
+import type { TouchpointRow } from "./rows.ts";
 import { attachSessionPairs } from "./session-pairs.ts";
 import { CAPS, SESSION_GAP_MS } from "./schema.ts";
+import type { ViewTuple } from "./viewed-items.ts";
 import type { Sql } from "./sql.ts";
 
-export interface BatchOutcome {
+export interface BatchOutcome<After = undefined> {
   /** One per event, in the order given. */
   statuses: ("accepted" | "duplicate")[];
   facts: ItemFact[];
@@ -19,15 +23,12 @@ export interface BatchOutcome {
   accepted: SeamEvent[];
   /** A verified email or phone was among them: the identity directory may need to hear of it. */
   verifiedContacts: boolean;
+  /** What `after` answered (applyBatch), when events were accepted. */
+  after: After | undefined;
 }
 
 /** Every bounded list: the key its trim deletes by, its age column, its cap (newest rows stay). */
 const BOUNDED = {
-  seen_messages: ["seq", "seq", CAPS.seenMessages],
-  touchpoints: ["seq", "seq", CAPS.touchpoints],
-  recent_events: ["seq", "seq", CAPS.recentEvents],
-  item_clicks: ["seq", "seq", CAPS.itemClicks],
-  viewed_items: ["product_id", "last_seen", CAPS.viewedItems],
   orders: ["order_id", "ts", CAPS.orders],
   cart_lines: ["rowid", "updated_at", CAPS.cartLines],
   traits: ["key", "updated_at", CAPS.traits],
@@ -72,10 +73,11 @@ export function writeConsent(sql: Sql, choices: readonly ConsentChoice[], ts: nu
 export class BatchWriter {
   private readonly sql: Sql;
   private readonly meta: MetaCache;
+  private readonly journal: Journal;
   private readonly transaction: Transaction;
   private readonly touched = new Set<BoundedTable>();
-  /** Views of the batch being applied; written in two statements when the batch is done. */
-  private readonly pendingViews: (string | number | null)[][] = [];
+  /** Views of the batch being applied; staged into its journal row when the batch is done. */
+  private readonly pendingViews: ViewTuple[] = [];
   /**
    * Rows each bounded list may have gained since it was last cut back to its cap. Trimming is
    * amortised: a list is cut once it may be `trimSlack(cap)` over its cap, not after every batch
@@ -84,9 +86,10 @@ export class BatchWriter {
    */
   private readonly grownSinceTrim = new Map<BoundedTable, number>();
 
-  constructor(sql: Sql, meta: MetaCache, transaction: Transaction) {
+  constructor(sql: Sql, meta: MetaCache, journal: Journal, transaction: Transaction) {
     this.sql = sql;
     this.meta = meta;
+    this.journal = journal;
     this.transaction = transaction;
   }
 
@@ -97,11 +100,14 @@ export class BatchWriter {
    * The per-batch work is a handful of set-based statements, not a few per event: this is the hot
    * path of ingest. They read their rows with jsonb_each, which parses the bound JSON once; with
    * json_each every `value->>n` parses its row's text again (a third slower for a batch's views).
+   * `after` runs in the same transaction once events were accepted (the batch's attribution), so
+   * the meta it changes travels in the batch's one journal row instead of a row of its own.
    */
-  applyBatch(workspaceId: string, profileKey: string, events: SeamEvent[]): BatchOutcome {
+  applyBatch<After = undefined>(workspaceId: string, profileKey: string, events: SeamEvent[], after?: (accepted: SeamEvent[]) => After): BatchOutcome<After> {
     const statuses: BatchOutcome["statuses"] = events.map(() => "duplicate");
     const facts: ItemFact[] = [];
     const accepted: SeamEvent[] = [];
+    let afterResult: After | undefined;
     this.touched.clear();
     this.pendingViews.length = 0;
     this.transaction(() => {
@@ -128,52 +134,47 @@ export class BatchWriter {
       facts.push(...attachSessionPairs(this.meta, made));
       this.flushViews();
       this.trim();
+      if (after) afterResult = after(accepted);
     });
     const verifiedContacts = accepted.some(
       (e) => e.verified && (normalizeEmail(e.traits.email) !== undefined || normalizePhone(e.traits.phone) !== undefined),
     );
-    return { statuses, facts, accepted, verifiedContacts };
+    return { statuses, facts, accepted, verifiedContacts, after: afterResult };
   }
 
-  /** Remembers the batch's message ids and returns those not seen before. */
+  /**
+   * The batch's message ids not seen before: those of the journal's retained batches, held in
+   * memory (read once per wake-up); the batch's own journal row remembers the new ones.
+   */
   private claimMessageIds(events: SeamEvent[]): Set<string> {
-    // Known ids are filtered out before the insert: a conflicting insert would still use up an
-    // AUTOINCREMENT number, and the trim keeps "the last N" by those numbers, so duplicates would
-    // shrink the dedupe window. DISTINCT does the same for an id repeated inside the batch.
-    const rows = this.sql<{ message_id: string }>`
-      INSERT INTO seen_messages (message_id, received_at)
-      SELECT DISTINCT value, ${events[0]?.receivedAt ?? 0} FROM jsonb_each(${JSON.stringify(events.map((e) => e.messageId))})
-      WHERE value NOT IN (SELECT message_id FROM seen_messages)
-      ON CONFLICT (message_id) DO NOTHING RETURNING message_id`;
-    const fresh = new Set(rows.map((row) => row.message_id));
-    this.touch("seen_messages", fresh.size);
-    return fresh;
+    return this.journal.unseen(events.map((e) => e.messageId));
   }
 
-  /** One touchpoint and one raw-event row per event, written as two statements for the whole batch. */
+  /** The batch's touchpoints and raw events, staged as its one journal row (written with the meta when the transaction ends). */
   private recordHistory(events: SeamEvent[]): void {
-    const touchpoints = events.map((e) => {
+    const touchpoints = events.map((e): TouchpointRow => {
       const campaign = record(e.context.campaign);
-      return [
-        e.timestamp,
-        e.channel,
-        e.type,
-        e.event ?? e.name ?? null,
-        text(campaign.source),
-        utmMedium(e.context) ?? null,
-        text(campaign.name) ?? text(campaign.campaign),
-        text(record(e.context.page).referrer) ?? text(e.context.referrer),
-        e.messageId,
-      ];
+      return {
+        ts: e.timestamp,
+        channel: e.channel,
+        type: e.type,
+        event: e.event ?? e.name ?? null,
+        utm_source: text(campaign.source),
+        utm_medium: utmMedium(e.context) ?? null,
+        utm_campaign: text(campaign.name) ?? text(campaign.campaign),
+        referrer: text(record(e.context.page).referrer) ?? text(e.context.referrer),
+        message_id: e.messageId,
+      };
     });
-    this.sql`INSERT INTO touchpoints (ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id)
-             SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
-             FROM jsonb_each(${JSON.stringify(touchpoints)})`;
-    // Only the newest RECENT_EVENTS rows survive the trim, so only those are worth writing.
-    const recent = events.slice(-CAPS.recentEvents).map((e) => [e.messageId, e.timestamp, e]);
-    this.touch("touchpoints", events.length);
-    this.touch("recent_events", recent.length);
-    this.sql`INSERT INTO recent_events (message_id, ts, body) SELECT value->>0, value->>1, value->2 FROM jsonb_each(${JSON.stringify(recent)})`;
+    this.journal.stage({
+      receivedAt: events[0]!.receivedAt,
+      ids: events.map((e) => e.messageId),
+      touchpoints,
+      clicks: [],
+      views: [],
+      // Only the newest CAPS.recentEvents can ever be shown, so only those are kept.
+      bodies: events.slice(-CAPS.recentEvents),
+    });
     this.meta.set("first_seen", Math.min(Number(this.meta.get("first_seen") ?? Infinity), events[0]!.timestamp));
     this.meta.set("last_seen", Math.max(Number(this.meta.get("last_seen") ?? 0), events.at(-1)!.timestamp));
     this.meta.set("event_count", Number(this.meta.get("event_count") ?? 0) + events.length);
@@ -246,15 +247,26 @@ export class BatchWriter {
         } else seen.set(key, { kind, value, verified: isVerified, confirmed: isConfirmed, first: event.timestamp, last: event.timestamp });
       }
     }
-    // At most one new row per distinct identity (a storefront batch names one: its anonymousId).
-    this.touch("identities", seen.size);
-    for (const { kind, value, verified, confirmed, first, last } of seen.values())
-      this.sql`INSERT INTO identities (kind, value, verified, confirmed, first_seen, last_seen) VALUES (${kind}, ${value}, ${verified}, ${confirmed}, ${first}, ${last})
+    const stored = new Map(
+      this.sql<{ kind: string; value: string; verified: number; confirmed: number; first_seen: number; last_seen: number }>`
+        SELECT kind, value, verified, confirmed, first_seen, last_seen FROM identities`.map((r) => [`${r.kind}\u0000${r.value}`, r]),
+    );
+    for (const [key, { kind, value, verified, confirmed, first, last }] of seen) {
+      const row = stored.get(key);
+      // Seen again, nothing else new (a storefront batch's anonymousId): the time goes in the meta, no row is written.
+      if (row && verified <= row.verified && confirmed <= row.confirmed && first >= row.first_seen) {
+        noteLastSeen(this.meta, kind, value, last, row.last_seen);
+        continue;
+      }
+      if (!row) this.touch("identities");
+      const lastSeen = Math.max(last, takeLastSeen(this.meta, kind, value));
+      this.sql`INSERT INTO identities (kind, value, verified, confirmed, first_seen, last_seen) VALUES (${kind}, ${value}, ${verified}, ${confirmed}, ${first}, ${lastSeen})
                ON CONFLICT (kind, value) DO UPDATE SET
                  verified = MAX(verified, excluded.verified),
                  confirmed = MAX(confirmed, excluded.confirmed),
                  first_seen = MIN(first_seen, excluded.first_seen),
                  last_seen = MAX(last_seen, excluded.last_seen)`;
+    }
   }
 
   /** Last write wins by event time, so a late, older identify never overwrites a newer trait. */
@@ -273,29 +285,13 @@ export class BatchWriter {
   }
 
   /**
-   * Writes the batch's product views: the ordered click log and the per-item counts, one
-   * statement each however many views (a view is the most frequent event, and a statement per
-   * view was a third of the ingest cost). Rows go in event-time order, so a repeated item's upsert
-   * sees its earlier row, as it would event by event.
+   * Stages the batch's product views, in event-time order, into its journal row: the ordered
+   * clicks recommendations score and the views the viewed items are made of (customer/viewed-items.ts).
+   * No row of their own: a view was three billed rows (row, key, last_seen index).
    */
   private flushViews(): void {
     if (this.pendingViews.length === 0) return;
-    this.touch("item_clicks", this.pendingViews.length);
-    this.touch("viewed_items", this.pendingViews.length);
-    const views = JSON.stringify(this.pendingViews);
-    this.pendingViews.length = 0;
-    this.sql`INSERT INTO item_clicks (item, category, ts) SELECT value->>0, value->>3, value->>1 FROM jsonb_each(${views})`;
-    this.sql`INSERT INTO viewed_items (product_id, view_count, first_seen, last_seen, name, category, price, currency, channel)
-             SELECT value->>0, 1, value->>1, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM jsonb_each(${views}) WHERE true
-             ON CONFLICT (product_id) DO UPDATE SET
-               view_count = view_count + 1,
-               first_seen = MIN(first_seen, excluded.first_seen),
-               last_seen = MAX(last_seen, excluded.last_seen),
-               name = COALESCE(excluded.name, name),
-               category = COALESCE(excluded.category, category),
-               price = COALESCE(excluded.price, price),
-               currency = COALESCE(excluded.currency, currency),
-               channel = excluded.channel`;
+    this.journal.stageViews(this.pendingViews.splice(0));
   }
 
   private upsertCartLine(line: ProductLine, event: SeamEvent, mode: "add" | "set"): void {
@@ -365,9 +361,7 @@ export class BatchWriter {
   private trim(): void {
     for (const [table, [key, time, cap]] of Object.entries(BOUNDED) as [BoundedTable, (typeof BOUNDED)[BoundedTable]][]) {
       if (!this.touched.has(table) || this.grownSinceTrim.get(table)! < trimSlack(cap)) continue;
-      // Sequenced tables keep "the last N" by their monotonic seq: one range delete on the key.
-      if (key === "seq") this.sql.text(`DELETE FROM ${table} WHERE seq <= (SELECT MAX(seq) FROM ${table}) - ?`, cap);
-      else this.sql.text(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ORDER BY ${time} DESC LIMIT -1 OFFSET ?)`, cap);
+      this.sql.text(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ORDER BY ${time} DESC LIMIT -1 OFFSET ?)`, cap);
       this.grownSinceTrim.set(table, 0);
     }
   }

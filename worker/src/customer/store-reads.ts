@@ -11,13 +11,14 @@ import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
 import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
 import type { CategoryActivity } from "../triggers/favourite-category.ts";
+import { withLastSeen } from "./identity-seen.ts";
+import type { Journal } from "./journal.ts";
 import type { MetaCache } from "./meta.ts";
-import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TouchpointRow, TraitRow, ViewedItemRow } from "./rows.ts";
+import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TraitRow, ViewedItemRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
 import { cartLineView, cartView, iso, orderView, touchpointView, viewedItemView, type CustomerState } from "./views.ts";
 
-const VIEWED_COLUMNS = "product_id, view_count, first_seen, last_seen, name, category, price, currency, channel";
 const CART_COLUMNS = "product_id, variant, quantity, name, price, currency, category, brand, url, image_url, channel, device, anonymous_id, added_at, updated_at";
 
 const str = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
@@ -33,10 +34,13 @@ export interface CustomerSendFacts {
 export class CustomerReads {
   private readonly sql: Sql;
   private readonly meta: MetaCache;
+  /** The history: touchpoints, clicks, raw events (customer/journal.ts). */
+  private readonly journal: Journal;
 
-  constructor(sql: Sql, meta: MetaCache) {
+  constructor(sql: Sql, meta: MetaCache, journal: Journal) {
     this.sql = sql;
     this.meta = meta;
+    this.journal = journal;
   }
 
   // ---- the API ------------------------------------------------------------------------------
@@ -52,7 +56,10 @@ export class CustomerReads {
       last_seen: iso(Number(this.meta.get("last_seen") ?? 0)),
       event_count: Number(this.meta.get("event_count") ?? 0),
       traits: this.traits(true),
-      identities: this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`.map((r) => ({
+      identities: withLastSeen(
+        this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`,
+        this.meta,
+      ).map((r) => ({
         kind: r.kind,
         value: r.value,
         verified: r.verified === 1,
@@ -71,12 +78,8 @@ export class CustomerReads {
       cart: this.cart(),
       viewed_items: this.viewedItems(CAPS.viewedItems),
       orders: this.sql<OrderRow>`SELECT order_id, total, revenue, currency, products, channel, ts FROM orders ORDER BY ts DESC LIMIT ${CAPS.orders}`.map(orderView),
-      channel_history: this.sql<TouchpointRow>`
-        SELECT ts, channel, type, event, utm_source, utm_medium, utm_campaign, referrer, message_id
-        FROM touchpoints ORDER BY ts DESC, seq DESC LIMIT ${CAPS.touchpoints}`.map(touchpointView),
-      recent_events: this.sql<{ body: string }>`SELECT body FROM recent_events ORDER BY ts DESC, seq DESC LIMIT ${CAPS.recentEvents}`.map(
-        (r) => JSON.parse(r.body) as SeamEvent,
-      ),
+      channel_history: this.journal.channelHistory().map(touchpointView),
+      recent_events: this.journal.recentEvents(),
     };
   }
 
@@ -108,7 +111,13 @@ export class CustomerReads {
   }
 
   viewedItems(limit: number): ViewedItemView[] {
-    return this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items ORDER BY last_seen DESC, product_id LIMIT ?`, limit).map(viewedItemView);
+    return this.journal.viewedItems().slice(0, limit).map(viewedItemView);
+  }
+
+  /** The viewed items of these products, by product. */
+  private viewedOf(productIds: readonly string[]): Map<string, ViewedItemRow> {
+    const wanted = new Set(productIds);
+    return new Map(this.journal.viewedItems().filter((v) => wanted.has(v.product_id)).map((v) => [v.product_id, v]));
   }
 
   /**
@@ -116,21 +125,17 @@ export class CustomerReads {
    * is read only for the type that shows it; every other type needs just the latest category.
    */
   recommendationContext({ recentlyViewed = false } = {}): RecommendationContext {
-    const clicks = this.sql<{ item: string; ts: number }>`
-      SELECT item, ts FROM (SELECT item, ts, seq FROM item_clicks ORDER BY ts DESC, seq DESC LIMIT ${CAPS.itemClicks}) ORDER BY ts, seq`;
+    const clicks = this.journal.clicks();
     const purchased = new Set<string>();
     for (const row of this.sql<{ products: string }>`SELECT products FROM orders`)
       for (const p of JSON.parse(row.products) as ProductLine[]) purchased.add(p.productId);
-    const [latest] = this.sql<{ category: string }>`
-      SELECT category FROM viewed_items WHERE category IS NOT NULL AND category <> '' ORDER BY last_seen DESC, product_id LIMIT 1`;
+    const viewed = this.journal.viewedItems();
     return {
       clicks,
       cart: this.cartProductIds(),
       purchased: [...purchased],
-      recentlyViewed: recentlyViewed
-        ? this.sql<{ product_id: string }>`SELECT product_id FROM viewed_items ORDER BY last_seen DESC, product_id`.map((r) => r.product_id)
-        : [],
-      lastCategory: latest?.category ?? null,
+      recentlyViewed: recentlyViewed ? viewed.map((v) => v.product_id) : [],
+      lastCategory: viewed.find((v) => v.category)?.category ?? null,
     };
   }
 
@@ -151,8 +156,7 @@ export class CustomerReads {
   }
 
   identity(kind: "user_id" | ContactKind): string | null {
-    const [row] = this.sql<{ value: string }>`SELECT value FROM identities WHERE kind = ${kind} ORDER BY last_seen DESC LIMIT 1`;
-    return row?.value ?? null;
+    return this.identitiesOf(kind)[0]?.value ?? null;
   }
 
   /** How the customer can be reached: traits first, then the identities their events carried. */
@@ -163,7 +167,7 @@ export class CustomerReads {
       email: email.address,
       phone: phone.address,
       messengerId: str(traits.messenger_id),
-      push: str(traits.push_token) !== null || this.sql`SELECT 1 FROM touchpoints WHERE channel = 'app' LIMIT 1`.length > 0,
+      push: str(traits.push_token) !== null || this.journal.hasChannel("app"),
       emailConfirmed: email.confirmed,
       phoneConfirmed: phone.confirmed,
     };
@@ -175,12 +179,18 @@ export class CustomerReads {
    * store vouched for), else the traits' or newest one, unconfirmed.
    */
   private contactAddress(kind: ContactKind, fromTraits: string | undefined): { address: string | null; confirmed: boolean } {
-    const known = this.sql<{ value: string; confirmed: number }>`
-      SELECT value, confirmed FROM identities WHERE kind = ${kind} ORDER BY confirmed DESC, last_seen DESC`;
+    const known = this.identitiesOf(kind).sort((a, b) => b.confirmed - a.confirmed);
     const traitRow = fromTraits === undefined ? undefined : known.find((r) => r.value === fromTraits);
     if (traitRow?.confirmed === 1) return { address: fromTraits!, confirmed: true };
     if (known[0]?.confirmed === 1) return { address: known[0].value, confirmed: true };
     return { address: fromTraits ?? known[0]?.value ?? null, confirmed: false };
+  }
+
+  /** The customer's identities of a kind, last seen first (identity-seen.ts: the time may be in the meta). */
+  private identitiesOf(kind: string): { kind: string; value: string; confirmed: number; last_seen: number }[] {
+    const rows = this.sql<{ kind: string; value: string; confirmed: number; last_seen: number }>`
+      SELECT kind, value, confirmed, last_seen FROM identities WHERE kind = ${kind} ORDER BY last_seen DESC`;
+    return withLastSeen(rows, this.meta).sort((a, b) => b.last_seen - a.last_seen);
   }
 
   /**
@@ -219,10 +229,7 @@ export class CustomerReads {
   }
 
   viewCounts(productIds: readonly string[]): Map<string, number> {
-    if (productIds.length === 0) return new Map();
-    const rows = this.sql<{ product_id: string; view_count: number }>`
-      SELECT product_id, view_count FROM viewed_items WHERE product_id IN (SELECT value FROM json_each(${JSON.stringify(productIds)}))`;
-    return new Map(rows.map((r) => [r.product_id, r.view_count]));
+    return new Map([...this.viewedOf(productIds)].map(([productId, v]) => [productId, v.view_count]));
   }
 
   /** The last order containing the product, or null. */
@@ -233,9 +240,8 @@ export class CustomerReads {
 
   /** What this customer's own state says about their interest in one product (a catalog change). */
   productInterest(productId: string): ProductInterest {
-    const [viewed] = this.sql<{ t: number | null }>`SELECT MAX(last_seen) AS t FROM viewed_items WHERE product_id = ${productId}`;
     return {
-      viewedAt: viewed?.t ?? null,
+      viewedAt: this.viewedOf([productId]).get(productId)?.last_seen ?? null,
       inCart: this.sql`SELECT 1 FROM cart_lines WHERE product_id = ${productId} LIMIT 1`.length > 0,
       boughtAt: this.productBoughtAt(productId),
     };
@@ -255,14 +261,14 @@ export class CustomerReads {
 
   /** Views and orders per category since `since`: what a favourite category is chosen from. */
   categoryActivity(since: number): CategoryActivity[] {
-    const views = this.sql<{ category: string; views: number }>`
-      SELECT category, SUM(view_count) AS views FROM viewed_items
-      WHERE category IS NOT NULL AND category <> '' AND last_seen >= ${since} GROUP BY category`;
+    const views = new Map<string, number>();
+    for (const v of this.journal.viewedItems())
+      if (v.category && v.last_seen >= since) views.set(v.category, (views.get(v.category) ?? 0) + v.view_count);
     const orders = this.sql<{ category: string; orders: number }>`
       SELECT p.value->>'category' AS category, COUNT(DISTINCT o.order_id) AS orders FROM orders o, json_each(o.products) p
       WHERE o.ts >= ${since} AND p.value->>'category' IS NOT NULL AND p.value->>'category' <> '' GROUP BY 1`;
     const byCategory = new Map<string, CategoryActivity>();
-    for (const v of views) byCategory.set(v.category, { category: v.category, views: v.views, orders: 0 });
+    for (const [category, count] of views) byCategory.set(category, { category, views: count, orders: 0 });
     for (const o of orders) byCategory.set(o.category, { category: o.category, views: byCategory.get(o.category)?.views ?? 0, orders: o.orders });
     return [...byCategory.values()];
   }
@@ -271,15 +277,14 @@ export class CustomerReads {
   seenProducts(productIds: readonly string[]): Set<string> {
     const ids = JSON.stringify(productIds);
     const rows = this.sql<{ product_id: string }>`
-      SELECT product_id FROM viewed_items WHERE product_id IN (SELECT value FROM json_each(${ids}))
-      UNION SELECT product_id FROM cart_lines WHERE product_id IN (SELECT value FROM json_each(${ids}))
+      SELECT product_id FROM cart_lines WHERE product_id IN (SELECT value FROM json_each(${ids}))
       UNION SELECT p.value->>'productId' FROM orders o, json_each(o.products) p WHERE p.value->>'productId' IN (SELECT value FROM json_each(${ids}))`;
-    return new Set(rows.map((r) => r.product_id));
+    return new Set([...this.viewedOf(productIds).keys(), ...rows.map((r) => r.product_id)]);
   }
 
   /** What the customer's own state knows of a product: the last cart line, the view, the latest order line. */
   productSources(productId: string): ProductSources {
-    const [viewed] = this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items WHERE product_id = ?`, productId);
+    const viewed = this.viewedOf([productId]).get(productId);
     const [line] = this.sql.text<CartLineRow>(`SELECT ${CART_COLUMNS} FROM cart_lines WHERE product_id = ? ORDER BY updated_at DESC LIMIT 1`, productId);
     // The latest order line of the product, for what neither the cart nor the views know (a clicked cross-sell).
     const [ordered] = this.sql<{ line: string }>`
@@ -307,11 +312,9 @@ export class CustomerReads {
       inputs.identities = { userId: kinds.has("user_id"), email: kinds.has("email"), phone: kinds.has("phone") };
     }
     if (needed.has("events"))
-      inputs.events = this.sql<{ name: string | null; channel: string; ts: number }>`
-        SELECT event AS name, channel, ts FROM touchpoints ORDER BY seq DESC LIMIT ${CAPS.touchpoints}`.map((r) => ({ name: r.name ?? "", channel: r.channel, ts: r.ts }));
+      inputs.events = this.journal.latestTouchpoints().map((r) => ({ name: r.event ?? "", channel: r.channel, ts: r.ts }));
     if (needed.has("views"))
-      inputs.views = this.sql<{ product_id: string; category: string | null; last_seen: number; view_count: number }>`
-        SELECT product_id, category, last_seen, view_count FROM viewed_items`.map((r) => ({ productId: r.product_id, category: r.category, lastSeen: r.last_seen, viewCount: r.view_count }));
+      inputs.views = this.journal.viewedItems().map((r) => ({ productId: r.product_id, category: r.category, lastSeen: r.last_seen, viewCount: r.view_count }));
     return inputs;
   }
 

@@ -4,6 +4,8 @@
 // owner (messaging-store.ts). No RPC, no routing.
 import { EMPTY_SNAPSHOT, type CustomerSnapshot } from "../identity/merge.ts";
 import type { SeamEvent } from "../schemas.ts";
+import { LAST_SEEN_KEY, withLastSeen } from "./identity-seen.ts";
+import { entryOf, Journal } from "./journal.ts";
 import { MetaCache, transactions, type Transaction } from "./meta.ts";
 import { CAPS, MIGRATIONS } from "./schema.ts";
 import { AttributionStore } from "./attribution-store.ts";
@@ -15,25 +17,26 @@ import type { CustomerState } from "./views.ts";
 
 export { trimSlack, type BatchOutcome } from "./store-batch.ts";
 
-/** Snapshot tables in the order they are written back, with their columns. */
+/** Snapshot tables in the order they are written back, with their columns (the history lists live in the journal). */
 const SNAPSHOT_TABLES = {
   traits: ["key", "value", "updated_at"],
   identities: ["kind", "value", "verified", "claimed", "first_seen", "last_seen", "confirmed", "confirm_requested_at"],
   cart_lines: ["product_id", "variant", "quantity", "name", "price", "currency", "category", "brand", "url", "image_url", "channel", "device", "anonymous_id", "added_at", "updated_at"],
   viewed_items: ["product_id", "view_count", "first_seen", "last_seen", "name", "category", "price", "currency", "channel"],
   orders: ["order_id", "total", "revenue", "currency", "products", "channel", "ts"],
-  touchpoints: ["ts", "channel", "type", "event", "utm_source", "utm_medium", "utm_campaign", "referrer", "message_id"],
-  recent_events: ["message_id", "ts", "body"],
-  seen_messages: ["message_id", "received_at"],
   consent: ["channel", "granted", "updated_at"],
-  item_clicks: ["item", "category", "ts"],
   touches: ["ts", "kind", "channel", "source", "medium", "campaign", "content", "trigger_id", "message_id", "rec_id", "product_id", "event_id"],
   order_attribution: ["order_id", "ts", "revenue", "window_days", "attribution"],
-} as const satisfies Record<Exclude<keyof CustomerSnapshot, "meta">, readonly string[]>;
+} as const satisfies Record<Exclude<keyof CustomerSnapshot, "meta" | JournalList>, readonly string[]>;
 type SnapshotTable = keyof typeof SNAPSHOT_TABLES;
+/** A snapshot's lists the journal holds (customer/journal.ts). */
+type JournalList = "touchpoints" | "recent_events" | "seen_messages" | "item_clicks";
 
 /** Tables whose rows keep insertion order through an autoincrement `seq`. */
-const SEQUENCED = new Set<SnapshotTable>(["touchpoints", "recent_events", "seen_messages", "item_clicks", "touches"]);
+const SEQUENCED = new Set<SnapshotTable>(["touches"]);
+
+/** An emptied history (a cleared profile): the journal's one row then holds only the meta. */
+const EMPTY_HISTORY = { touchpoints: [], recent_events: [], seen_messages: [], item_clicks: [] };
 
 /** Meta keys that name the object itself: a cleared object keeps them. */
 const OBJECT_META = new Set(["workspace_id", "profile_key", "forward_to"]);
@@ -52,6 +55,8 @@ export class CustomerStore {
   readonly reads: CustomerReads;
   /** Touches, order credits, lead source and the KPI counters' daily marks (customer/attribution-store.ts). */
   readonly attribution: AttributionStore;
+  /** One row per batch: message ids, touchpoints, clicks, raw events and the profile meta (customer/journal.ts). */
+  private readonly journal: Journal;
   private readonly batch: BatchWriter;
   /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
   private linked: Set<string> | undefined;
@@ -61,12 +66,13 @@ export class CustomerStore {
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
     this.sql = sqlOver(storage.sql);
-    this.meta = new MetaCache(this.sql, "meta");
+    this.journal = new Journal(this.sql);
+    this.meta = new MetaCache(this.sql, "meta", this.journal);
     this.messagingMeta = new MetaCache(this.sql, "messaging_meta");
     this.segmentMeta = new MetaCache(this.sql, "segment_meta");
-    this.transaction = transactions(storage, [this.meta, this.messagingMeta, this.segmentMeta]);
-    this.reads = new CustomerReads(this.sql, this.meta);
-    this.batch = new BatchWriter(this.sql, this.meta, this.transaction);
+    this.transaction = transactions(storage, [this.meta, this.messagingMeta, this.segmentMeta], this.journal);
+    this.reads = new CustomerReads(this.sql, this.meta, this.journal);
+    this.batch = new BatchWriter(this.sql, this.meta, this.journal, this.transaction);
     this.attribution = new AttributionStore(this.sql, this.meta);
   }
 
@@ -75,8 +81,9 @@ export class CustomerStore {
    * customer's first event pays for creating every table, so that must be a single round trip.
    */
   migrate(): void {
+    // An object known to have its tables (a wake-up) skips the CREATE: even a no-op one is billed as a row written.
+    if (this.schema !== true) this.sql`CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)`;
     this.schema = true;
-    this.sql`CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)`;
     const current = this.sql<{ v: number | null }>`SELECT MAX(version) AS v FROM _schema`[0]?.v ?? 0;
     if (current >= MIGRATIONS.length) return;
     const script = MIGRATIONS.slice(current)
@@ -100,8 +107,9 @@ export class CustomerStore {
     if (this.schema !== true) this.migrate();
   }
 
-  applyBatch(workspaceId: string, profileKey: string, events: SeamEvent[]): BatchOutcome {
-    return this.batch.applyBatch(workspaceId, profileKey, events);
+  /** `after` runs inside the batch's transaction once events were accepted (see BatchWriter.applyBatch). */
+  applyBatch<After = undefined>(workspaceId: string, profileKey: string, events: SeamEvent[], after?: (accepted: SeamEvent[]) => After): BatchOutcome<After> {
+    return this.batch.applyBatch(workspaceId, profileKey, events, after);
   }
 
   /** Whether this object holds a customer's data (events of its own or merged in). */
@@ -169,11 +177,16 @@ export class CustomerStore {
 
   /** Every row of the customer's state, for a merge into another object. */
   exportSnapshot(): CustomerSnapshot {
-    const snapshot: CustomerSnapshot = { ...EMPTY_SNAPSHOT, meta: Object.fromEntries(this.meta.entries()) };
+    const snapshot: CustomerSnapshot = { ...EMPTY_SNAPSHOT, meta: Object.fromEntries(this.meta.entries()), ...this.journal.snapshot() };
     for (const table of Object.keys(SNAPSHOT_TABLES) as SnapshotTable[]) {
       const order = SEQUENCED.has(table) ? " ORDER BY seq" : "";
       (snapshot as Record<SnapshotTable, object[]>)[table] = this.sql.text(`SELECT ${SNAPSHOT_TABLES[table].join(", ")} FROM ${table}${order}`);
     }
+    // The table holds only the views folded out of the journal; the rest wait in journal rows.
+    snapshot.viewed_items = this.journal.viewedItems();
+    // Identities with their true last-seen times (customer/identity-seen.ts), so the meta's copy goes.
+    snapshot.identities = withLastSeen(snapshot.identities, this.meta);
+    delete snapshot.meta[LAST_SEEN_KEY];
     return snapshot;
   }
 
@@ -187,7 +200,10 @@ export class CustomerStore {
         const select = columns.map((c) => `value->>'${c}'`).join(", ");
         this.sql.text(`INSERT INTO ${table} (${columns.join(", ")}) SELECT ${select} FROM json_each(?)`, JSON.stringify(rows));
       }
+      this.journal.replace(entryOf(snapshot, Math.max(0, ...snapshot.seen_messages.map((m) => m.received_at))));
       for (const [key, value] of Object.entries(snapshot.meta)) this.meta.set(key, value);
+      // The snapshot's identity rows carry their last-seen times.
+      this.meta.delete(LAST_SEEN_KEY);
     });
   }
 
@@ -195,6 +211,7 @@ export class CustomerStore {
   clearData(): void {
     this.transaction(() => {
       for (const table of Object.keys(SNAPSHOT_TABLES)) this.sql.text(`DELETE FROM ${table}`);
+      this.journal.replace(entryOf(EMPTY_HISTORY, 0));
       for (const [key] of this.meta.entries()) if (!OBJECT_META.has(key)) this.meta.delete(key);
     });
   }
@@ -205,8 +222,10 @@ export class CustomerStore {
     this.meta.forget();
     this.messagingMeta.forget();
     this.segmentMeta.forget();
+    this.journal.forget();
     this.batch.forget();
     this.linked = undefined;
+    this.schema = undefined;
     this.migrate();
   }
 }

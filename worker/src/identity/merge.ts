@@ -50,9 +50,9 @@ export const EMPTY_SNAPSHOT: CustomerSnapshot = {
   order_attribution: [],
 };
 
-/** Meta keys that describe the object itself, not the person: never taken from the other side. */
+/** Meta keys that describe the object itself, not the person: never taken from the other side (kpi_marks: the object's own daily counting). */
 const OWN_META = new Set([
-  "workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day",
+  "workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day", "kpi_marks",
   // The current session's clicks kept for pairing (customer/session-pairs.ts): this object's session only.
   "pair_window_view", "pair_window_cart", "pair_window_buy",
 ]);
