@@ -98,7 +98,7 @@ try {
     for (const r of runs)
       console.log(`| ${r.in_flight} | ${r.calls_per_s.toFixed(0)} | ${Math.round(r.facts_per_s).toLocaleString("en-US")} | ${Math.round(r.pair_increments_per_s).toLocaleString("en-US")} | ${r.p50_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} |`);
     console.log(`\nfold: ${logged.toLocaleString("en-US")} logged calls into ${fold.items.toLocaleString("en-US")} item rows in ${foldMs.toFixed(0)} ms (${result.fold.items_per_s.toLocaleString("en-US")} items/s); with nothing logged ${emptyFoldMs.toFixed(1)} ms`);
-    if (shard4Bytes) console.log(`storage: ${(shard4Bytes / 1024).toFixed(0)} KB for ${fold.items.toLocaleString("en-US")} items and ${fold.interestEntries.toLocaleString("en-US")} interest entries (${result.storage.bytes_per_item.toLocaleString("en-US")} bytes per item, the call log of the last hours included)`);
+    if (shard4Bytes) console.log(`storage: ${(shard4Bytes / 1024).toFixed(0)} KB for ${fold.items.toLocaleString("en-US")} items and ${fold.interestEntries.toLocaleString("en-US")} interest entries (${result.storage.bytes_per_item.toLocaleString("en-US")} bytes per item, with the ids of the last six hours' calls)`);
   }
 } finally {
   worker.stop();
