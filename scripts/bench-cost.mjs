@@ -10,7 +10,7 @@
 // and so printed as *estimates*: DO duration (the wall time of DO calls as their callers saw them,
 // at 128 MB) and Workers CPU time (the workerd process's CPU time, all of it charged as Worker CPU).
 //
-// The mix (deterministic, seeded), one session at a time per simulated shopper, 12 in flight, on a
+// The mix (deterministic, seeded), one session at a time per simulated shopper, 48 in flight, on a
 // store whose 2,000-product catalog is imported first (not metered):
 // - 2–8 pages per session (5 on average): each page is one `page` event, sent with the page's other
 //   events as one /v1/batch request (the SDK flushes once per page), with the page's recommendation
@@ -31,7 +31,7 @@ import { CLOUDFLARE_PRICES, DO_BILLED_GB, PRICES_CHECKED } from "./lib/cloudflar
 import { DEMO_WRITE_KEY_AUTH } from "./lib/storefront-batch.mjs";
 
 const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 12);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 48);
 const PRODUCTS = 2_000;
 const CATEGORIES = 40;
 const EVENTS_PER_CRON = 20_000;
