@@ -77,19 +77,21 @@ export class CustomerStore {
   }
 
   /**
-   * Applies the migrations this object has not run yet, all in one transaction and one call: a new
-   * customer's first event pays for creating every table, so that must be a single round trip.
+   * Applies the migrations this object has not run yet, in one transaction. Statement by statement:
+   * SQLite is in the object's own process (no round trips to save), and a cursor reports only its
+   * last statement's rows written, so a joined script would hide what creating the tables costs.
    */
   migrate(): void {
-    // An object known to have its tables (a wake-up) skips the CREATE: even a no-op one is billed as a row written.
-    if (this.schema !== true) this.sql`CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)`;
+    const current = this.hasSchema() ? (this.sql<{ v: number | null }>`SELECT MAX(version) AS v FROM _schema`[0]?.v ?? 0) : -1;
     this.schema = true;
-    const current = this.sql<{ v: number | null }>`SELECT MAX(version) AS v FROM _schema`[0]?.v ?? 0;
     if (current >= MIGRATIONS.length) return;
-    const script = MIGRATIONS.slice(current)
-      .flatMap((statements, i) => [...statements, `INSERT INTO _schema (version) VALUES (${current + i + 1})`])
-      .join(";\n");
-    this.storage.transactionSync(() => this.sql.text(script));
+    this.storage.transactionSync(() => {
+      if (current < 0) this.sql`CREATE TABLE _schema (version INTEGER NOT NULL)`;
+      MIGRATIONS.slice(Math.max(0, current)).forEach((statements, i) => {
+        for (const statement of statements) this.sql.text(statement);
+        this.sql.text(`INSERT INTO _schema (version) VALUES (?)`, Math.max(0, current) + i + 1);
+      });
+    });
   }
 
   /**
