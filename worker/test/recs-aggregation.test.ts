@@ -153,4 +153,21 @@ describe("materialisation (cron)", () => {
     expect(third.writes).toBeLessThanOrEqual(2);
     expect((await servedLists(ws.id, "z"))!.views).toBeCloseTo(2, 1);
   });
+
+  it("runs one at a time per workspace: a run that overlaps another skips it, and no list is lost", async () => {
+    const ws = await workspace();
+    const items = ["m1", "m2", "m3", "m4", "m5", "m6"];
+    const shopper = uid();
+    await batch(items.map((item, i) => view(shopper, item, i, "Mugs")), ws.writeKey);
+    await settled(ws.id, items.length);
+    // Another run holds the workspace: this one leaves it alone.
+    const lead = env.RECS_SHARDS.getByName(`${ws.id}:0`);
+    expect(await lead.claimMaterialisation(60_000)).toBe(true);
+    await materialiseRecommendations(env, Date.now());
+    expect(await servedLists(ws.id, "m1")).toBeUndefined();
+    await lead.releaseMaterialisation();
+    // Two runs at once (a cron overlapping a slow one): each page is written by one of them, whole.
+    await Promise.all([materialiseRecommendations(env, Date.now()), materialiseRecommendations(env, Date.now())]);
+    for (const item of items.slice(0, -1)) expect(await servedLists(ws.id, item), item).toBeDefined();
+  });
 });

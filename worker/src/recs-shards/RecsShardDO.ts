@@ -9,6 +9,7 @@ import { decayScale, RELATIONS_BY_KIND, TRENDING_SIZE, type EdgeNeighbours } fro
 import { topNeighbours } from "../recs/neighbours.ts";
 import { recsShard, type ShardLayout } from "./client.ts";
 import { activeSince, applyDeltas, emptyRecord, handoverParts, interestedIn, recsShardOf, type ItemDelta, type ItemRecord } from "./item-record.ts";
+import { byteChunks, CALL_ROW_BYTES, callRows } from "./call-rows.ts";
 
 /**
  * Queue message ids applied are remembered this long, far beyond the events queue's retry horizon
@@ -261,6 +262,22 @@ export class RecsShardDO extends DurableObject<Env> {
     }
   }
 
+  /**
+   * One materialisation of the workspace at a time (asked of shard 0): overlapping cron runs would
+   * each patch a KV page read before the other wrote it, and the later write would drop the other's
+   * lists for good. Answers whether this run may go on; a lease lapses after `ttlMs` (a run that died).
+   */
+  async claimMaterialisation(ttlMs: number): Promise<boolean> {
+    const held = this.sql.exec<{ value: string }>(`SELECT value FROM state WHERE key = 'materialising'`).toArray()[0];
+    if (held && Number(held.value) > Date.now()) return false;
+    this.sql.exec(`INSERT INTO state (key, value) VALUES ('materialising', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, String(Date.now() + ttlMs));
+    return true;
+  }
+
+  async releaseMaterialisation(): Promise<void> {
+    this.sql.exec(`DELETE FROM state WHERE key = 'materialising'`);
+  }
+
   /** Forgets that these items changed, unless they changed again after `generation`. */
   async markMaterialised(items: string[], generation: number): Promise<void> {
     const state = this.state();
@@ -334,52 +351,6 @@ export class RecsShardDO extends DurableObject<Env> {
     summary.profiles = [...profiles].sort();
     return summary;
   }
-}
-
-/** A logged row's size at most, and a bound JSON value's (SQLite values stop at 2 MB). */
-const CALL_ROW_BYTES = 1_000_000;
-
-/** Consecutive runs of `rows` whose sizes add up to at most `limit` each (a larger row alone). */
-function byteChunks<T>(rows: readonly T[], size: (row: T) => number, limit: number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const n = size(row);
-    if (current.length > 0 && bytes + n > limit) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(row);
-    bytes += n;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-/** A call's parts as logged rows: whole parts, each row's increments under CALL_ROW_BYTES unless one part alone is larger. */
-function callRows(parts: ShardPart[]): { ids: string; body: string }[] {
-  const rows: { ids: string; body: string }[] = [];
-  let ids: string[] = [];
-  let items: string[] = [];
-  let bytes = 0;
-  const flush = () => {
-    if (ids.length) rows.push({ ids: JSON.stringify(ids), body: `[${items.join(",")}]` });
-    ids = [];
-    items = [];
-    bytes = 0;
-  };
-  for (const part of parts) {
-    const json = part.items.map((item) => JSON.stringify(item));
-    const size = json.reduce((n, j) => n + j.length + 1, 0);
-    if (bytes > 0 && bytes + size > CALL_ROW_BYTES) flush();
-    ids.push(part.id);
-    items.push(...json);
-    bytes += size;
-  }
-  flush();
-  return rows;
 }
 
 function page(keys: string[], cursor: string, limit: number): string[] {

@@ -13,7 +13,7 @@ import {
 import { SESSION_BLEND } from "../recs/recommenders.ts";
 import { relatedItems } from "../recs/train.ts";
 import { publishLookupsVersion } from "./recs-lookups.ts";
-import { allShards, recsShardCount } from "../recs-shards/client.ts";
+import { allShards, recsShard, recsShardCount } from "../recs-shards/client.ts";
 import type { ShardTrending } from "../recs-shards/RecsShardDO.ts";
 
 /** Changed items materialised per shard per run; the rest wait for the next run. */
@@ -61,7 +61,21 @@ async function putIfChanged(kv: KVNamespace, key: string, value: string, current
   return true;
 }
 
+/** A run holds the workspace this long at most: the cron runs every 10 minutes. */
+const MATERIALISE_LEASE_MS = 5 * 60_000;
+
+/** One run per workspace at a time (shard 0 holds the lease): a run that overlaps another skips it. */
 async function materialiseWorkspace(env: Env, workspaceId: string, shardCount: number, now: number): Promise<{ items: number; writes: number }> {
+  const lead = recsShard(env, workspaceId, 0);
+  if (!(await lead.claimMaterialisation(MATERIALISE_LEASE_MS))) return { items: 0, writes: 0 };
+  try {
+    return await materialiseClaimed(env, workspaceId, shardCount, now);
+  } finally {
+    await lead.releaseMaterialisation();
+  }
+}
+
+async function materialiseClaimed(env: Env, workspaceId: string, shardCount: number, now: number): Promise<{ items: number; writes: number }> {
   const shards = allShards(env, workspaceId, shardCount);
   // Each shard first hands over the items it no longer owns (N grew), then answers its changed lists.
   const answers = await Promise.all(shards.map((shard, self) => shard.changedLists(now, MATERIALISE_BATCH, { workspaceId, self, shards: shardCount })));
