@@ -4,8 +4,28 @@ import { afterResponse, type WaitUntil } from "./background.ts";
 import type { Env } from "./env.ts";
 import type { EventsQueueBody } from "./facts.ts";
 
-/** Queue `sendBatch` takes at most 100 messages per call. */
+/** Queue `sendBatch` takes at most 100 messages and 256 KB per call; a call over either fails whole. */
 const QUEUE_SEND_BATCH = 100;
+const QUEUE_SEND_BATCH_BYTES = 200_000;
+
+/** Messages in `sendBatch` calls under both limits (a message is at most ~96 KB: facts.ts). */
+export function sendBatches<T>(messages: readonly { body: T }[]): { body: T }[][] {
+  const calls: { body: T }[][] = [];
+  let call: { body: T }[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = JSON.stringify(message.body).length;
+    if (call.length > 0 && (call.length >= QUEUE_SEND_BATCH || bytes + size > QUEUE_SEND_BATCH_BYTES)) {
+      calls.push(call);
+      call = [];
+      bytes = 0;
+    }
+    call.push(message);
+    bytes += size;
+  }
+  if (call.length > 0) calls.push(call);
+  return calls;
+}
 /**
  * A queue message is billed three operations (written, read, deleted): at a page view per request,
  * a message per request would be a third of what an event costs (docs/cost.md). A second of an
@@ -44,7 +64,8 @@ export class QueueWindow<T> {
       scheduler.wait(FACTS_FLUSH_MS).then(async () => {
         if (this.collecting === window) this.collecting = undefined;
         const messages = [...window].flatMap(([ws, list]) => this.toMessages(ws, list)).map((body) => ({ body }));
-        for (let i = 0; i < messages.length; i += QUEUE_SEND_BATCH) await queue.sendBatch(messages.slice(i, i + QUEUE_SEND_BATCH));
+        // Found by the demo store's browser test: a window of big requests' facts (pairs attached) passed 256 KB in one call, which failed and lost them all.
+        for (const call of sendBatches(messages)) await queue.sendBatch(call);
       }),
     );
   }

@@ -96,3 +96,26 @@ describe("events queue consumer", () => {
     expect(result.retryMessages).toEqual([]);
   });
 });
+
+describe("a window of big requests", () => {
+  it("reaches the queue whole: sendBatch calls stay under the queue's 256 KB per call", async () => {
+    const delivered: EventsQueueMessage[] = [];
+    const sendBatch = env.EVENTS.sendBatch.bind(env.EVENTS);
+    vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async (messages, options) => {
+      // Recorded only once the real queue took the call: a refused call (over 256 KB) records nothing.
+      const sent = await sendBatch(messages, options);
+      delivered.push(...[...messages].map((m) => m.body).filter((body): body is EventsQueueMessage => !("kind" in body)));
+      return sent;
+    });
+    // 40 shoppers viewing 12 products each in one request: every view carries its session's pairs.
+    const shoppers = Array.from({ length: 40 }, () => uid());
+    const t0 = Date.now() - 60 * 60_000;
+    const events = shoppers.flatMap((shopper) =>
+      Array.from({ length: 12 }, (_, i) => trackEvent(shopper, "Product Viewed", { product_id: `big-${(i * 7) % 30}-${shopper.slice(-4)}`, category: "Bulk" }, { timestamp: new Date(t0 + i * 30_000).toISOString() })),
+    );
+    expect((await batch(events)).status).toBe(200);
+    const mine = () => delivered.flatMap((m) => m.facts).filter((f) => shoppers.some((s) => f.customer === `a:${s}`));
+    await vi.waitUntil(() => mine().length === events.length, QUEUE_WINDOW_WAIT);
+    expect(JSON.stringify(delivered).length).toBeGreaterThan(256_000);
+  });
+});
