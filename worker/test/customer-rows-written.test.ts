@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { evictAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { MIGRATIONS } from "../src/customer/schema.ts";
 import type { CustomerDO } from "../src/customer/CustomerDO.ts";
 import type { IngestOutcome } from "../src/customer/ingest-request.ts";
 import type { SeamEvent } from "../src/schemas.ts";
@@ -112,7 +113,10 @@ describe("the journal's migration", () => {
       const meta = sql.exec<{ meta: string }>(`SELECT meta FROM journal ORDER BY seq DESC LIMIT 1`).one().meta;
       sql.exec(`INSERT INTO meta (key, value) VALUES ('', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, meta);
       sql.exec(`DROP TABLE journal`);
-      sql.exec(`DELETE FROM _schema WHERE version >= 8`);
+      sql.exec(`DELETE FROM _schema`);
+      sql.exec(`INSERT INTO _schema (version) VALUES (7)`);
+      // A new object is created without the four tables (schema.ts FRESH_SCHEMA); an old one had them.
+      for (const statement of MIGRATIONS.flat()) if (/^CREATE TABLE (seen_messages|touchpoints|recent_events|item_clicks) /.test(statement)) sql.exec(statement);
       const body = JSON.stringify({ type: "track", event: "Old", messageId: "old-1", timestamp: 1_000, anonymousId: visitor, channel: "web", context: {}, properties: {}, traits: {} });
       sql.exec(`INSERT INTO seen_messages (message_id, received_at) VALUES ('old-1', 1000)`);
       sql.exec(`INSERT INTO touchpoints (ts, channel, type, event, message_id) VALUES (1000, 'web', 'track', 'Old', 'old-1')`);

@@ -262,3 +262,36 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `DELETE FROM item_clicks`,
   ],
 ];
+
+/** Tables only migration 8 reads (it moves their rows into the journal): a new object never needs them. */
+const REPLACED_BY_JOURNAL = new Set(["seen_messages", "touchpoints", "recent_events", "item_clicks"]);
+
+/**
+ * A new object's tables, created directly: the CREATE statements MIGRATIONS leave behind, with each
+ * `ALTER TABLE … ADD COLUMN` folded into its table (after its last column, as the ALTER adds it), without the
+ * tables the journal replaced and without the statements that move an old object's rows. Creating a
+ * table or index is billed (2–3 rows a table, 1 an index): a new customer's first event paid ~82 rows
+ * for its schema, ~20 of them for ALTERs, one `_schema` row per migration and tables it never uses.
+ * worker/test/customer-fresh-schema.test.ts checks it equals the migrated schema table by table.
+ */
+export const FRESH_SCHEMA: readonly string[] = (() => {
+  const creates: string[] = [];
+  for (const statement of MIGRATIONS.flat()) {
+    const alter = /^ALTER TABLE (\w+) ADD COLUMN ([\s\S]+)$/.exec(statement);
+    if (alter) {
+      const i = creates.findIndex((c) => new RegExp(`^CREATE TABLE ${alter[1]} \\(`).test(c));
+      // After the last column: before a table constraint (`, PRIMARY KEY (…)`), else before the
+      // table's closing parenthesis (the last one: WITHOUT ROWID comes after it).
+      const create = creates[i]!;
+      const constraint = create.search(/,\s*PRIMARY KEY \(/);
+      const end = constraint >= 0 ? constraint : create.lastIndexOf(")");
+      creates[i] = `${create.slice(0, end)}, ${alter[2]}${create.slice(end)}`;
+      continue;
+    }
+    const created = /^CREATE (?:TABLE|INDEX) (\w+)(?: ON (\w+))?/.exec(statement);
+    if (!created) continue; // rows moved by a migration: a new object has none
+    const table = created[2] ?? created[1]!;
+    if (!REPLACED_BY_JOURNAL.has(table)) creates.push(statement);
+  }
+  return creates;
+})();

@@ -7,7 +7,7 @@ import type { SeamEvent } from "../schemas.ts";
 import { LAST_SEEN_KEY, withLastSeen } from "./identity-seen.ts";
 import { entryOf, Journal } from "./journal.ts";
 import { MetaCache, transactions, type Transaction } from "./meta.ts";
-import { CAPS, MIGRATIONS } from "./schema.ts";
+import { CAPS, FRESH_SCHEMA, MIGRATIONS } from "./schema.ts";
 import { AttributionStore } from "./attribution-store.ts";
 import { withAttribution } from "./attribution-views.ts";
 import { sqlOver, type Sql } from "./sql.ts";
@@ -77,7 +77,8 @@ export class CustomerStore {
   }
 
   /**
-   * Applies the migrations this object has not run yet, in one transaction. Statement by statement:
+   * Creates a new object's tables, or applies the migrations an older one has not run yet, in one
+   * transaction. Statement by statement:
    * SQLite is in the object's own process (no round trips to save), and a cursor reports only its
    * last statement's rows written, so a joined script would hide what creating the tables costs.
    */
@@ -86,10 +87,16 @@ export class CustomerStore {
     this.schema = true;
     if (current >= MIGRATIONS.length) return;
     this.storage.transactionSync(() => {
-      if (current < 0) this.sql`CREATE TABLE _schema (version INTEGER NOT NULL)`;
-      MIGRATIONS.slice(Math.max(0, current)).forEach((statements, i) => {
+      if (current < 0) {
+        // A new object: today's tables directly (schema.ts FRESH_SCHEMA), not every migration in turn.
+        this.sql`CREATE TABLE _schema (version INTEGER NOT NULL)`;
+        for (const statement of FRESH_SCHEMA) this.sql.text(statement);
+        this.sql.text(`INSERT INTO _schema (version) VALUES (?)`, MIGRATIONS.length);
+        return;
+      }
+      MIGRATIONS.slice(current).forEach((statements, i) => {
         for (const statement of statements) this.sql.text(statement);
-        this.sql.text(`INSERT INTO _schema (version) VALUES (?)`, Math.max(0, current) + i + 1);
+        this.sql.text(`INSERT INTO _schema (version) VALUES (?)`, current + i + 1);
       });
     });
   }
