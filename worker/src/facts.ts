@@ -1,6 +1,7 @@
 // Compact facts that leave a CustomerDO on the `events` queue for global aggregation.
 import type { KpiQueueMessage } from "./kpis/counters.ts";
 import type { Channel } from "./schemas.ts";
+import { sizedChunks } from "./sized-chunks.ts";
 
 export type FactKind = "view" | "cart" | "buy";
 
@@ -51,19 +52,10 @@ export const FACT_BYTES_PER_MESSAGE = 96_000;
  * FACT_BYTES_PER_MESSAGE of JSON (a cart fact of a long session carries up to a hundred pairs).
  */
 export function factMessages(workspaceId: string, facts: ItemFact[], shards?: number): EventsQueueMessage[] {
-  const messages: EventsQueueMessage[] = [];
-  let current: ItemFact[] = [];
-  let bytes = 0;
-  for (const fact of facts) {
-    const size = JSON.stringify(fact).length;
-    if (current.length > 0 && (current.length >= FACTS_PER_MESSAGE || bytes + size > FACT_BYTES_PER_MESSAGE)) {
-      messages.push({ v: 1, workspaceId, ...(shards ? { shards } : {}), facts: current });
-      current = [];
-      bytes = 0;
-    }
-    current.push(fact);
-    bytes += size;
-  }
-  if (current.length) messages.push({ v: 1, workspaceId, ...(shards ? { shards } : {}), facts: current });
-  return messages;
+  return sizedChunks(facts, (fact) => JSON.stringify(fact).length, FACT_BYTES_PER_MESSAGE, FACTS_PER_MESSAGE).map((chunk) => ({
+    v: 1,
+    workspaceId,
+    ...(shards ? { shards } : {}),
+    facts: chunk,
+  }));
 }

@@ -3,6 +3,7 @@
 import { afterResponse, type WaitUntil } from "./background.ts";
 import type { Env } from "./env.ts";
 import type { EventsQueueBody } from "./facts.ts";
+import { sizedChunks } from "./sized-chunks.ts";
 
 /** Queue `sendBatch` takes at most 100 messages and 256 KB per call; a call over either fails whole. */
 const QUEUE_SEND_BATCH = 100;
@@ -10,21 +11,7 @@ const QUEUE_SEND_BATCH_BYTES = 200_000;
 
 /** Messages in `sendBatch` calls under both limits (a message is at most ~96 KB: facts.ts). */
 export function sendBatches<T>(messages: readonly { body: T }[]): { body: T }[][] {
-  const calls: { body: T }[][] = [];
-  let call: { body: T }[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = JSON.stringify(message.body).length;
-    if (call.length > 0 && (call.length >= QUEUE_SEND_BATCH || bytes + size > QUEUE_SEND_BATCH_BYTES)) {
-      calls.push(call);
-      call = [];
-      bytes = 0;
-    }
-    call.push(message);
-    bytes += size;
-  }
-  if (call.length > 0) calls.push(call);
-  return calls;
+  return sizedChunks(messages, (message) => JSON.stringify(message.body).length, QUEUE_SEND_BATCH_BYTES, QUEUE_SEND_BATCH);
 }
 /**
  * A queue message is billed three operations (written, read, deleted): at a page view per request,

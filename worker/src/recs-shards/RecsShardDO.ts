@@ -9,7 +9,8 @@ import { decayScale, RELATIONS_BY_KIND, TRENDING_SIZE, type EdgeNeighbours } fro
 import { topNeighbours } from "../recs/neighbours.ts";
 import { recsShard, type ShardLayout } from "./client.ts";
 import { activeSince, applyDeltas, emptyRecord, handoverParts, interestedIn, recsShardOf, type ItemDelta, type ItemRecord } from "./item-record.ts";
-import { byteChunks, CALL_ROW_BYTES, callRows } from "./call-rows.ts";
+import { sizedChunks } from "../sized-chunks.ts";
+import { CALL_ROW_BYTES, callRows } from "./call-rows.ts";
 
 /**
  * Queue message ids applied are remembered this long, far beyond the events queue's retry horizon
@@ -175,7 +176,7 @@ export class RecsShardDO extends DurableObject<Env> {
       }
       // Several statements when needed: one bound JSON value must stay under SQLite's 2 MB limit
       // (ten busy minutes of calls touch thousands of items, each row a few KB).
-      for (const chunk of byteChunks(rows, (row) => row[3].length + row[0].length + 64, CALL_ROW_BYTES))
+      for (const chunk of sizedChunks(rows, (row) => row[3].length + row[0].length + 64, CALL_ROW_BYTES))
         this.sql.exec(
           `INSERT INTO items (item, category, popularity, body) SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true
            ON CONFLICT (item) DO UPDATE SET category = excluded.category, popularity = excluded.popularity, body = excluded.body`,
@@ -188,7 +189,7 @@ export class RecsShardDO extends DurableObject<Env> {
     // row per fold. (Calls folded before migration 3 kept their rows: their ids move the same way.)
     const done = calls.length ? this.sql.exec<{ ids: string }>(`DELETE FROM calls WHERE seq <= ? RETURNING ids`, calls.at(-1)!.seq).toArray() : [];
     const ids = done.flatMap((call) => JSON.parse(call.ids) as string[]);
-    for (const chunk of byteChunks(ids, (id) => id.length + 3, CALL_ROW_BYTES)) this.sql.exec(`INSERT INTO folded_ids (at, ids) VALUES (?, ?)`, now, JSON.stringify(chunk));
+    for (const chunk of sizedChunks(ids, (id) => id.length + 3, CALL_ROW_BYTES)) this.sql.exec(`INSERT INTO folded_ids (at, ids) VALUES (?, ?)`, now, JSON.stringify(chunk));
     const expired = this.sql.exec<{ ids: string }>(`DELETE FROM folded_ids WHERE at < ? RETURNING ids`, now - APPLIED_RETENTION_MS).toArray();
     if (expired.length > 0 && this.applied) for (const row of expired) for (const id of JSON.parse(row.ids) as string[]) this.applied.delete(id);
     if (calls.length > 0) this.saveState(state);
