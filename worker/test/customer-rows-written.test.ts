@@ -6,7 +6,8 @@
 import { env } from "cloudflare:workers";
 import { evictAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { MIGRATIONS } from "../src/customer/schema.ts";
+import { lazyTables } from "../src/customer/lazy-tables.ts";
+import { FRESH_SCHEMA, MIGRATIONS } from "../src/customer/schema.ts";
 import type { CustomerDO } from "../src/customer/CustomerDO.ts";
 import type { IngestOutcome } from "../src/customer/ingest-request.ts";
 import type { SeamEvent } from "../src/schemas.ts";
@@ -76,7 +77,8 @@ describe("a batch is one row", () => {
     // An object as the one-row-per-key layout left it: meta in its own rows, no journal meta.
     await runInDurableObject(stubOf(visitor), (_instance, state) => {
       const meta = JSON.parse(String(state.storage.sql.exec(`SELECT meta FROM journal ORDER BY seq DESC LIMIT 1`).one().meta)) as Record<string, string>;
-      state.storage.sql.exec(`DELETE FROM meta`);
+      // Tables are created on first use: this object never wrote its meta table.
+      for (const statement of lazyTables(FRESH_SCHEMA).get("meta")!.statements) state.storage.sql.exec(statement);
       state.storage.sql.exec(`UPDATE journal SET meta = NULL`);
       for (const [key, value] of Object.entries(meta)) state.storage.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?)`, key, value);
     });
@@ -107,16 +109,17 @@ describe("the journal's migration", () => {
   it("moves an object's message ids, touchpoints, clicks and raw events from the old tables into one journal row", async () => {
     const visitor = uid();
     await batch([trackEvent(visitor, "Product Viewed", { product_id: "p1" }, { messageId: "new-1" })]);
-    // The object as it was before migration 8: history in four tables, no journal.
+    // The object as it was before migration 8: every table of migrations 1–7 (history in four of
+    // them), its version in `_schema`, no journal.
     await runInDurableObject(stubOf(visitor), (_instance, state) => {
       const sql = state.storage.sql;
       const meta = sql.exec<{ meta: string }>(`SELECT meta FROM journal ORDER BY seq DESC LIMIT 1`).one().meta;
-      sql.exec(`INSERT INTO meta (key, value) VALUES ('', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, meta);
-      sql.exec(`DROP TABLE journal`);
-      sql.exec(`DELETE FROM _schema`);
+      const tables = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND substr(name, 1, 4) <> '_cf_'`).toArray();
+      for (const { name } of tables) sql.exec(`DROP TABLE ${name}`);
+      for (const statement of MIGRATIONS.slice(0, 7).flat()) sql.exec(statement);
+      sql.exec(`CREATE TABLE _schema (version INTEGER NOT NULL)`);
       sql.exec(`INSERT INTO _schema (version) VALUES (7)`);
-      // A new object is created without the four tables (schema.ts FRESH_SCHEMA); an old one had them.
-      for (const statement of MIGRATIONS.flat()) if (/^CREATE TABLE (seen_messages|touchpoints|recent_events|item_clicks) /.test(statement)) sql.exec(statement);
+      sql.exec(`INSERT INTO meta (key, value) VALUES ('', ?)`, meta);
       const body = JSON.stringify({ type: "track", event: "Old", messageId: "old-1", timestamp: 1_000, anonymousId: visitor, channel: "web", context: {}, properties: {}, traits: {} });
       sql.exec(`INSERT INTO seen_messages (message_id, received_at) VALUES ('old-1', 1000)`);
       sql.exec(`INSERT INTO touchpoints (ts, channel, type, event, message_id) VALUES (1000, 'web', 'track', 'Old', 'old-1')`);

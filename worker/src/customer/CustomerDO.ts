@@ -46,9 +46,9 @@ export class CustomerDO extends DurableObject<Env> {
       forwardTarget: () => this.forwardTarget(),
       sendRunCounts: (increments) => this.sendRunCounts(increments),
     }));
-    // Nothing may read a table before its migration ran; this is the only blocking work. An object
-    // with no tables gets them with its first write (forwardTarget), never from a read.
-    ctx.blockConcurrencyWhile(async () => void (this.store.hasSchema() && this.store.migrate()));
+    // Nothing may read a table before its migration ran; this is the only blocking work. Tables are
+    // created on first use (customer/lazy-tables.ts): by a write, never by a read.
+    ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
 
   private stubFor(profileKey: string) {
@@ -57,8 +57,8 @@ export class CustomerDO extends DurableObject<Env> {
 
   /**
    * Where this object forwards to, when it was merged into another customer. Every RPC that may
-   * write asks this first, so it also creates the tables of an object that has none yet (reads of a
-   * customer never seen answer before asking, and create nothing).
+   * write asks this first, so it also records the schema version of a new object (reads of a
+   * customer never seen answer before asking).
    */
   private forwardTarget(): string | undefined {
     this.store.ensureSchema();

@@ -1,6 +1,7 @@
 // Typed queries over the CustomerDO's SQLite, in the style of cloudflare/agents' `sql<T>` tag: the
 // caller names the row type it selected, values are always bound (never spliced into the text),
 // and a failing statement says which one it was.
+import { LazyTableRunner, type LazyTable } from "./lazy-tables.ts";
 
 export type SqlValue = SqlStorageValue;
 
@@ -37,11 +38,17 @@ function statementOf(strings: TemplateStringsArray): string {
   return text;
 }
 
-export function sqlOver(storage: SqlStorage): Sql {
+/**
+ * Typed queries over `storage`. With `tables`, those tables are created on first use
+ * (customer/lazy-tables.ts): a statement may name a table of the schema that does not exist yet.
+ */
+export function sqlOver(storage: SqlStorage, tables?: ReadonlyMap<string, LazyTable>): Sql {
+  const exec = (query: string, values: SqlValue[]) => storage.exec(query, ...values).toArray();
+  const runner = tables && new LazyTableRunner(exec, tables);
   const run = <Row extends object>(query: string, values: SqlValue[]): Row[] => {
     try {
       // The one cast: SQLite answers the columns the statement selected, which `Row` names.
-      return storage.exec(query, ...values).toArray() as unknown as Row[];
+      return (runner ? runner.run(query, values) : exec(query, values)) as unknown as Row[];
     } catch (error) {
       throw new SqlError(query, error);
     }

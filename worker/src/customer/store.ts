@@ -7,7 +7,8 @@ import type { SeamEvent } from "../schemas.ts";
 import { LAST_SEEN_KEY, withLastSeen } from "./identity-seen.ts";
 import { entryOf, Journal } from "./journal.ts";
 import { MetaCache, transactions, type Transaction } from "./meta.ts";
-import { CAPS, FRESH_SCHEMA, MIGRATIONS } from "./schema.ts";
+import { lazyMigration, lazyTables } from "./lazy-tables.ts";
+import { CAPS, FRESH_SCHEMA, LAZY_SINCE_VERSION, MIGRATIONS, SCHEMA_VERSION_KEY } from "./schema.ts";
 import { AttributionStore } from "./attribution-store.ts";
 import { withAttribution } from "./attribution-views.ts";
 import { sqlOver, type Sql } from "./sql.ts";
@@ -39,7 +40,10 @@ const SEQUENCED = new Set<SnapshotTable>(["touches"]);
 const EMPTY_HISTORY = { touchpoints: [], recent_events: [], seen_messages: [], item_clicks: [] };
 
 /** Meta keys that name the object itself: a cleared object keeps them. */
-const OBJECT_META = new Set(["workspace_id", "profile_key", "forward_to"]);
+const OBJECT_META = new Set(["workspace_id", "profile_key", "forward_to", SCHEMA_VERSION_KEY]);
+
+/** Today's tables, each created on its first use (customer/lazy-tables.ts). */
+const TABLES = lazyTables(FRESH_SCHEMA);
 
 export class CustomerStore {
   private readonly storage: DurableObjectStorage;
@@ -60,12 +64,14 @@ export class CustomerStore {
   private readonly batch: BatchWriter;
   /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
   private linked: Set<string> | undefined;
-  /** Whether the tables exist; undefined until asked (see hasSchema). */
+  /** Whether the object has tables; undefined until asked (see hasSchema). */
   private schema: boolean | undefined;
+  /** Whether the object predates tables created on first use (it has `_schema`, see migrate). */
+  private legacy = false;
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
-    this.sql = sqlOver(storage.sql);
+    this.sql = sqlOver(storage.sql, TABLES);
     this.journal = new Journal(this.sql);
     this.meta = new MetaCache(this.sql, "meta", this.journal);
     this.messagingMeta = new MetaCache(this.sql, "messaging_meta");
@@ -77,43 +83,56 @@ export class CustomerStore {
   }
 
   /**
-   * Creates a new object's tables, or applies the migrations an older one has not run yet, in one
-   * transaction. Statement by statement:
-   * SQLite is in the object's own process (no round trips to save), and a cursor reports only its
-   * last statement's rows written, so a joined script would hide what creating the tables costs.
+   * Brings an object's tables to today's schema. An object made before tables were created on first
+   * use has them all and a `_schema` table: it runs the migrations it has not, in one transaction,
+   * statement by statement (a cursor reports only its last statement's rows written, so a joined
+   * script would hide what they cost). Any other object creates each table on first use from today's
+   * schema (customer/lazy-tables.ts), so a later migration only alters or indexes the tables it has.
    */
   migrate(): void {
-    const current = this.hasSchema() ? (this.sql<{ v: number | null }>`SELECT MAX(version) AS v FROM _schema`[0]?.v ?? 0) : -1;
-    this.schema = true;
+    const { legacy, tables } = this.sql<{ legacy: number; tables: number }>`
+      SELECT COALESCE(SUM(name = '_schema'), 0) AS legacy, COUNT(*) AS tables FROM sqlite_master
+      WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND substr(name, 1, 4) <> '_cf_'`[0]!;
+    this.schema = tables > 0;
+    this.legacy = legacy > 0;
+    if (this.legacy) {
+      const current = this.sql<{ v: number | null }>`SELECT MAX(version) AS v FROM _schema`[0]?.v ?? 0;
+      if (current >= MIGRATIONS.length) return;
+      this.storage.transactionSync(() =>
+        MIGRATIONS.slice(current).forEach((statements, i) => {
+          for (const statement of statements) this.sql.text(statement);
+          this.sql.text(`INSERT INTO _schema (version) VALUES (?)`, current + i + 1);
+        }),
+      );
+      return;
+    }
+    if (!this.schema) return;
+    const current = Number(this.meta.get(SCHEMA_VERSION_KEY) ?? LAZY_SINCE_VERSION);
     if (current >= MIGRATIONS.length) return;
-    this.storage.transactionSync(() => {
-      if (current < 0) {
-        // A new object: today's tables directly (schema.ts FRESH_SCHEMA), not every migration in turn.
-        this.sql`CREATE TABLE _schema (version INTEGER NOT NULL)`;
-        for (const statement of FRESH_SCHEMA) this.sql.text(statement);
-        this.sql.text(`INSERT INTO _schema (version) VALUES (?)`, MIGRATIONS.length);
-        return;
-      }
-      MIGRATIONS.slice(current).forEach((statements, i) => {
-        for (const statement of statements) this.sql.text(statement);
-        this.sql.text(`INSERT INTO _schema (version) VALUES (?)`, current + i + 1);
-      });
+    const exists = (table: string) => this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${table}`[0]!.n > 0;
+    this.transaction(() => {
+      for (const statements of MIGRATIONS.slice(current)) for (const statement of lazyMigration(statements, exists)) this.sql.text(statement);
+      this.meta.set(SCHEMA_VERSION_KEY, MIGRATIONS.length);
     });
   }
 
   /**
-   * Whether this object has its tables. An object never written has none, and a read of a customer
-   * who never sent an event must not create them: the migrations write dozens of rows (billed), and
-   * the object would then exist for nothing.
+   * Whether this object has any table: one never written has none, and reads of a customer never seen
+   * answer at once (a read never creates a table).
    */
   hasSchema(): boolean {
-    this.schema ??= this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_schema'`[0]!.n > 0;
-    return this.schema;
+    if (this.schema === undefined) this.migrate();
+    return this.schema!;
   }
 
-  /** Creates (or upgrades) the tables before anything that may write: the first write of a new customer. */
+  /**
+   * Before anything that may write: the object is migrated, and one with no version yet records
+   * today's (it rides in the first batch's journal row), so a later migration knows what its tables are.
+   */
   ensureSchema(): void {
-    if (this.schema !== true) this.migrate();
+    if (this.schema === undefined) this.migrate();
+    this.schema = true;
+    if (!this.legacy && this.meta.get(SCHEMA_VERSION_KEY) === undefined) this.meta.set(SCHEMA_VERSION_KEY, MIGRATIONS.length);
   }
 
   /** `after` runs inside the batch's transaction once events were accepted (see BatchWriter.applyBatch). */
@@ -225,7 +244,7 @@ export class CustomerStore {
     });
   }
 
-  /** Deletes everything, schema included, and starts over empty (privacy delete). */
+  /** Deletes everything, tables included, and starts over as a new object (privacy delete). */
   async erase(): Promise<void> {
     await this.storage.deleteAll();
     this.meta.forget();
@@ -235,6 +254,6 @@ export class CustomerStore {
     this.batch.forget();
     this.linked = undefined;
     this.schema = undefined;
-    this.migrate();
+    this.legacy = false;
   }
 }

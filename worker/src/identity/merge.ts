@@ -13,7 +13,7 @@ import type {
   TraitRow,
   ViewedItemRow,
 } from "../customer/rows.ts";
-import { CAPS } from "../customer/schema.ts";
+import { CAPS, SCHEMA_VERSION_KEY } from "../customer/schema.ts";
 
 /** One row per table, as stored; what a CustomerDO exports when it hands its state over. */
 export interface CustomerSnapshot {
@@ -52,7 +52,7 @@ export const EMPTY_SNAPSHOT: CustomerSnapshot = {
 
 /** Meta keys that describe the object itself, not the person: never taken from the other side (kpi_marks: the object's own daily counting). */
 const OWN_META = new Set([
-  "workspace_id", "profile_key", "forward_to", "session_seq", "session_last_ts", "marks_day", "kpi_marks",
+  "workspace_id", "profile_key", "forward_to", SCHEMA_VERSION_KEY, "session_seq", "session_last_ts", "marks_day", "kpi_marks",
   // The current session's clicks kept for pairing (customer/session-pairs.ts): this object's session only.
   "pair_window_view", "pair_window_cart", "pair_window_buy",
 ]);

@@ -1,0 +1,133 @@
+// A customer object's tables are created on first use, not all at once with its first event.
+// Creating a table is billed (2–3 rows written, 1 per index) and most visitors never need most of
+// them: an anonymous visitor who browses a few pages writes its journal and little else, while the
+// full schema was ~66 rows, more than everything the visitor's batches wrote. The rule, applied to
+// every statement the store runs (customer/sql.ts), so no module has to know which tables exist:
+// - a statement that reads a table that is not there reads it as empty (the table is shadowed by an
+//   empty common table expression of the same name and columns): an absent table and an empty one
+//   answer the same;
+// - an UPDATE or DELETE of a table that is not there changes nothing, so it is not run;
+// - an INSERT into a table that is not there creates it (with its indexes, from schema.ts
+//   FRESH_SCHEMA) and runs again; so does any statement the two rules above cannot answer.
+// The first failure of each statement is remembered until a table is created, so a warm object
+// prepares each statement that fails once.
+
+/** A table the store may create: its CREATE TABLE and CREATE INDEX statements, and its columns in order. */
+export interface LazyTable {
+  statements: string[];
+  columns: string[];
+}
+
+/** Table constraints, which are not columns: `PRIMARY KEY (…)`, `UNIQUE (…)`, … */
+const CONSTRAINT = /^(PRIMARY|UNIQUE|CHECK|FOREIGN|CONSTRAINT)\b/i;
+
+/** The columns of a `CREATE TABLE name (…)` statement, in order. */
+export function columnsOf(create: string): string[] {
+  const body = create.slice(create.indexOf("(") + 1, create.lastIndexOf(")"));
+  const definitions: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === "(") depth++;
+    else if (body[i] === ")") depth--;
+    else if (body[i] === "," && depth === 0) {
+      definitions.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  definitions.push(body.slice(start));
+  return definitions.map((d) => d.trim()).filter((d) => d && !CONSTRAINT.test(d)).map((d) => d.split(/\s+/)[0]!);
+}
+
+/** The schema's tables by name, each with its indexes (the statements of schema.ts FRESH_SCHEMA). */
+export function lazyTables(schema: readonly string[]): ReadonlyMap<string, LazyTable> {
+  const tables = new Map<string, LazyTable>();
+  for (const statement of schema) {
+    const table = /^CREATE TABLE (\w+)/.exec(statement)?.[1];
+    if (table) tables.set(table, { statements: [statement], columns: columnsOf(statement) });
+    const indexed = /^CREATE (?:UNIQUE )?INDEX \w+ ON (\w+)/.exec(statement)?.[1];
+    if (indexed) tables.get(indexed)!.statements.push(statement);
+  }
+  return tables;
+}
+
+const MISSING_TABLE = /no such table: (?:main\.)?(\w+)/;
+/** The table an UPDATE or DELETE changes. */
+const CHANGED = /^\s*(?:UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+(\w+)/i;
+/** The table an INSERT writes. */
+const INSERTED = /^\s*(?:INSERT(?:\s+OR\s+\w+)?|REPLACE)\s+INTO\s+(\w+)/i;
+const LEADING_WITH = /^\s*WITH(\s+RECURSIVE)?\s+/i;
+/** A statement that needs no run: it would change rows of a table that does not exist. */
+const NOTHING = Symbol("nothing");
+
+export type Exec = (query: string, values: SqlStorageValue[]) => Record<string, SqlStorageValue>[];
+
+/**
+ * Runs statements over `exec`, creating the tables of `tables` on first use (see the rules above).
+ * A statement failing for any other reason, or naming a table the schema does not have, throws as it is.
+ */
+export class LazyTableRunner {
+  private readonly exec: Exec;
+  private readonly tables: ReadonlyMap<string, LazyTable>;
+  /** What each statement that named a missing table runs instead (its text with empty tables, or nothing). */
+  private readonly instead = new Map<string, string | typeof NOTHING>();
+
+  constructor(exec: Exec, tables: ReadonlyMap<string, LazyTable>) {
+    this.exec = exec;
+    this.tables = tables;
+  }
+
+  run(query: string, values: SqlStorageValue[]): Record<string, SqlStorageValue>[] {
+    let text = this.instead.get(query) ?? query;
+    if (text === NOTHING) return [];
+    const shadowed = new Set<string>();
+    // Each pass handles one missing table; a statement names only a few.
+    for (let pass = 0; ; pass++) {
+      try {
+        const rows = this.exec(text, values);
+        if (text !== query) this.instead.set(query, text);
+        return rows;
+      } catch (error) {
+        const table = MISSING_TABLE.exec(error instanceof Error ? error.message : String(error))?.[1];
+        const lazy = table === undefined ? undefined : this.tables.get(table);
+        if (table === undefined || !lazy || pass > this.tables.size) throw error;
+        if (CHANGED.exec(query)?.[1] === table) {
+          this.instead.set(query, NOTHING);
+          return [];
+        }
+        // Written (an INSERT), or shadowed already and still missing: the table is created.
+        if (INSERTED.exec(query)?.[1] === table || shadowed.has(table)) this.create(table, lazy);
+        else {
+          text = withEmpty(text, table, lazy.columns);
+          shadowed.add(table);
+        }
+      }
+    }
+  }
+
+  /** Creates a table with its indexes; what was remembered about missing tables no longer holds. */
+  private create(table: string, lazy: LazyTable): void {
+    for (const statement of lazy.statements) this.exec(statement, []);
+    this.instead.clear();
+  }
+}
+
+/** `text` with `table` read as an empty table of the same columns (a common table expression shadows it). */
+function withEmpty(text: string, table: string, columns: string[]): string {
+  const empty = `${table} (${columns.join(", ")}) AS (SELECT ${columns.map(() => "NULL").join(", ")} WHERE 0)`;
+  const leading = LEADING_WITH.exec(text);
+  return leading ? `WITH${leading[1] ?? ""} ${empty}, ${text.slice(leading[0].length)}` : `WITH ${empty} ${text}`;
+}
+
+/**
+ * The statements of a later migration an object with tables created on first use runs: a table it
+ * has not created will come from the schema with the migration in it, so only the tables it has are
+ * altered or indexed; a new table waits for its first use; anything else runs under the rules above.
+ */
+export function lazyMigration(statements: readonly string[], exists: (table: string) => boolean): string[] {
+  return statements.filter((statement) => {
+    if (/^\s*CREATE TABLE\b/i.test(statement)) return false;
+    const table = /^\s*(?:ALTER TABLE (\w+)|CREATE (?:UNIQUE )?INDEX \w+ ON (\w+))/i.exec(statement);
+    return !table || exists((table[1] ?? table[2])!);
+  });
+}
