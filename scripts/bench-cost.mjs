@@ -252,6 +252,7 @@ try {
     const storage = Object.entries(m.do_storage_by_class ?? {}).map(([c, v]) => `${c} ${v.objects.toLocaleString("en-US")} objects, ${(v.total_bytes / v.objects / 1024).toFixed(1)} KB average, ${(v.max_bytes / 1024).toFixed(1)} KB largest`);
     console.log(`DO storage (SQLite database size at the end): ${storage.join("; ") || "none"}`);
     console.log(`KV writes by key prefix per 1,000 events: ${Object.entries(m.kv_writes_by_prefix).map(([t, n]) => `${t} ${perK(n).toFixed(2)}`).join(", ") || "none"}`);
+    console.log(`KV reads by key prefix per 1,000 events: ${Object.entries(m.kv_reads_by_prefix ?? {}).map(([t, n]) => `${t} ${perK(n).toFixed(2)}`).join(", ") || "none"}`);
     console.log(`queue messages per 1,000 events: ${Object.entries(m.queue_messages_by_queue).map(([t, n]) => `${t} ${perK(n).toFixed(1)}`).join(", ")}`);
     if (serverErrors.length) console.log(`5xx answers: ${serverErrors.length} (first: ${serverErrors[0]})`);
     console.log(`target: ≤ $1.00 per million events → $${total.toFixed(2)} ${total <= 1 ? "met" : "MISSED"}`);

@@ -41,6 +41,7 @@ export interface MeterCounts {
   kv_deletes: number;
   kv_lists: number;
   kv_writes_by_prefix: Record<string, number>;
+  kv_reads_by_prefix: Record<string, number>;
   /** SQLite database size of the objects seen, per class (docs/scale.md's storage per object). */
   do_storage_by_class: Record<string, { objects: number; total_bytes: number; max_bytes: number }>;
 }
@@ -70,6 +71,7 @@ function emptyCounts(): MeterCounts {
     kv_deletes: 0,
     kv_lists: 0,
     kv_writes_by_prefix: {},
+    kv_reads_by_prefix: {},
     do_storage_by_class: {},
   };
 }
@@ -156,7 +158,11 @@ function meteredKv(kv: KVNamespace): KVNamespace {
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         const key = args[0];
-        if (prop === "get" || prop === "getWithMetadata") counts.kv_reads += Array.isArray(key) ? key.length : 1;
+        if (prop === "get" || prop === "getWithMetadata")
+          for (const one of Array.isArray(key) ? key : [key]) {
+            counts.kv_reads += 1;
+            bump(counts.kv_reads_by_prefix, kvPrefix(String(one)));
+          }
         else if (prop === "put") {
           counts.kv_writes += 1;
           bump(counts.kv_writes_by_prefix, kvPrefix(String(key)));

@@ -1,4 +1,5 @@
 // Shared test helpers: requests through the worker's real fetch handler, with the response bodies typed as the API's.
+import { runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import type { CustomerState } from "../src/customer/views.ts";
@@ -108,3 +109,29 @@ export async function deliverQueueBatch(queue: "seam-events" | "seam-messages", 
 
 /** How long to wait for facts an isolate's queue window sends after the response (worker/src/queue-window.ts). */
 export const QUEUE_WINDOW_WAIT = { timeout: FACTS_FLUSH_MS * 5, interval: 20 };
+
+/**
+ * Rows written per statement (its first 60 characters) by a Durable Object from now on, read from
+ * its own SQLite cursors (`rowsWritten`, as Cloudflare bills them). Call the answer to read them.
+ */
+export async function rowsWrittenBy(stub: DurableObjectStub): Promise<() => Map<string, number>> {
+  const cursors: { query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
+  await runInDurableObject(stub, (_instance, state) => {
+    const sql = state.storage.sql;
+    const exec = sql.exec.bind(sql);
+    sql.exec = ((query: string, ...values: SqlStorageValue[]) => {
+      const cursor = exec(query, ...values);
+      cursors.push({ query, cursor });
+      return cursor;
+    }) as typeof sql.exec;
+  });
+  return () => {
+    const written = new Map<string, number>();
+    for (const { query, cursor } of cursors)
+      if (cursor.rowsWritten > 0) {
+        const statement = query.replace(/\s+/g, " ").trim().slice(0, 60).trim();
+        written.set(statement, (written.get(statement) ?? 0) + cursor.rowsWritten);
+      }
+    return written;
+  };
+}

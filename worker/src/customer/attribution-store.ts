@@ -20,6 +20,14 @@ const MARK_DAYS_KEPT = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The profile meta key of the "first of the day" marks, by day (never merged: identity/merge.ts OWN_META). */
 export const MARKS_KEY = "kpi_marks";
+/**
+ * The profile meta key of the newest touches, not yet in the touches table (oldest first). Most
+ * customers make a few touches ever (one a visit), so they ride in the batch's journal row and the
+ * table is never created; past TOUCHES_HELD they move into it in one statement. A merge's snapshot
+ * carries them with the table's (customer/store.ts), never as meta.
+ */
+export const HELD_TOUCHES_KEY = "touches_held";
+const TOUCHES_HELD = 8;
 
 const oldestMarkDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - MARK_DAYS_KEPT * DAY_MS).toISOString().slice(0, 10);
 
@@ -175,14 +183,27 @@ export class AttributionStore {
     return true;
   }
 
+  /** Holds new touches in the meta, or moves them all into the table once more than TOUCHES_HELD wait (see HELD_TOUCHES_KEY). */
   private insertTouches(touches: readonly Touch[]): void {
     if (touches.length === 0) return;
+    const held = [...this.held(), ...touches];
+    if (held.length <= TOUCHES_HELD) {
+      this.meta.set(HELD_TOUCHES_KEY, JSON.stringify(held));
+      return;
+    }
     const columns = TOUCH_COLUMNS.split(", ");
     this.sql.text(
       `INSERT INTO touches (${TOUCH_COLUMNS}) SELECT ${columns.map((c) => `value->>'${c}'`).join(", ")} FROM json_each(?)`,
-      JSON.stringify(touches),
+      JSON.stringify(held),
     );
     this.sql`DELETE FROM touches WHERE seq <= (SELECT MAX(seq) FROM touches) - ${CAPS.touches}`;
+    this.meta.delete(HELD_TOUCHES_KEY);
+  }
+
+  /** The touches the meta holds, oldest written first. */
+  held(): Touch[] {
+    const json = this.meta.get(HELD_TOUCHES_KEY);
+    return json ? (JSON.parse(json) as Touch[]) : [];
   }
 
   /** The visit in progress: when the customer was last active, and the touch it runs under (two meta keys, merged by the later visit). */
@@ -200,8 +221,7 @@ export class AttributionStore {
    */
   settleLead(known: boolean, at: number, channel: string, eventId: string, settings: ReportingSettings): KpiIncrement[] {
     if (!known || this.meta.get("lead_at") !== undefined) return [];
-    const [first] = this.sql.text<TouchRow>(`SELECT ${TOUCH_COLUMNS} FROM touches ORDER BY ts, seq LIMIT 1`);
-    const source = first ? touchOf(first) : directTouch(channel, at, eventId);
+    const source = this.touches()[0] ?? directTouch(channel, at, eventId);
     this.meta.set("lead_at", at);
     this.meta.set("lead_source", JSON.stringify(source));
     return leadIncrements(source, localDay(at, settings.timeZone));
@@ -209,9 +229,10 @@ export class AttributionStore {
 
   // ---- reads ------------------------------------------------------------------------------------
 
-  /** Every touch kept, oldest first. */
+  /** Every touch kept, oldest first (among equal times, in the order written: the table's, then the meta's). */
   touches(): Touch[] {
-    return this.sql.text<TouchRow>(`SELECT ${TOUCH_COLUMNS} FROM touches ORDER BY ts, seq`).map(touchOf);
+    const written = [...this.sql.text<TouchRow>(`SELECT ${TOUCH_COLUMNS} FROM touches ORDER BY seq`).map(touchOf), ...this.held()];
+    return written.slice(-CAPS.touches).sort((a, b) => a.ts - b.ts);
   }
 
   leadSource(): LeadSource | null {

@@ -7,6 +7,28 @@
 import type { MetaCache } from "./meta.ts";
 import type { IdentityRow } from "./rows.ts";
 
+/**
+ * An anonymous visitor's own anonymous id (profile `a:<id>`) is never a row either: every event of
+ * the profile carries it, so its first and last times are the profile's (meta `first_seen`,
+ * `last_seen`). Its row, with the identities table created for it, was five billed rows of a new
+ * visitor's first batch. Readers and a merge's snapshot add it (withOwnIdentity).
+ */
+export function ownAnonymousId(meta: MetaCache): string | undefined {
+  const profileKey = meta.get("profile_key");
+  return profileKey?.startsWith("a:") ? profileKey.slice(2) : undefined;
+}
+
+/** The rows with the visitor's own anonymous id added (unless a row of it was written before). */
+export function withOwnIdentity(rows: IdentityRow[], meta: MetaCache): IdentityRow[] {
+  const own = ownAnonymousId(meta);
+  const first = meta.get("first_seen");
+  if (own === undefined || first === undefined || rows.some((r) => r.kind === "anonymous_id" && r.value === own)) return rows;
+  const row: IdentityRow = {
+    kind: "anonymous_id", value: own, verified: 0, claimed: 0, first_seen: Number(first), last_seen: Number(meta.get("last_seen") ?? first), confirmed: 0, confirm_requested_at: null,
+  };
+  return [...rows, row].sort((a, b) => a.first_seen - b.first_seen || a.kind.localeCompare(b.kind));
+}
+
 export const LAST_SEEN_KEY = "identities_last_seen";
 
 const keyOf = (kind: string, value: string) => `${kind}\u0000${value}`;

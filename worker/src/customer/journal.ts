@@ -111,6 +111,17 @@ export class Journal {
     return row ? { seq: row.seq, json: row.meta } : undefined;
   }
 
+  /**
+   * Writes `meta` over the newest row's (a change outside a batch: a timer, a segment evaluation, a
+   * merge's pointer): one billed row, and no meta table is ever created or written once a row exists.
+   * False when there is no row yet.
+   */
+  rewriteMeta(meta: string): boolean {
+    const seq = this.lastSeq();
+    if (seq === 0) return false;
+    return this.sql<{ seq: number }>`UPDATE journal SET meta = ${meta} WHERE seq = ${seq} RETURNING seq`.length > 0;
+  }
+
   /** The ids not seen in the retained batches (nor earlier in this list); reads nothing after the first batch of a wake-up. */
   unseen(messageIds: readonly string[]): Set<string> {
     this.load();

@@ -19,25 +19,31 @@ interface MetaRow {
 const ALL_KEYS_ROW = "";
 
 /**
- * The profile meta also travels in the journal row of each batch (customer/journal.ts), so a batch
- * writes no meta row. Which copy is current: the meta table's row names the journal row number it
- * was written after, under this key (no real key starts with a NUL); the newest journal row with
- * meta wins only when it is later than that.
+ * Every meta travels in the newest journal row (customer/journal.ts): a batch's row carries them,
+ * and a change outside a batch rewrites that row's meta, so no meta table is written (or created)
+ * once the object has a row. Which copy is current: a meta table's row names the journal row
+ * number it was written after, under this key (no real key starts with a NUL); the newest journal
+ * row with meta wins when it is later than that, or as late and rewritten after its batch (tables
+ * are written only while there is no row, so a rewrite is the newer of the two).
  */
 const JOURNAL_SEQ_KEY = "\u0000journal_seq";
+/** Marks a journal row whose meta was rewritten after its batch (see JOURNAL_SEQ_KEY). */
+const REWRITTEN_KEY = "\u0000rewritten";
+/** In a journal row's meta (the profile meta's keys), the other tables' values, each as one JSON object under its reserved key. */
+const sliceKey = (table: MetaTable) => `\u0000${table}`;
 
 export class MetaCache {
   private readonly sql: Sql;
   /** `meta` (the profile's facts, merged with it), or `messaging_meta` / `segment_meta` (the object's own: never merged). */
-  private readonly table: MetaTable;
+  readonly table: MetaTable;
   private values: Map<string, string> | undefined;
   private readonly dirty = new Set<string>();
   /** Rows of the one-row-per-key layout are still on disk (see ALL_KEYS_ROW). */
   private perKeyRows = false;
-  /** The profile meta's journal (see JOURNAL_SEQ_KEY); the other tables have none. */
-  private readonly journal: Journal | undefined;
+  /** The journal whose newest row carries this meta (see JOURNAL_SEQ_KEY). */
+  private readonly journal: Journal;
 
-  constructor(sql: Sql, table: MetaTable, journal?: Journal) {
+  constructor(sql: Sql, table: MetaTable, journal: Journal) {
     this.sql = sql;
     this.table = table;
     this.journal = journal;
@@ -59,14 +65,22 @@ export class MetaCache {
       const tableSeq = Number(all[JOURNAL_SEQ_KEY] ?? -1);
       delete all[JOURNAL_SEQ_KEY];
       const journaled = this.journal?.newestMeta();
-      if (journaled && journaled.seq > tableSeq) {
-        all = JSON.parse(journaled.json) as Record<string, string>;
-        // The per-key rows are older than the journal's copy: the next table flush deletes them.
+      const row = journaled && (JSON.parse(journaled.json) as Record<string, string>);
+      const slice = row && this.sliceOf(row);
+      if (slice && (journaled.seq > tableSeq || (journaled.seq === tableSeq && row[REWRITTEN_KEY] !== undefined))) {
+        all = slice;
+        // The per-key rows are older than the journal's copy.
         this.values.clear();
       }
       for (const [key, value] of Object.entries(all)) this.values.set(key, value);
     }
     return this.values;
+  }
+
+  /** This table's values in a journal row's meta, if the row carries them (rows before other tables rode along carry only the profile's). */
+  private sliceOf(row: Record<string, string>): Record<string, string> | undefined {
+    if (this.table !== "meta") return row[sliceKey(this.table)] === undefined ? undefined : (JSON.parse(row[sliceKey(this.table)]!) as Record<string, string>);
+    return Object.fromEntries(Object.entries(row).filter(([key]) => !key.startsWith("\u0000")));
   }
 
   get(key: string): string | undefined {
@@ -91,13 +105,19 @@ export class MetaCache {
     if (this.map().delete(key)) this.dirty.add(key);
   }
 
-  /**
-   * Every key as one JSON object, for the journal row the transaction writes (customer/journal.ts):
-   * the meta table is then not written at all.
-   */
-  takeForJournal(): string {
-    this.dirty.clear();
+  /** Whether a change waits to be written. */
+  dirtyKeys(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /** Every key as one JSON object (this table's part of a journal row's meta). */
+  json(): string {
     return JSON.stringify(Object.fromEntries(this.map()));
+  }
+
+  /** The changes are in a journal row (see journalMeta): nothing left to write. */
+  written(): void {
+    this.dirty.clear();
   }
 
   /** Every key in one row, written when any changed (a batch changes about five). */
@@ -105,7 +125,7 @@ export class MetaCache {
     if (this.dirty.size === 0) return;
     const values = this.map();
     const all: Record<string, string> = Object.fromEntries(values);
-    if (this.journal) all[JOURNAL_SEQ_KEY] = String(this.journal.lastSeq());
+    all[JOURNAL_SEQ_KEY] = String(this.journal.lastSeq());
     this.sql.text(
       `INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       ALL_KEYS_ROW,
@@ -123,22 +143,40 @@ export class MetaCache {
   }
 }
 
+/**
+ * Every meta as one journal row's meta: the profile's keys, each other table's values under its
+ * reserved key, and the rewrite mark when it replaces the meta of a row already written.
+ */
+function journalMeta(metas: readonly MetaCache[], rewritten: boolean): string {
+  const [profile, ...others] = metas;
+  const row = JSON.parse(profile!.json()) as Record<string, string>;
+  for (const meta of others) row[sliceKey(meta.table)] = meta.json();
+  if (rewritten) row[REWRITTEN_KEY] = "1";
+  return JSON.stringify(row);
+}
+
 /** Runs work as one SQLite transaction. */
 export type Transaction = <T>(work: () => T) => T;
 
 /**
  * The object's one way to write: `work` and the meta changes it made commit together; if it
  * throws, the transaction rolls back and every meta cache (and the journal) forgets, so none keeps
- * a value the rollback removed. When `work` staged a journal row (a batch), the profile meta
- * (`metas[0]`) is written into that row instead of its table: a batch is one billed row.
+ * a value the rollback removed. Every meta rides in the journal (see JOURNAL_SEQ_KEY): when `work`
+ * staged a row (a batch), in that row, so a batch is one billed row; else a change rewrites the newest
+ * row's meta (one billed row for all three); only an object with no row yet writes the meta tables.
  */
 export function transactions(storage: DurableObjectStorage, metas: readonly [MetaCache, ...MetaCache[]], journal: Journal): Transaction {
   return <T>(work: () => T): T => {
     try {
       return storage.transactionSync(() => {
         const result = work();
-        if (journal.hasStaged()) journal.flush(metas[0].takeForJournal());
-        for (const meta of metas) meta.flush();
+        if (journal.hasStaged()) journal.flush(journalMeta(metas, false));
+        else if (!metas.some((meta) => meta.dirtyKeys())) return result;
+        else if (!journal.rewriteMeta(journalMeta(metas, true))) {
+          for (const meta of metas) meta.flush();
+          return result;
+        }
+        for (const meta of metas) meta.written();
         return result;
       });
     } catch (error) {

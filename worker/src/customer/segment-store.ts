@@ -74,7 +74,12 @@ export class SegmentStore {
     return { facts: waiting.map(([, fact]) => fact), lastSeq: waiting.at(-1)![0], table: false };
   }
 
-  /** The batch reached the queue; call inside a transaction. */
+  /**
+   * The batch reached the queue. Outside a transaction, the outbox's clearing is kept in memory and
+   * rides with the object's next write (a row of its own was one billed row per fact-making change);
+   * if the object is evicted first, its next evaluation sends the facts again, which the index
+   * ignores (stores/segment-index.ts applySegmentFacts is idempotent).
+   */
   sent(batch: OutboxBatch): void {
     if (batch.table) {
       this.sql`DELETE FROM segment_outbox WHERE seq <= ${batch.lastSeq}`;

@@ -227,7 +227,8 @@ export class CustomerSegments {
         if (changed) await this.deps.rearm();
         throw error;
       }
-      this.store.transaction(() => this.store.sent(batch));
+      // Not a write of its own: the clearing rides with the object's next one (segment-store.ts sent).
+      this.store.sent(batch);
     }
     // Sent: the outbox needs no retry.
     const next = this.store.nextChanges();

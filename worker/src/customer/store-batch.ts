@@ -6,7 +6,7 @@ import { utmMedium } from "../ingest/channel.ts";
 import { consentChoices, type ConsentChoice } from "../ingest/consent.ts";
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import type { SeamEvent } from "../schemas.ts";
-import { noteLastSeen, takeLastSeen } from "./identity-seen.ts";
+import { noteLastSeen, ownAnonymousId, takeLastSeen } from "./identity-seen.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
 import type { TouchpointRow } from "./rows.ts";
@@ -251,7 +251,10 @@ export class BatchWriter {
       this.sql<{ kind: string; value: string; verified: number; confirmed: number; first_seen: number; last_seen: number }>`
         SELECT kind, value, verified, confirmed, first_seen, last_seen FROM identities`.map((r) => [`${r.kind}\u0000${r.value}`, r]),
     );
+    const own = ownAnonymousId(this.meta);
     for (const [key, { kind, value, verified, confirmed, first, last }] of seen) {
+      // The visitor's own anonymous id: its times are the profile's (identity-seen.ts withOwnIdentity).
+      if (kind === "anonymous_id" && value === own && !stored.has(key)) continue;
       const row = stored.get(key);
       // Seen again, nothing else new (a storefront batch's anonymousId): the time goes in the meta, no row is written.
       if (row && verified <= row.verified && confirmed <= row.confirmed && first >= row.first_seen) {

@@ -11,7 +11,7 @@ import type { Contact } from "../triggers/channels.ts";
 import type { ProductInterest } from "../triggers/catalog-triggers.ts";
 import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
 import type { CategoryActivity } from "../triggers/favourite-category.ts";
-import { withLastSeen } from "./identity-seen.ts";
+import { withLastSeen, withOwnIdentity } from "./identity-seen.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache } from "./meta.ts";
 import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TraitRow, ViewedItemRow } from "./rows.ts";
@@ -57,7 +57,7 @@ export class CustomerReads {
       event_count: Number(this.meta.get("event_count") ?? 0),
       traits: this.traits(true),
       identities: withLastSeen(
-        this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`,
+        withOwnIdentity(this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`, this.meta),
         this.meta,
       ).map((r) => ({
         kind: r.kind,

@@ -4,12 +4,12 @@
 // owner (messaging-store.ts). No RPC, no routing.
 import { EMPTY_SNAPSHOT, type CustomerSnapshot } from "../identity/merge.ts";
 import type { SeamEvent } from "../schemas.ts";
-import { LAST_SEEN_KEY, withLastSeen } from "./identity-seen.ts";
+import { LAST_SEEN_KEY, withLastSeen, withOwnIdentity } from "./identity-seen.ts";
 import { entryOf, Journal } from "./journal.ts";
 import { MetaCache, transactions, type Transaction } from "./meta.ts";
 import { lazyMigration, lazyTables } from "./lazy-tables.ts";
 import { CAPS, FRESH_SCHEMA, LAZY_SINCE_VERSION, MIGRATIONS, SCHEMA_VERSION_KEY } from "./schema.ts";
-import { AttributionStore } from "./attribution-store.ts";
+import { AttributionStore, HELD_TOUCHES_KEY } from "./attribution-store.ts";
 import { withAttribution } from "./attribution-views.ts";
 import { sqlOver, type Sql } from "./sql.ts";
 import { BatchWriter, type BatchOutcome } from "./store-batch.ts";
@@ -74,8 +74,8 @@ export class CustomerStore {
     this.sql = sqlOver(storage.sql, TABLES);
     this.journal = new Journal(this.sql);
     this.meta = new MetaCache(this.sql, "meta", this.journal);
-    this.messagingMeta = new MetaCache(this.sql, "messaging_meta");
-    this.segmentMeta = new MetaCache(this.sql, "segment_meta");
+    this.messagingMeta = new MetaCache(this.sql, "messaging_meta", this.journal);
+    this.segmentMeta = new MetaCache(this.sql, "segment_meta", this.journal);
     this.transaction = transactions(storage, [this.meta, this.messagingMeta, this.segmentMeta], this.journal);
     this.reads = new CustomerReads(this.sql, this.meta, this.journal);
     this.batch = new BatchWriter(this.sql, this.meta, this.journal, this.transaction);
@@ -213,8 +213,11 @@ export class CustomerStore {
     // The table holds only the views folded out of the journal; the rest wait in journal rows.
     snapshot.viewed_items = this.journal.viewedItems();
     // Identities with their true last-seen times (customer/identity-seen.ts), so the meta's copy goes.
-    snapshot.identities = withLastSeen(snapshot.identities, this.meta);
+    snapshot.identities = withLastSeen(withOwnIdentity(snapshot.identities, this.meta), this.meta);
     delete snapshot.meta[LAST_SEEN_KEY];
+    // The touches the meta holds, after the table's (the order they were written in).
+    snapshot.touches = [...snapshot.touches, ...this.attribution.held()].slice(-CAPS.touches);
+    delete snapshot.meta[HELD_TOUCHES_KEY];
     return snapshot;
   }
 
@@ -230,8 +233,9 @@ export class CustomerStore {
       }
       this.journal.replace(entryOf(snapshot, Math.max(0, ...snapshot.seen_messages.map((m) => m.received_at))));
       for (const [key, value] of Object.entries(snapshot.meta)) this.meta.set(key, value);
-      // The snapshot's identity rows carry their last-seen times.
+      // The snapshot's identity rows carry their last-seen times, and its touches are all in the table.
       this.meta.delete(LAST_SEEN_KEY);
+      this.meta.delete(HELD_TOUCHES_KEY);
     });
   }
 
