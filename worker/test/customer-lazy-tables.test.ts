@@ -102,6 +102,29 @@ describe("a customer object's tables", () => {
 });
 
 describe("a later migration of an object with tables created on first use", () => {
+  it("runs at the object's wake-up, on the tables it has, and records the version in the profile meta", async () => {
+    const visitor = uid();
+    const order = { order_id: uid("order"), total: 5, products: [{ product_id: "p1", quantity: 1, price: 5 }] };
+    await batch([trackEvent(visitor, "Order Completed", order)]);
+    const stub = env.CUSTOMER.getByName(`demo:a:${visitor}`);
+    // As version 8 made it: its orders table with the index migration 9 drops.
+    await runInDurableObject(stub, (instance, state) => {
+      state.storage.sql.exec(`CREATE INDEX orders_ts ON orders (ts)`);
+      const store = (instance as unknown as { store: { transaction: (work: () => void) => void; meta: { set(k: string, v: number): void } } }).store;
+      store.transaction(() => store.meta.set(SCHEMA_VERSION_KEY, 8));
+    });
+    expect(await runInDurableObject(stub, (_instance, state) => tablesIn(state.storage.sql))).toContain("orders_ts");
+    await evictAllDurableObjects();
+    expect((await customer(visitor)).body.orders).toMatchObject([{ order_id: order.order_id }]);
+    const after = await runInDurableObject(stub, (instance, state) => ({
+      tables: tablesIn(state.storage.sql),
+      version: (instance as unknown as { store: { meta: { get(k: string): string | undefined } } }).store.meta.get(SCHEMA_VERSION_KEY),
+    }));
+    expect(after.tables).toContain("orders");
+    expect(after.tables).not.toContain("orders_ts");
+    expect(after.version).toBe(String(MIGRATIONS.length));
+  });
+
   it("alters and indexes only the tables the object has; new tables wait for their first use", () => {
     const has = new Set(["items"]);
     const statements = lazyMigration(

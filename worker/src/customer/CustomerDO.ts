@@ -13,8 +13,8 @@ import { PublishedConfigReader } from "../stores/published-config.ts";
 import { kvLookups } from "../stores/recs-lookups.ts";
 import type { CatalogChange, NewArrivals } from "../triggers/catalog-triggers.ts";
 import { contactConfirmedEvent } from "../triggers/engagement.ts";
-import type { MessagingConfig } from "../triggers/policy.ts";
 import type { MessagingSnapshot } from "../triggers/run-merge.ts";
+import { BatchPlanning, type Planned } from "./batch-planning.ts";
 import { updateNearStore } from "./near-store.ts";
 import type { CustomerMessaging, DeliveryReport, MessagingState } from "./messaging.ts";
 import { MAX_FORWARD_HOPS } from "./schema.ts";
@@ -35,6 +35,8 @@ export class CustomerDO extends DurableObject<Env> {
   /** Segment membership, evaluated here (customer/segments.ts). */
   private readonly segments: CustomerSegments;
   private readonly config: PublishedConfigReader;
+  /** What a batch sets off: segments, triggers, the alarm (customer/batch-planning.ts). */
+  private readonly planning: BatchPlanning;
 
   constructor(ctx: DurableObjectState, rawEnv: Env) {
     const env = meteredEnv(rawEnv);
@@ -46,6 +48,7 @@ export class CustomerDO extends DurableObject<Env> {
       forwardTarget: () => this.forwardTarget(),
       sendRunCounts: (increments) => this.sendRunCounts(increments),
     }));
+    this.planning = new BatchPlanning(ctx, this.store, this.segments, this.messaging);
     // Nothing may read a table before its migration ran; this is the only blocking work. Tables are
     // created on first use (customer/lazy-tables.ts): by a write, never by a read.
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
@@ -88,7 +91,7 @@ export class CustomerDO extends DurableObject<Env> {
     const next = this.forwardedTo(hops);
     // RPC types widen the KPI increments' tuples to arrays; the values are the same.
     if (next) return (await next.stub.ingest({ ...request, profileKey: next.profileKey, hops: hops + 1 })) as IngestOutcome;
-    // The config's revision is read from KV while the batch is applied (see planTriggers).
+    // The config's revision is read from KV while the batch is applied (see batch-planning.ts).
     const current = this.config.current(request.workspaceId);
     const held = this.config.heldFor(request.workspaceId);
     // Attribution credits orders within the workspace's window and counts on its dates: the copy held will do.
@@ -96,9 +99,15 @@ export class CustomerDO extends DurableObject<Env> {
     const settings = reportingSettings(config);
     const before = beforeBatch(this.store, (ids) => this.messaging.messageFacts(ids), request.events);
     const cartBefore = this.store.meta.get("cart_updated_at");
-    // Attribution in the batch's transaction: its meta rides in the batch's one journal row.
-    const { statuses, facts, accepted, verifiedContacts, after: kpis = [] } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events, (events) =>
-      this.store.attribution.record(events, settings, before));
+    const batch = () => ({ edgeTimeZone: request.edgeTimeZone, cartChanged: cartBefore !== this.store.meta.get("cart_updated_at") });
+    let planned: Planned | undefined;
+    // Attribution, segments and triggers in the batch's transaction: what they write rides in the
+    // batch's one journal row. A batch that merges visitors in plans after the merge.
+    const { statuses, facts, accepted, verifiedContacts, after: kpis = [] } = this.store.applyBatch(request.workspaceId, request.profileKey, request.events, (events) => {
+      const increments = this.store.attribution.record(events, settings, before);
+      if (!isUserProfile(request.profileKey) || visitorsNamedBy(events).size === 0) planned = this.planning.inBatch(events, batch(), config);
+      return increments;
+    });
     if (isUserProfile(request.profileKey))
       for (const source of visitorsNamedBy(accepted)) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
     if (accepted.length) {
@@ -109,7 +118,7 @@ export class CustomerDO extends DurableObject<Env> {
       if (entered && (await this.messaging.nearStore(entered, config, last.receivedAt))) afterResponse(this.ctx, "in-session send", this.messaging.runDue(last.receivedAt, current, held));
     }
     if (verifiedContacts && this.store.unclaimedIdentities().length) afterResponse(this.ctx, "identity directory claim", this.claimIdentities());
-    if (accepted.length) await this.planTriggers(accepted, request.edgeTimeZone, cartBefore !== this.store.meta.get("cart_updated_at"), held, current);
+    if (accepted.length) await this.planning.afterBatch(accepted, batch(), planned, held, current);
     const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
     const fact = kpiFact(kpis);
     if (fact) outcome.kpis = fact;
@@ -119,58 +128,6 @@ export class CustomerDO extends DurableObject<Env> {
   }
 
   // ---- triggers and messages ------------------------------------------------------------------------
-
-  /**
-   * Plans the batch's triggers with the config this object holds, without waiting for KV; the
-   * revision read started with the batch is checked after the response, and if a trigger or the
-   * policy changed, the batch is planned again with the new config (planning is idempotent: an
-   * entry starts one run). Every send decides with the config current at that moment, so a
-   * switched-off trigger sends nothing and a new one is planned for this very event, while the
-   * in-session send does not wait on a KV read. An object with no copy yet waits for the read.
-   */
-  private async planTriggers(
-    accepted: SeamEvent[],
-    edgeTimeZone: string | undefined,
-    cartChanged: boolean,
-    held: MessagingConfig | undefined,
-    current: Promise<MessagingConfig>,
-  ): Promise<void> {
-    if (!held) return this.afterEvents(accepted, edgeTimeZone, cartChanged, await current, current);
-    await this.afterEvents(accepted, edgeTimeZone, cartChanged, held, current, held);
-    afterResponse(
-      this.ctx,
-      "planning with a new config revision",
-      current.then((config) => (config.revision !== held.revision ? this.afterEvents(accepted, edgeTimeZone, cartChanged, config, current) : undefined)),
-    );
-  }
-
-  /**
-   * Trigger evaluation for the accepted events, synchronous in this object at the moment of the
-   * event (exits included); the alarm is re-armed to the earliest due row, and a step due right
-   * away (an in-session trigger) is sent after the response instead of waiting for the alarm.
-   * The events are already stored: a failure here is logged, never turned into a failed ingest.
-   */
-  private async afterEvents(
-    accepted: SeamEvent[],
-    edgeTimeZone: string | undefined,
-    cartChanged: boolean,
-    config: MessagingConfig,
-    /** The revision read of this batch: the in-session send is checked against it, not another read. */
-    current: Promise<MessagingConfig>,
-    /** The copy planned with, when the read was not awaited: the in-session send builds with it meanwhile. */
-    held?: MessagingConfig,
-  ) {
-    try {
-      const now = Math.max(...accepted.map((e) => e.receivedAt));
-      // Segments first: a trigger's audience is checked with the membership this batch made.
-      await this.segments.afterIngest(accepted, cartChanged, now, config);
-      const { scheduleChanged, dueNow } = this.messaging.afterIngest(accepted, { now, edgeTimeZone, cartChanged }, config);
-      if (scheduleChanged) await this.messaging.armAlarm();
-      if (dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(now, current, held));
-    } catch (error) {
-      console.error("seam: trigger evaluation after ingest failed", error);
-    }
-  }
 
   /** The one alarm: segments whose time came, then the schedule's due rows, at the same moment. */
   override async alarm(): Promise<void> {

@@ -62,6 +62,19 @@ function newestFirst<T>(oldestFirst: T[], time: (item: T) => number): T[] {
     .map(({ item }) => item);
 }
 
+/** What memory keeps of an entry written as row `seq` (see flush). */
+function loadedOf(entry: JournalEntry, seq: number): Loaded {
+  return {
+    seq,
+    receivedAt: entry.receivedAt,
+    ids: entry.ids,
+    touchpoints: entry.touchpoints.slice(-CAPS.touchpoints).map(touchpointTuple),
+    clicks: entry.clicks.slice(-CAPS.itemClicks).map((c): ClickTuple => [c.item, c.category, c.ts]),
+    views: entry.views,
+    bodyCount: Math.min(entry.bodies.length, CAPS.recentEvents),
+  };
+}
+
 export class Journal {
   private readonly sql: Sql;
   /** The retained rows, oldest first; loaded once per wake-up, then kept in step. */
@@ -128,9 +141,10 @@ export class Journal {
     return new Set(messageIds.filter((id) => !this.ids!.has(id)));
   }
 
-  /** Stages what the batch adds; written with the meta when the transaction ends (flush). */
+  /** Stages what the batch adds; written with the meta when the transaction ends (flush). Reads include it at once. */
   stage(entry: JournalEntry): void {
     this.staged = entry;
+    this.viewed = undefined;
   }
 
   /** Adds product views (and so clicks) to the staged row (the batch's views are gathered after its history). */
@@ -138,6 +152,16 @@ export class Journal {
     if (!this.staged) return;
     this.staged.views.push(...views);
     for (const [item, ts, , category] of views) this.staged.clicks.push({ item, category, ts });
+    this.viewed = undefined;
+  }
+
+  /**
+   * The retained rows and the staged one: what runs in the batch's transaction after its history
+   * (its segments and triggers: browse abandonment counts this batch's views) reads the batch too.
+   */
+  private retained(): Loaded[] {
+    const rows = this.load();
+    return this.staged ? [...rows, loadedOf(this.staged, this.lastSeq() + 1)] : rows;
   }
 
   /** Empties the journal and stages `entry` as its only row (a merge's result, an emptied profile). */
@@ -168,15 +192,7 @@ export class Journal {
     if (!entry) return;
     const rows = this.load();
     const seq = this.lastSeq() + 1;
-    const loaded: Loaded = {
-      seq,
-      receivedAt: entry.receivedAt,
-      ids: entry.ids,
-      touchpoints: entry.touchpoints.slice(-CAPS.touchpoints).map(touchpointTuple),
-      clicks: entry.clicks.slice(-CAPS.itemClicks).map((c): ClickTuple => [c.item, c.category, c.ts]),
-      views: entry.views,
-      bodyCount: Math.min(entry.bodies.length, CAPS.recentEvents),
-    };
+    const loaded = loadedOf(entry, seq);
     this.sql`INSERT INTO journal (slot, seq, received_at, ids, touchpoints, clicks, views, bodies, meta)
              VALUES (${seq % CAPS.journalBatches}, ${seq}, ${entry.receivedAt}, ${JSON.stringify(loaded.ids)}, ${JSON.stringify(loaded.touchpoints)},
                      ${JSON.stringify(loaded.clicks)}, ${JSON.stringify(loaded.views)}, ${JSON.stringify(entry.bodies.slice(-CAPS.recentEvents))}, ${meta})
@@ -211,7 +227,7 @@ export class Journal {
 
   /** Touchpoints, oldest written first (a snapshot's order). */
   private touchpointsWritten(): TouchpointRow[] {
-    return this.load().flatMap((r) => r.touchpoints.map(touchpointRow));
+    return this.retained().flatMap((r) => r.touchpoints.map(touchpointRow));
   }
 
   /** The channel history: newest first by time, at most CAPS.touchpoints. */
@@ -226,19 +242,19 @@ export class Journal {
 
   /** Whether any retained touchpoint came through a channel (e.g. the app: push can reach them). */
   hasChannel(channel: string): boolean {
-    return this.load().some((r) => r.touchpoints.some((t) => t[1] === channel));
+    return this.retained().some((r) => r.touchpoints.some((t) => t[1] === channel));
   }
 
   /** The session recommendations score: the newest CAPS.itemClicks clicks, in time order. */
   clicks(): { item: string; ts: number }[] {
-    const all = this.load().flatMap((r) => r.clicks.map(([item, , ts]) => ({ item, ts })));
+    const all = this.retained().flatMap((r) => r.clicks.map(([item, , ts]) => ({ item, ts })));
     return newestFirst(all.slice(-CAPS.itemClicks * 2), (c) => c.ts).slice(0, CAPS.itemClicks).reverse();
   }
 
   /** The viewed items, newest view first, at most CAPS.viewedItems (customer/viewed-items.ts). */
   viewedItems(): ViewedItemRow[] {
     if (!this.viewed) {
-      const rows = this.load();
+      const rows = this.retained();
       this.folded ??= this.sql.text<ViewedItemRow>(`SELECT ${VIEWED_COLUMNS} FROM viewed_items`);
       this.viewed = applyViews(this.folded, rows.flatMap((r) => r.views));
     }
@@ -247,13 +263,14 @@ export class Journal {
 
   /** The raw events of the newest rows, newest first by time, at most CAPS.recentEvents. */
   recentEvents(): SeamEvent[] {
-    const rows = this.load();
+    const rows = this.retained();
     let from = rows.length;
     for (let count = 0; from > 0 && count < CAPS.recentEvents; ) count += rows[--from]!.bodyCount;
     if (from === rows.length) return [];
     const bodies = this.sql<{ bodies: string }>`SELECT bodies FROM journal WHERE seq >= ${rows[from]!.seq} ORDER BY seq`.flatMap(
       (r) => JSON.parse(r.bodies) as SeamEvent[],
     );
+    if (this.staged) bodies.push(...this.staged.bodies.slice(-CAPS.recentEvents));
     return newestFirst(bodies, (e) => e.timestamp).slice(0, CAPS.recentEvents);
   }
 
@@ -261,7 +278,7 @@ export class Journal {
 
   /** The journal as the four history lists of a snapshot, each oldest first. */
   snapshot(): { touchpoints: TouchpointRow[]; recent_events: RecentEventRow[]; seen_messages: SeenMessageRow[]; item_clicks: ItemClickRow[] } {
-    const rows = this.load();
+    const rows = this.retained();
     return {
       touchpoints: this.touchpointsWritten(),
       recent_events: this.recentEvents()

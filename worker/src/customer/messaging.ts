@@ -32,6 +32,11 @@ const ROW_RETRY_MS = 30_000;
 const ROW_MAX_ATTEMPTS = 5;
 
 /** A message's delivery as the messages consumer (or a provider's receipt) reports it. */
+/** What the runtime's one alarm must become once a transaction commits: a time, or cleared (null). */
+export interface AlarmChange {
+  at: number | null;
+}
+
 export interface DeliveryReport {
   message_id: string;
   status: "sent" | "delivered" | "failed";
@@ -92,12 +97,12 @@ export class CustomerMessaging {
     accepted: readonly SeamEvent[],
     options: { now: number; edgeTimeZone: string | undefined; cartChanged: boolean },
     config: MessagingConfig,
-  ): { scheduleChanged: boolean; dueNow: boolean } {
-    if (accepted.length === 0) return { scheduleChanged: false, dueNow: false };
+  ): { alarm: AlarmChange | undefined; dueNow: boolean } {
+    if (accepted.length === 0) return { alarm: undefined, dueNow: false };
     const { now } = options;
     let actions: TriggerAction[] = [];
     let engaged = false;
-    this.store.transaction(() => {
+    const alarm = this.store.transaction(() => {
       this.recordTimeZones(accepted, options.edgeTimeZone);
       engaged = this.store.recordEngagement(accepted);
       actions = [
@@ -105,10 +110,10 @@ export class CustomerMessaging {
         ...planContactConfirmations(accepted, config, this.deps.customer, this.deps.requestConfirmation, now),
       ];
       this.store.applyActions(actions, now, Math.max(...accepted.map((e) => e.receivedAt)));
+      // Nothing planned and nothing engaged: the schedule and the alarm are as they were (the common case).
+      return actions.length === 0 && !engaged ? undefined : this.alarmChange();
     });
-    // Nothing planned and nothing engaged: the schedule and the alarm are as they were (the common case).
-    if (actions.length === 0 && !engaged) return { scheduleChanged: false, dueNow: false };
-    return { scheduleChanged: true, dueNow: this.store.hasDueRow(now) };
+    return { alarm, dueNow: (actions.length > 0 || engaged) && this.store.hasDueRow(now) };
   }
 
   /**
@@ -171,17 +176,28 @@ export class CustomerMessaging {
 
   /** Sets the one alarm to the earliest pending row (or a lapsed send lease), or clears it. */
   async armAlarm(): Promise<void> {
+    await this.setAlarm(this.store.transaction(() => this.alarmChange()));
+  }
+
+  /**
+   * Inside a transaction: records when the one alarm must fire (`alarm_at`, which then rides with
+   * the transaction's other writes instead of a write of its own), and answers what the runtime must
+   * be told once it commits (setAlarm; undefined: nothing changed).
+   */
+  alarmChange(): AlarmChange | undefined {
     const next = this.store.nextWakeUp();
     const armed = this.store.meta.get("alarm_at");
-    if (next === null) {
-      if (armed === undefined) return;
-      this.store.transaction(() => this.store.meta.delete("alarm_at"));
-      await this.deps.alarm.clear();
-      return;
-    }
-    if (armed === String(next)) return;
-    this.store.transaction(() => this.store.meta.set("alarm_at", next));
-    await this.deps.alarm.set(next);
+    if (armed === (next === null ? undefined : String(next))) return undefined;
+    if (next === null) this.store.meta.delete("alarm_at");
+    else this.store.meta.set("alarm_at", next);
+    return { at: next };
+  }
+
+  /** Sets (or clears) the runtime's alarm as a committed alarmChange recorded it. */
+  async setAlarm(change: AlarmChange | undefined): Promise<void> {
+    if (!change) return;
+    if (change.at === null) await this.deps.alarm.clear();
+    else await this.deps.alarm.set(change.at);
   }
 
   /**

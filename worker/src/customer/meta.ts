@@ -136,6 +136,17 @@ export class MetaCache {
     this.dirty.clear();
   }
 
+  /** What memory holds now, for restore() (a savepoint's undo). */
+  mark(): { values: Map<string, string> | undefined; dirty: Set<string> } {
+    return { values: this.values && new Map(this.values), dirty: new Set(this.dirty) };
+  }
+
+  restore(mark: ReturnType<MetaCache["mark"]>): void {
+    this.values = mark.values;
+    this.dirty.clear();
+    for (const key of mark.dirty) this.dirty.add(key);
+  }
+
   /** Drops what memory holds (a rolled-back transaction, an erased object): the next read loads from disk. */
   forget(): void {
     this.values = undefined;
@@ -166,7 +177,11 @@ export type Transaction = <T>(work: () => T) => T;
  * row's meta (one billed row for all three); only an object with no row yet writes the meta tables.
  */
 export function transactions(storage: DurableObjectStorage, metas: readonly [MetaCache, ...MetaCache[]], journal: Journal): Transaction {
+  let open = false;
   return <T>(work: () => T): T => {
+    // Inside another: part of it (the batch's segments and triggers), which writes the metas when it ends.
+    if (open) return work();
+    open = true;
     try {
       return storage.transactionSync(() => {
         const result = work();
@@ -182,6 +197,25 @@ export function transactions(storage: DurableObjectStorage, metas: readonly [Met
     } catch (error) {
       for (const meta of metas) meta.forget();
       journal.forget();
+      throw error;
+    } finally {
+      open = false;
+    }
+  };
+}
+
+/**
+ * Inside a transaction: `work` in a savepoint (a nested transactionSync). If it throws, its writes
+ * are rolled back and the metas forget its changes, the error is rethrown, and the enclosing
+ * transaction goes on without it.
+ */
+export function savepoints(storage: DurableObjectStorage, metas: readonly MetaCache[]): <T>(work: () => T) => T {
+  return <T>(work: () => T): T => {
+    const marks = metas.map((meta) => meta.mark());
+    try {
+      return storage.transactionSync(work);
+    } catch (error) {
+      metas.forEach((meta, i) => meta.restore(marks[i]!));
       throw error;
     }
   };

@@ -8,12 +8,18 @@ import type { SegmentRule } from "../segments/rules.ts";
 import { SEGMENT_FACTS_PER_MESSAGE, type SegmentFact, type SegmentFactsMessage } from "../segments/facts.ts";
 import { inputsTouchedBy, type SegmentInput, type SegmentInputs } from "../segments/inputs.ts";
 import type { SeamEvent } from "../schemas.ts";
+import type { AlarmChange } from "./messaging.ts";
 import type { NextChanges, SegmentStore } from "./segment-store.ts";
 
 /** After a failed send to the queue, the alarm tries the outbox again this much later. */
 const OUTBOX_RETRY_MS = 60_000;
 /** The outbox's retry, among the segments' next changes (never a segment id: those have no `#`). */
 const OUTBOX_RETRY = "#outbox";
+
+/** What an evaluation leaves to do once it committed (settle): the alarm's new time, if it moved. */
+export interface Evaluated {
+  alarm?: AlarmChange;
+}
 
 /** The segments as published with the config the object holds (or as a back-fill handed them in). */
 export interface PublishedSegments {
@@ -26,8 +32,8 @@ export interface SegmentDeps {
   reads: { segmentInputs(needed: ReadonlySet<SegmentInput>): SegmentInputs };
   /** The segments' timer behind the object's one alarm (customer/messaging-store.ts). */
   timer: { set(at: number | null): boolean; due(now: number): boolean };
-  /** Re-arms the one alarm to the earliest of its timers. */
-  rearm: () => Promise<void>;
+  /** The one alarm, moved to the earliest of its timers: recorded inside a transaction, then set (customer/messaging.ts). */
+  alarm: { change(): AlarmChange | undefined; set(change: AlarmChange | undefined): Promise<void> };
   /** The `events` queue. */
   send: (message: SegmentFactsMessage) => Promise<void>;
   /** Work after the response (a failure is logged). */
@@ -80,9 +86,23 @@ export class CustomerSegments {
    * none of the built-ins); everything when the definitions changed since the last evaluation.
    */
   async afterIngest(accepted: readonly SeamEvent[], cartChanged: boolean, now: number, published: PublishedSegments): Promise<void> {
+    await this.settle(this.evaluateBatch(accepted, cartChanged, now, published));
+  }
+
+  /**
+   * The batch's evaluation alone, synchronous: inside the batch's transaction, its writes ride in
+   * the batch's journal row. settle() the answer once it committed.
+   */
+  evaluateBatch(accepted: readonly SeamEvent[], cartChanged: boolean, now: number, published: PublishedSegments): Evaluated {
     const definitions = this.definitions(published);
     const everything = this.store.meta.get("digest") !== segmentsDigest(definitions);
-    await this.evaluate(definitions, now, everything ? null : segmentsReading(definitions, inputsTouchedBy(accepted, cartChanged)));
+    return this.evaluateNow(definitions, now, everything ? null : segmentsReading(definitions, inputsTouchedBy(accepted, cartChanged)));
+  }
+
+  /** After an evaluation committed: the alarm moves to its timer, and its facts leave for the events queue. */
+  async settle(evaluated: Evaluated): Promise<void> {
+    await this.deps.alarm.set(evaluated.alarm);
+    if (this.store.pending(1)) this.deps.background("segment facts to the events queue", this.flush());
   }
 
   /** Every segment again (a merge brought another profile's facts in). */
@@ -150,18 +170,22 @@ export class CustomerSegments {
     return at;
   }
 
-  /** Evaluates `only` (null: every segment), writes what changed with its facts, and sets the timer to the next change. */
   private async evaluate(definitions: readonly SegmentDefinition[], now: number, only: ReadonlySet<string> | null): Promise<void> {
+    await this.settle(this.evaluateNow(definitions, now, only));
+  }
+
+  /** Evaluates `only` (null: every segment), writes what changed with its facts, and sets the timer to the next change. */
+  private evaluateNow(definitions: readonly SegmentDefinition[], now: number, only: ReadonlySet<string> | null): Evaluated {
     const { profileKey, exists } = this.deps.self();
-    if (profileKey === undefined || !exists) return;
+    if (profileKey === undefined || !exists) return {};
     const indexed = this.store.meta.get("indexed") !== undefined;
     // The common case (a page view, with only the built-ins): nothing to read, nothing to write.
-    if (only !== null && only.size === 0 && indexed) return;
+    if (only !== null && only.size === 0 && indexed) return {};
     const ids = only ?? new Set(definitions.map((d) => d.id));
     const inputsOf = segmentInputsOf(definitions);
     const needed = new Set([...ids].flatMap((id) => [...(inputsOf.get(id) ?? [])]));
     const results = evaluateSegments(definitions, this.deps.reads.segmentInputs(needed), now, ids);
-    let timerChanged = false;
+    let alarm: AlarmChange | undefined;
     this.store.transaction(() => {
       const facts: SegmentFact[] = [];
       if (!indexed) {
@@ -199,10 +223,10 @@ export class CustomerSegments {
         if (this.store.meta.get("pushed") !== undefined && definitions !== this.pushedDefinitions()) this.store.meta.delete("pushed");
       }
       this.store.addFacts(facts);
-      timerChanged = this.deps.timer.set(Object.values(next).reduce<number | null>((min, at) => earliest(min, at), null));
+      // The alarm's new time rides in this transaction's write.
+      if (this.deps.timer.set(Object.values(next).reduce<number | null>((min, at) => earliest(min, at), null))) alarm = this.deps.alarm.change();
     });
-    if (timerChanged) await this.deps.rearm();
-    if (this.store.pending(1)) this.deps.background("segment facts to the events queue", this.flush());
+    return { alarm };
   }
 
   /** Sends the outbox to the events queue, oldest first; on a failure the alarm tries again later. */
@@ -219,12 +243,12 @@ export class CustomerSegments {
         await this.deps.send({ v: 1, kind: "segments", workspaceId, facts: batch.facts });
       } catch (error) {
         const retryAt = Date.now() + OUTBOX_RETRY_MS;
-        const changed = this.store.transaction(() => {
+        const alarm = this.store.transaction(() => {
           const next = { ...this.store.nextChanges(), [OUTBOX_RETRY]: retryAt };
           this.store.setNextChanges(next);
-          return this.deps.timer.set(Math.min(...Object.values(next)));
+          return this.deps.timer.set(Math.min(...Object.values(next))) ? this.deps.alarm.change() : undefined;
         });
-        if (changed) await this.deps.rearm();
+        await this.deps.alarm.set(alarm);
         throw error;
       }
       // Not a write of its own: the clearing rides with the object's next one (segment-store.ts sent).
@@ -234,11 +258,11 @@ export class CustomerSegments {
     const next = this.store.nextChanges();
     if (next[OUTBOX_RETRY] !== undefined) {
       delete next[OUTBOX_RETRY];
-      const changed = this.store.transaction(() => {
+      const alarm = this.store.transaction(() => {
         this.store.setNextChanges(next);
-        return this.deps.timer.set(Object.values(next).reduce<number | null>((min, at) => earliest(min, at), null));
+        return this.deps.timer.set(Object.values(next).reduce<number | null>((min, at) => earliest(min, at), null)) ? this.deps.alarm.change() : undefined;
       });
-      if (changed) await this.deps.rearm();
+      await this.deps.alarm.set(alarm);
     }
   }
 }

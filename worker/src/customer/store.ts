@@ -6,7 +6,7 @@ import { EMPTY_SNAPSHOT, type CustomerSnapshot } from "../identity/merge.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { LAST_SEEN_KEY, withLastSeen, withOwnIdentity } from "./identity-seen.ts";
 import { entryOf, Journal } from "./journal.ts";
-import { MetaCache, transactions, type Transaction } from "./meta.ts";
+import { MetaCache, savepoints, transactions, type Transaction } from "./meta.ts";
 import { lazyMigration, lazyTables } from "./lazy-tables.ts";
 import { CAPS, FRESH_SCHEMA, LAZY_SINCE_VERSION, MIGRATIONS, SCHEMA_VERSION_KEY } from "./schema.ts";
 import { AttributionStore, HELD_TOUCHES_KEY } from "./attribution-store.ts";
@@ -56,6 +56,8 @@ export class CustomerStore {
   readonly segmentMeta: MetaCache;
   /** The object's one way to write: commits the work with both metas, or rolls back and forgets them. */
   readonly transaction: Transaction;
+  /** Inside a transaction: work that may fail alone (meta.ts savepoints). */
+  readonly savepoint: <T>(work: () => T) => T;
   readonly reads: CustomerReads;
   /** Touches, order credits, lead source and the KPI counters' daily marks (customer/attribution-store.ts). */
   readonly attribution: AttributionStore;
@@ -77,6 +79,7 @@ export class CustomerStore {
     this.messagingMeta = new MetaCache(this.sql, "messaging_meta", this.journal);
     this.segmentMeta = new MetaCache(this.sql, "segment_meta", this.journal);
     this.transaction = transactions(storage, [this.meta, this.messagingMeta, this.segmentMeta], this.journal);
+    this.savepoint = savepoints(storage, [this.meta, this.messagingMeta, this.segmentMeta]);
     this.reads = new CustomerReads(this.sql, this.meta, this.journal);
     this.batch = new BatchWriter(this.sql, this.meta, this.journal, this.transaction);
     this.attribution = new AttributionStore(this.sql, this.meta);

@@ -52,7 +52,7 @@ export function wireCustomerObject(
     store: new SegmentStore(store.sql, store.segmentMeta, store.transaction),
     reads: store.reads,
     timer: { set: (at) => messagingStore.setTimer("segments", at), due: (now) => messagingStore.timerDue("segments", now) },
-    rearm: () => messaging.armAlarm(),
+    alarm: { change: () => messaging.alarmChange(), set: (change) => messaging.setAlarm(change) },
     send: async (message) => void (await env.EVENTS.send(message, { contentType: "json" })),
     background: (what, work) => afterResponse(ctx, what, work),
     self: () => ({ ...self(), exists: store.exists() && hooks.forwardTarget() === undefined }),

@@ -1,0 +1,124 @@
+// What a batch's accepted events set off in the customer's object: its segments first (a trigger's
+// audience is checked with the membership the batch made), then its triggers, then the one alarm.
+// Normally inside the batch's own transaction, so all they write rides in the batch's journal row
+// (one billed row for the batch); in a savepoint there, so a failure costs the planning, never the
+// batch, and planning runs again after it. A batch that merges visitors into the customer plans
+// after the merge, as does a config revision that changed meanwhile (planning is idempotent: an
+// entry starts one run).
+import { afterResponse } from "../background.ts";
+import type { SeamEvent } from "../schemas.ts";
+import type { MessagingConfig } from "../triggers/policy.ts";
+import type { AlarmChange, CustomerMessaging } from "./messaging.ts";
+import type { CustomerSegments, Evaluated } from "./segments.ts";
+import type { CustomerStore } from "./store.ts";
+
+/** A batch planned in its transaction, with what is left once it committed (afterBatch). */
+export interface Planned {
+  now: number;
+  segments: Evaluated;
+  alarm: AlarmChange | undefined;
+  dueNow: boolean;
+}
+
+/** Where a batch's events came from: its edge's time zone (quiet hours), and whether it changed the cart. */
+export interface BatchContext {
+  edgeTimeZone: string | undefined;
+  cartChanged: boolean;
+}
+
+export class BatchPlanning {
+  private readonly ctx: DurableObjectState;
+  private readonly store: CustomerStore;
+  private readonly segments: CustomerSegments;
+  private readonly messaging: CustomerMessaging;
+
+  constructor(ctx: DurableObjectState, store: CustomerStore, segments: CustomerSegments, messaging: CustomerMessaging) {
+    this.ctx = ctx;
+    this.store = store;
+    this.segments = segments;
+    this.messaging = messaging;
+  }
+
+  /** Inside the batch's transaction: segments and triggers with `config`; undefined when that failed (the batch stands, afterBatch plans again). */
+  inBatch(accepted: readonly SeamEvent[], batch: BatchContext, config: MessagingConfig): Planned | undefined {
+    const now = Math.max(...accepted.map((e) => e.receivedAt));
+    try {
+      return this.store.savepoint(() => {
+        const segments = this.segments.evaluateBatch(accepted, batch.cartChanged, now, config);
+        const { alarm, dueNow } = this.messaging.afterIngest(accepted, { now, ...batch }, config);
+        // The triggers' alarm time, when they moved it, was decided after the segments' timer.
+        return { now, segments, alarm: alarm ?? segments.alarm, dueNow };
+      });
+    } catch (error) {
+      console.error("seam: segments and triggers in the batch's transaction failed; planning after it", error);
+      return undefined;
+    }
+  }
+
+  /**
+   * After the batch committed: what the planning in it left (the alarm, segment facts, an
+   * in-session send), or the planning itself when it did not run there. `held` is the config
+   * copy planned with when the revision read (`current`) was not awaited: if the read brings
+   * another revision, the batch is planned again with it after the response.
+   */
+  async afterBatch(
+    accepted: SeamEvent[],
+    batch: BatchContext,
+    planned: Planned | undefined,
+    held: MessagingConfig | undefined,
+    current: Promise<MessagingConfig>,
+  ): Promise<void> {
+    if (!planned) return this.planTriggers(accepted, batch, held, current);
+    await this.segments.settle({ alarm: planned.alarm });
+    if (planned.dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(planned.now, current, held));
+    if (held) this.replanOnNewRevision(accepted, batch, held, current);
+  }
+
+  /**
+   * Plans the batch's triggers with the config this object holds, without waiting for KV; the
+   * revision read started with the batch is checked after the response, and if a trigger or the
+   * policy changed, the batch is planned again with the new config. Every send decides with the
+   * config current at that moment, so a switched-off trigger sends nothing and a new one is planned
+   * for this very event, while the in-session send does not wait on a KV read. An object with no
+   * copy yet waits for the read.
+   */
+  private async planTriggers(accepted: SeamEvent[], batch: BatchContext, held: MessagingConfig | undefined, current: Promise<MessagingConfig>): Promise<void> {
+    if (!held) return this.afterEvents(accepted, batch, await current, current);
+    await this.afterEvents(accepted, batch, held, current, held);
+    this.replanOnNewRevision(accepted, batch, held, current);
+  }
+
+  private replanOnNewRevision(accepted: SeamEvent[], batch: BatchContext, held: MessagingConfig, current: Promise<MessagingConfig>): void {
+    afterResponse(
+      this.ctx,
+      "planning with a new config revision",
+      current.then((config) => (config.revision !== held.revision ? this.afterEvents(accepted, batch, config, current) : undefined)),
+    );
+  }
+
+  /**
+   * Trigger evaluation for the accepted events, synchronous in this object at the moment of the
+   * event (exits included); the alarm is re-armed to the earliest due row, and a step due right
+   * away (an in-session trigger) is sent after the response instead of waiting for the alarm.
+   * The events are already stored: a failure here is logged, never turned into a failed ingest.
+   */
+  private async afterEvents(
+    accepted: SeamEvent[],
+    batch: BatchContext,
+    config: MessagingConfig,
+    /** The revision read of this batch: the in-session send is checked against it, not another read. */
+    current: Promise<MessagingConfig>,
+    /** The copy planned with, when the read was not awaited: the in-session send builds with it meanwhile. */
+    held?: MessagingConfig,
+  ): Promise<void> {
+    try {
+      const now = Math.max(...accepted.map((e) => e.receivedAt));
+      await this.segments.afterIngest(accepted, batch.cartChanged, now, config);
+      const { alarm, dueNow } = this.messaging.afterIngest(accepted, { now, ...batch }, config);
+      await this.messaging.setAlarm(alarm);
+      if (dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(now, current, held));
+    } catch (error) {
+      console.error("seam: trigger evaluation after ingest failed", error);
+    }
+  }
+}
