@@ -39,6 +39,8 @@ describe("the lazy table rules", () => {
       // One table there, one not: a join and a scalar subquery over the missing one answer as over an empty table.
       expect(sql`SELECT items.id, tags.tag FROM items LEFT JOIN tags ON tags.item = items.id`).toEqual([{ id: "a", tag: null }]);
       expect(sql`SELECT id, (SELECT COUNT(*) FROM tags WHERE tags.item = items.id) AS n FROM items`).toEqual([{ id: "a", n: 0 }]);
+      // Named where the planner does not look (a comma join): found by its failure, then read as empty.
+      expect(sql`SELECT COUNT(*) AS n FROM items, tags`).toEqual([{ n: 0 }]);
       expect(sql`WITH big AS (SELECT id FROM items WHERE qty > 1) SELECT big.id FROM big WHERE big.id NOT IN (SELECT item FROM tags)`).toEqual([{ id: "a" }]);
       // An insert that reads the missing table creates nothing and inserts what the empty table gives.
       sql`INSERT INTO items (id, qty) SELECT item, 1 FROM tags WHERE true ON CONFLICT DO NOTHING`;

@@ -9,8 +9,7 @@
 // - an UPDATE or DELETE of a table that is not there changes nothing, so it is not run;
 // - an INSERT into a table that is not there creates it (with its indexes, from schema.ts
 //   FRESH_SCHEMA) and runs again; so does any statement the two rules above cannot answer.
-// The first failure of each statement is remembered until a table is created, so a warm object
-// prepares each statement that fails once.
+// Which tables exist is read once per object, so statements are planned before they run.
 
 /** A table the store may create: its CREATE TABLE and CREATE INDEX statements, and its columns in order. */
 export interface LazyTable {
@@ -62,14 +61,37 @@ const NOTHING = Symbol("nothing");
 
 export type Exec = (query: string, values: SqlStorageValue[]) => Record<string, SqlStorageValue>[];
 
+/** Statements that define the schema: run as they are. */
+const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
+
+/** The schema's table names each statement text mentions, shared by every object of the isolate (the texts come from code). */
+const mentioned = new Map<string, string[]>();
+const MENTIONED_MAX = 5_000;
+
+function tablesMentioned(query: string, tables: ReadonlyMap<string, LazyTable>): string[] {
+  let names = mentioned.get(query);
+  if (!names) {
+    // Where a table is named (a table named otherwise, say in a comma join, is found by its failure: run()).
+    names = [...tables.keys()].filter((name) => new RegExp(`\\b(?:FROM|JOIN|INTO|UPDATE)\\s+${name}\\b`, "i").test(query));
+    if (mentioned.size >= MENTIONED_MAX) mentioned.clear();
+    mentioned.set(query, names);
+  }
+  return names;
+}
+
 /**
  * Runs statements over `exec`, creating the tables of `tables` on first use (see the rules above).
- * A statement failing for any other reason, or naming a table the schema does not have, throws as it is.
+ * The object's tables are read once (sqlite_master) and kept in step, so a statement is planned
+ * before it runs, without a failure; a statement that still names a missing table (after a
+ * rolled-back creation) reads them again and is planned anew. A statement failing for any other
+ * reason, or naming a table the schema does not have, throws as it is.
  */
 export class LazyTableRunner {
   private readonly exec: Exec;
   private readonly tables: ReadonlyMap<string, LazyTable>;
-  /** What each statement that named a missing table runs instead (its text with empty tables, or nothing). */
+  /** The schema's tables this object has; read when first needed. */
+  private existing: Set<string> | undefined;
+  /** What each statement that names a missing table runs instead (its text with empty tables, or nothing). */
   private readonly instead = new Map<string, string | typeof NOTHING>();
 
   constructor(exec: Exec, tables: ReadonlyMap<string, LazyTable>) {
@@ -78,36 +100,59 @@ export class LazyTableRunner {
   }
 
   run(query: string, values: SqlStorageValue[]): Record<string, SqlStorageValue>[] {
-    let text = this.instead.get(query) ?? query;
-    if (text === NOTHING) return [];
-    const shadowed = new Set<string>();
-    // Each pass handles one missing table; a statement names only a few.
-    for (let pass = 0; ; pass++) {
+    const named: string[] = [];
+    for (;;) {
       try {
-        const rows = this.exec(text, values);
-        if (text !== query) this.instead.set(query, text);
-        return rows;
+        return this.runPlanned(query, values, named);
       } catch (error) {
         const table = MISSING_TABLE.exec(error instanceof Error ? error.message : String(error))?.[1];
-        const lazy = table === undefined ? undefined : this.tables.get(table);
-        if (table === undefined || !lazy || pass > this.tables.size) throw error;
-        if (CHANGED.exec(query)?.[1] === table) {
-          this.instead.set(query, NOTHING);
-          return [];
-        }
-        // Written (an INSERT), or shadowed already and still missing: the table is created.
-        if (INSERTED.exec(query)?.[1] === table || shadowed.has(table)) this.create(table, lazy);
-        else {
-          text = withEmpty(text, table, lazy.columns);
-          shadowed.add(table);
-        }
+        if (table === undefined || !this.tables.has(table) || named.includes(table)) throw error;
+        // A table this object was thought to have is not there (its creation rolled back), or one
+        // named where tablesMentioned does not look: read the tables again, and plan with it.
+        this.forget();
+        named.push(table);
       }
     }
   }
 
+  /** Forgets which tables exist (after a rollback, or everything was deleted). */
+  forget(): void {
+    this.existing = undefined;
+    this.instead.clear();
+  }
+
+  private runPlanned(query: string, values: SqlStorageValue[], named: readonly string[]): Record<string, SqlStorageValue>[] {
+    if (DDL.test(query)) {
+      // A migration's statement: the tables may have changed.
+      const rows = this.exec(query, values);
+      this.forget();
+      return rows;
+    }
+    const mentioned = tablesMentioned(query, this.tables);
+    const names = named.length ? [...new Set([...mentioned, ...named])] : mentioned;
+    if (names.length === 0) return this.exec(query, values);
+    this.existing ??= new Set(this.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`, []).map((r) => String(r.name)));
+    let missing = names.filter((name) => !this.existing!.has(name));
+    if (missing.length === 0) return this.exec(query, values);
+    const inserted = INSERTED.exec(query)?.[1];
+    if (inserted !== undefined && missing.includes(inserted)) {
+      this.create(inserted);
+      missing = missing.filter((name) => name !== inserted);
+      if (missing.length === 0) return this.exec(query, values);
+    }
+    let text = this.instead.get(query);
+    if (text === undefined) {
+      const changed = CHANGED.exec(query)?.[1];
+      text = changed !== undefined && missing.includes(changed) ? NOTHING : missing.reduce((t, name) => withEmpty(t, name, this.tables.get(name)!.columns), query);
+      this.instead.set(query, text);
+    }
+    return text === NOTHING ? [] : this.exec(text, values);
+  }
+
   /** Creates a table with its indexes; what was remembered about missing tables no longer holds. */
-  private create(table: string, lazy: LazyTable): void {
-    for (const statement of lazy.statements) this.exec(statement, []);
+  private create(table: string): void {
+    for (const statement of this.tables.get(table)!.statements) this.exec(statement, []);
+    this.existing?.add(table);
     this.instead.clear();
   }
 }
