@@ -7,9 +7,11 @@
 //   empty common table expression of the same name and columns): an absent table and an empty one
 //   answer the same;
 // - an UPDATE or DELETE of a table that is not there changes nothing, so it is not run;
-// - an INSERT into a table that is not there creates it (with its indexes, from schema.ts
-//   FRESH_SCHEMA) and runs again; so does any statement the two rules above cannot answer.
-// Which tables exist is read once per object, so statements are planned before they run.
+// - an INSERT into a table that is not there creates it first (with its indexes, from schema.ts
+//   FRESH_SCHEMA).
+// Which tables exist is read once per object, so each statement is planned before it runs; one
+// that names a missing table where the planner does not look is found by its failure and planned
+// again.
 
 /** A table the store may create: its CREATE TABLE and CREATE INDEX statements, and its columns in order. */
 export interface LazyTable {
