@@ -155,7 +155,7 @@ export async function importProducts(
   const result = await upsertProducts(env, workspaceId, products, now);
   const categories = products.flatMap((p) => (p.category ? [p.category] : []));
   await Promise.all([publishCards(env.RECS_KV, workspaceId, result.cards), publishNewest(env, workspaceId, categories)]);
-  await publishLookupsVersion(env.RECS_KV, workspaceId, now);
+  await publishLookupsVersion(env.RECS_KV, workspaceId, now, "catalog");
   return result;
 }
 

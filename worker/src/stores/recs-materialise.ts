@@ -122,7 +122,7 @@ async function materialiseClaimed(env: Env, workspaceId: string, shardCount: num
   const trending = await writeTrending(env, workspaceId, await Promise.all(shards.map((shard) => shard.trending())));
   const writes = written.filter(Boolean).length + (trending ? 1 : 0);
   // Isolates keep what they read under the lookups version: a new one makes them read the new lists.
-  if (writes > 0) await publishLookupsVersion(env.RECS_KV, workspaceId, now);
+  if (writes > 0) await publishLookupsVersion(env.RECS_KV, workspaceId, now, "lists");
   return { items: fresh.size, writes };
 }
 
