@@ -9,13 +9,12 @@ import { afterResponse } from "../background.ts";
 import type { SeamEvent } from "../schemas.ts";
 import type { MessagingConfig } from "../triggers/policy.ts";
 import type { AlarmChange, CustomerMessaging } from "./messaging.ts";
-import type { CustomerSegments, Evaluated } from "./segments.ts";
+import type { CustomerSegments } from "./segments.ts";
 import type { CustomerStore } from "./store.ts";
 
-/** A batch planned in its transaction, with what is left once it committed (afterBatch). */
+/** A batch's planning, with what is left once its transaction committed (settle). */
 export interface Planned {
   now: number;
-  segments: Evaluated;
   alarm: AlarmChange | undefined;
   dueNow: boolean;
 }
@@ -41,14 +40,8 @@ export class BatchPlanning {
 
   /** Inside the batch's transaction: segments and triggers with `config`; undefined when that failed (the batch stands, afterBatch plans again). */
   inBatch(accepted: readonly SeamEvent[], batch: BatchContext, config: MessagingConfig): Planned | undefined {
-    const now = Math.max(...accepted.map((e) => e.receivedAt));
     try {
-      return this.store.savepoint(() => {
-        const segments = this.segments.evaluateBatch(accepted, batch.cartChanged, now, config);
-        const { alarm, dueNow } = this.messaging.afterIngest(accepted, { now, ...batch }, config);
-        // The triggers' alarm time, when they moved it, was decided after the segments' timer.
-        return { now, segments, alarm: alarm ?? segments.alarm, dueNow };
-      });
+      return this.store.savepoint(() => this.plan(accepted, batch, config));
     } catch (error) {
       console.error("seam: segments and triggers in the batch's transaction failed; planning after it", error);
       return undefined;
@@ -69,9 +62,23 @@ export class BatchPlanning {
     current: Promise<MessagingConfig>,
   ): Promise<void> {
     if (!planned) return this.planTriggers(accepted, batch, held, current);
+    await this.settle(planned, current, held);
+    if (held) this.replanOnNewRevision(accepted, batch, held, current);
+  }
+
+  /** Segments first (a trigger's audience is checked with the membership this batch made), then triggers; inside a transaction. */
+  private plan(accepted: readonly SeamEvent[], batch: BatchContext, config: MessagingConfig): Planned {
+    const now = Math.max(...accepted.map((e) => e.receivedAt));
+    const segments = this.segments.evaluateBatch(accepted, batch.cartChanged, now, config);
+    const { alarm, dueNow } = this.messaging.afterIngest(accepted, { now, ...batch }, config);
+    // The triggers' alarm time, when they moved it, was decided after the segments' timer.
+    return { now, alarm: alarm ?? segments.alarm, dueNow };
+  }
+
+  /** Once the planning committed: the alarm moves, segment facts leave, a step due now is sent after the response. */
+  private async settle(planned: Planned, current: Promise<MessagingConfig>, held: MessagingConfig | undefined): Promise<void> {
     await this.segments.settle({ alarm: planned.alarm });
     if (planned.dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(planned.now, current, held));
-    if (held) this.replanOnNewRevision(accepted, batch, held, current);
   }
 
   /**
@@ -112,11 +119,7 @@ export class BatchPlanning {
     held?: MessagingConfig,
   ): Promise<void> {
     try {
-      const now = Math.max(...accepted.map((e) => e.receivedAt));
-      await this.segments.afterIngest(accepted, batch.cartChanged, now, config);
-      const { alarm, dueNow } = this.messaging.afterIngest(accepted, { now, ...batch }, config);
-      await this.messaging.setAlarm(alarm);
-      if (dueNow) afterResponse(this.ctx, "in-session send", this.messaging.runDue(now, current, held));
+      await this.settle(this.store.transaction(() => this.plan(accepted, batch, config)), current, held);
     } catch (error) {
       console.error("seam: trigger evaluation after ingest failed", error);
     }

@@ -86,6 +86,10 @@ export class Journal {
   private staged: JournalEntry | undefined;
   /** The viewed_items table (views folded out of the ring), read once per wake-up. */
   private folded: ViewedItemRow[] | undefined;
+  /** The retained rows with the staged one (retained()); dropped when either changes. */
+  private withStaged: Loaded[] | undefined;
+  /** The newest meta a row carries (newestMeta; null: none), until a row's meta is written. */
+  private newest: { seq: number; meta: Record<string, string> } | null | undefined;
   /** The viewed items, folded rows with the retained rows' views applied; dropped when either changes. */
   private viewed: ViewedItemRow[] | undefined;
 
@@ -118,10 +122,16 @@ export class Journal {
     return this.lastSeqValue;
   }
 
-  /** The newest meta a row carries, with the row's number (a read at wake-up: memory keeps no bodies or meta). */
-  newestMeta(): { seq: number; json: string } | undefined {
-    const [row] = this.sql<{ seq: number; meta: string }>`SELECT seq, meta FROM journal WHERE meta IS NOT NULL ORDER BY seq DESC LIMIT 1`;
-    return row ? { seq: row.seq, json: row.meta } : undefined;
+  /**
+   * The newest meta a row carries, parsed, with the row's number: read once at wake-up for the three
+   * metas it holds (customer/meta.ts), and again only after it was written.
+   */
+  newestMeta(): { seq: number; meta: Record<string, string> } | undefined {
+    if (this.newest === undefined) {
+      const [row] = this.sql<{ seq: number; meta: string }>`SELECT seq, meta FROM journal WHERE meta IS NOT NULL ORDER BY seq DESC LIMIT 1`;
+      this.newest = row ? { seq: row.seq, meta: JSON.parse(row.meta) as Record<string, string> } : null;
+    }
+    return this.newest ?? undefined;
   }
 
   /**
@@ -132,6 +142,7 @@ export class Journal {
   rewriteMeta(meta: string): boolean {
     const seq = this.lastSeq();
     if (seq === 0) return false;
+    this.newest = undefined;
     return this.sql<{ seq: number }>`UPDATE journal SET meta = ${meta} WHERE seq = ${seq} RETURNING seq`.length > 0;
   }
 
@@ -144,7 +155,7 @@ export class Journal {
   /** Stages what the batch adds; written with the meta when the transaction ends (flush). Reads include it at once. */
   stage(entry: JournalEntry): void {
     this.staged = entry;
-    this.viewed = undefined;
+    this.changed();
   }
 
   /** Adds product views (and so clicks) to the staged row (the batch's views are gathered after its history). */
@@ -152,7 +163,7 @@ export class Journal {
     if (!this.staged) return;
     this.staged.views.push(...views);
     for (const [item, ts, , category] of views) this.staged.clicks.push({ item, category, ts });
-    this.viewed = undefined;
+    this.changed();
   }
 
   /**
@@ -161,7 +172,15 @@ export class Journal {
    */
   private retained(): Loaded[] {
     const rows = this.load();
-    return this.staged ? [...rows, loadedOf(this.staged, this.lastSeq() + 1)] : rows;
+    if (!this.staged) return rows;
+    this.withStaged ??= [...rows, loadedOf(this.staged, this.lastSeq() + 1)];
+    return this.withStaged;
+  }
+
+  /** The rows or the staged one changed: what was derived from them goes. */
+  private changed(): void {
+    this.viewed = undefined;
+    this.withStaged = undefined;
   }
 
   /** Empties the journal and stages `entry` as its only row (a merge's result, an emptied profile). */
@@ -172,8 +191,9 @@ export class Journal {
     this.ids = new Set();
     // The caller rewrote the viewed_items table (a merge's result, or emptied it).
     this.folded = undefined;
-    this.viewed = undefined;
+    this.newest = undefined;
     this.staged = entry;
+    this.changed();
   }
 
   /** Whether a row is staged: the transaction then writes the profile meta into it, not into the meta table. */
@@ -208,9 +228,10 @@ export class Journal {
         this.folded = undefined;
       }
     }
-    this.viewed = undefined;
     this.lastSeqValue = seq;
+    this.newest = undefined;
     this.staged = undefined;
+    this.changed();
   }
 
   /** Drops what memory holds (a rolled-back transaction, an erased object): read again from disk when next needed. */
@@ -218,9 +239,10 @@ export class Journal {
     this.rows = undefined;
     this.ids = undefined;
     this.folded = undefined;
-    this.viewed = undefined;
     this.lastSeqValue = undefined;
+    this.newest = undefined;
     this.staged = undefined;
+    this.changed();
   }
 
   // ---- reads --------------------------------------------------------------------------------

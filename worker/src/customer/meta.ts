@@ -64,10 +64,10 @@ export class MetaCache {
       }
       const tableSeq = Number(all[JOURNAL_SEQ_KEY] ?? -1);
       delete all[JOURNAL_SEQ_KEY];
-      const journaled = this.journal?.newestMeta();
-      const row = journaled && (JSON.parse(journaled.json) as Record<string, string>);
-      const slice = row && this.sliceOf(row);
-      if (slice && (journaled.seq > tableSeq || (journaled.seq === tableSeq && row[REWRITTEN_KEY] !== undefined))) {
+      const journaled = this.journal.newestMeta();
+      const slice = journaled && this.sliceOf(journaled.meta);
+      const rewritten = journaled?.meta[REWRITTEN_KEY] !== undefined;
+      if (journaled && slice && (journaled.seq > tableSeq || (journaled.seq === tableSeq && rewritten))) {
         all = slice;
         // The per-key rows are older than the journal's copy.
         this.values.clear();

@@ -82,16 +82,10 @@ export class CustomerSegments {
   }
 
   /**
-   * After a batch: only the segments that read what the batch touched (a page view re-evaluates
-   * none of the built-ins); everything when the definitions changed since the last evaluation.
-   */
-  async afterIngest(accepted: readonly SeamEvent[], cartChanged: boolean, now: number, published: PublishedSegments): Promise<void> {
-    await this.settle(this.evaluateBatch(accepted, cartChanged, now, published));
-  }
-
-  /**
-   * The batch's evaluation alone, synchronous: inside the batch's transaction, its writes ride in
-   * the batch's journal row. settle() the answer once it committed.
+   * After a batch, inside a transaction (normally the batch's own, so its writes ride in the batch's
+   * journal row; customer/batch-planning.ts): only the segments that read what the batch touched (a
+   * page view re-evaluates none of the built-ins); everything when the definitions changed since the
+   * last evaluation. settle() the answer once it committed.
    */
   evaluateBatch(accepted: readonly SeamEvent[], cartChanged: boolean, now: number, published: PublishedSegments): Evaluated {
     const definitions = this.definitions(published);
