@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { columnsOf, lazyMigration, lazyTables } from "../src/customer/lazy-tables.ts";
 import { FRESH_SCHEMA, MIGRATIONS, SCHEMA_VERSION_KEY } from "../src/customer/schema.ts";
 import { sqlOver } from "../src/customer/sql.ts";
-import { batch, customer, request, trackEvent, uid } from "./helpers.ts";
+import { batch, customer, request, rowsWrittenBy, trackEvent, uid } from "./helpers.ts";
 
 const SCHEMA = [
   `CREATE TABLE items (id TEXT PRIMARY KEY, qty INTEGER NOT NULL DEFAULT 0, note TEXT)`,
@@ -125,6 +125,66 @@ describe("a later migration of an object with tables created on first use", () =
     expect(after.tables).toContain("orders");
     expect(after.tables).not.toContain("orders_ts");
     expect(after.version).toBe(String(MIGRATIONS.length));
+  });
+
+  it("rebuilds the tables it has WITHOUT ROWID (migration 10), rows kept, and a new row is then one billed row", async () => {
+    const visitor = uid();
+    const order = { order_id: uid("order"), total: 5, products: [{ product_id: "p1", quantity: 1, price: 5 }] };
+    await batch([trackEvent(visitor, "Product Added", { product_id: "p2", quantity: 2 }), trackEvent(visitor, "Order Completed", order)]);
+    await batch([trackEvent(visitor, "Product Added", { product_id: "p3", quantity: 1 })]);
+    const stub = env.CUSTOMER.getByName(`demo:a:${visitor}`);
+    const kinds = (sql: SqlStorage) =>
+      Object.fromEntries(
+        sql
+          .exec<{ name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('cart_lines', 'orders', 'identities')`)
+          .toArray()
+          .map((r) => [r.name, /WITHOUT ROWID\s*$/.test(r.sql) ? "without rowid" : "rowid"]),
+      );
+    // As version 9 made them: each table a rowid table, with its rows.
+    await runInDurableObject(stub, (instance, state) => {
+      const sql = state.storage.sql;
+      for (const { name, sql: create } of sql.exec<{ name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('cart_lines', 'orders')`).toArray()) {
+        sql.exec(create.replace(`CREATE TABLE ${name} (`, `CREATE TABLE ${name}_v9 (`).replace(/\s*WITHOUT ROWID\s*$/, ""));
+        sql.exec(`INSERT INTO ${name}_v9 SELECT * FROM ${name}`);
+        sql.exec(`DROP TABLE ${name}`);
+        sql.exec(`ALTER TABLE ${name}_v9 RENAME TO ${name}`);
+      }
+      const store = (instance as unknown as { store: { transaction: (work: () => void) => void; meta: { set(k: string, v: number): void } } }).store;
+      store.transaction(() => store.meta.set(SCHEMA_VERSION_KEY, 9));
+    });
+    expect(await runInDurableObject(stub, (_instance, state) => kinds(state.storage.sql))).toEqual({ cart_lines: "rowid", orders: "rowid" });
+    await evictAllDurableObjects();
+    const before = (await customer(visitor)).body;
+    expect(before.orders).toMatchObject([{ order_id: order.order_id }]);
+    expect(before.cart.lines.map((l: { product_id: string }) => l.product_id)).toEqual(["p3"]);
+    // Migrated, not created: the object still has no identities table.
+    expect(await runInDurableObject(stub, (_instance, state) => kinds(state.storage.sql))).toEqual({ cart_lines: "without rowid", orders: "without rowid" });
+    const written = await rowsWrittenBy(stub);
+    await batch([trackEvent(visitor, "Product Added", { product_id: "p4", quantity: 1 })]);
+    expect([...written()].filter(([statement]) => statement.startsWith("INSERT INTO cart_lines"))).toEqual([[expect.any(String), 1]]);
+    expect((await customer(visitor)).body.cart.lines.map((l: { product_id: string }) => l.product_id).sort()).toEqual(["p3", "p4"]);
+  });
+
+  it("rebuilds only the tables the object has", () => {
+    const statements = lazyMigration(
+      [
+        `CREATE TABLE items_rebuilt (id TEXT PRIMARY KEY) WITHOUT ROWID`,
+        `INSERT INTO items_rebuilt (id) SELECT id FROM items`,
+        `DROP TABLE items`,
+        `ALTER TABLE items_rebuilt RENAME TO items`,
+        `CREATE TABLE tags_rebuilt (tag TEXT PRIMARY KEY) WITHOUT ROWID`,
+        `INSERT INTO tags_rebuilt (tag) SELECT tag FROM tags`,
+        `DROP TABLE tags`,
+        `ALTER TABLE tags_rebuilt RENAME TO tags`,
+      ],
+      (table) => table === "items",
+    );
+    expect(statements).toEqual([
+      `CREATE TABLE items_rebuilt (id TEXT PRIMARY KEY) WITHOUT ROWID`,
+      `INSERT INTO items_rebuilt (id) SELECT id FROM items`,
+      `DROP TABLE items`,
+      `ALTER TABLE items_rebuilt RENAME TO items`,
+    ]);
   });
 
   it("alters and indexes only the tables the object has; new tables wait for their first use", () => {

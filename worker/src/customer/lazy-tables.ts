@@ -166,15 +166,28 @@ function withEmpty(text: string, table: string, columns: string[]): string {
   return leading ? `WITH${leading[1] ?? ""} ${empty}, ${text.slice(leading[0].length)}` : `WITH ${empty} ${text}`;
 }
 
+/** The name a table is rebuilt under before it takes its own name back (a migration changes a table's kind by copying it). */
+export const rebuilding = (table: string) => `${table}_rebuilt`;
+/** The table a statement of a rebuild is about: `x_rebuilt` is `x`. */
+const rebuilt = (name: string) => name.replace(/_rebuilt$/, "");
+
 /**
  * The statements of a later migration an object with tables created on first use runs: a table it
  * has not created will come from the schema with the migration in it, so only the tables it has are
- * altered or indexed; a new table waits for its first use; anything else runs under the rules above.
+ * altered, indexed or rebuilt (created under `rebuilding(name)`, its rows copied, the old one dropped
+ * and the copy renamed); a new table waits for its first use; anything else runs under the rules above.
+ * Which tables exist is asked before any statement runs.
  */
 export function lazyMigration(statements: readonly string[], exists: (table: string) => boolean): string[] {
   return statements.filter((statement) => {
-    if (/^\s*CREATE TABLE\b/i.test(statement)) return false;
-    const table = /^\s*(?:ALTER TABLE (\w+)|CREATE (?:UNIQUE )?INDEX \w+ ON (\w+))/i.exec(statement);
-    return !table || exists((table[1] ?? table[2])!);
+    const table =
+      /^\s*(?:CREATE TABLE|INSERT INTO|DROP TABLE|ALTER TABLE)\s+(\w+)/i.exec(statement)?.[1] ??
+      /^\s*CREATE (?:UNIQUE )?INDEX \w+ ON (\w+)/i.exec(statement)?.[1];
+    if (table === undefined) return true;
+    const copy = rebuilt(table) !== table;
+    // A new table waits for its first use; rows a migration moves into a table are moved under the rules above.
+    if (/^\s*CREATE TABLE\b/i.test(statement) && !copy) return false;
+    if (/^\s*INSERT INTO\b/i.test(statement) && !copy) return true;
+    return exists(rebuilt(table));
   });
 }

@@ -1,4 +1,5 @@
 // The CustomerDO's SQLite schema as a forward-only list of numbered migrations, and its caps.
+import { columnsOf, rebuilding } from "./lazy-tables.ts";
 
 /** Every per-customer list is bounded (ARCHITECTURE rule 2). */
 export const CAPS = {
@@ -45,13 +46,8 @@ export const MAX_FORWARD_HOPS = 3;
 /** A gap longer than this starts a new session (the convention of GA, Segment and session-rec). */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
 
-/**
- * Migration N is `MIGRATIONS[N - 1]`. Never edit one that has shipped: append a new one. Objects
- * made before tables were created on first use run the ones they have not (customer/store.ts
- * migrate); any other object creates each table from FRESH_SCHEMA on first use, so a new migration
- * reaches it only for the tables it has (customer/lazy-tables.ts lazyMigration).
- */
-export const MIGRATIONS: readonly (readonly string[])[] = [
+/** Migrations 1 to 9, as they shipped (MIGRATIONS below). */
+const THROUGH_9: readonly (readonly string[])[] = [
   [
     `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     // seq is monotonic, so "keep the last N" is one range delete on the primary key.
@@ -288,27 +284,35 @@ export const LAZY_SINCE_VERSION = 8;
 const REPLACED_BY_JOURNAL = new Set(["seen_messages", "touchpoints", "recent_events", "item_clicks"]);
 
 /**
- * Today's tables, each created on its first use (customer/lazy-tables.ts): the CREATE statements
- * MIGRATIONS leave behind, with each `ALTER TABLE … ADD COLUMN` folded into its table (after its last
- * column, as the ALTER adds it), without the indexes a later migration dropped, without the tables
- * the journal replaced and without the statements that move an old object's rows. Creating a table
- * or index is billed (2–3 rows a table, 1 an index):
- * a new customer's first event paid ~82 rows for every migration in turn, ~66 for this whole schema,
- * while an anonymous visitor needs a handful of its tables.
- * worker/test/customer-fresh-schema.test.ts checks it equals the migrated schema table by table.
+ * The tables `migrations` leave behind, as one CREATE statement each (and their indexes): each
+ * `ALTER TABLE … ADD COLUMN` folded into its table (after its last column, as the ALTER adds it),
+ * without the indexes a later migration dropped, a rebuilt table under its own name, without the
+ * tables the journal replaced and without the statements that move an old object's rows.
  */
-export const FRESH_SCHEMA: readonly string[] = (() => {
+function schemaAfter(migrations: readonly (readonly string[])[]): string[] {
   const creates: string[] = [];
-  for (const statement of MIGRATIONS.flat()) {
+  const at = (table: string) => creates.findIndex((c) => new RegExp(`^CREATE TABLE ${table} \\(`).test(c));
+  for (const statement of migrations.flat()) {
     const alter = /^ALTER TABLE (\w+) ADD COLUMN ([\s\S]+)$/.exec(statement);
     if (alter) {
-      const i = creates.findIndex((c) => new RegExp(`^CREATE TABLE ${alter[1]} \\(`).test(c));
       // After the last column: before a table constraint (`, PRIMARY KEY (…)`), else before the
       // table's closing parenthesis (the last one: WITHOUT ROWID comes after it).
+      const i = at(alter[1]!);
       const create = creates[i]!;
       const constraint = create.search(/,\s*PRIMARY KEY \(/);
       const end = constraint >= 0 ? constraint : create.lastIndexOf(")");
       creates[i] = `${create.slice(0, end)}, ${alter[2]}${create.slice(end)}`;
+      continue;
+    }
+    const renamed = /^ALTER TABLE (\w+) RENAME TO (\w+)$/.exec(statement);
+    if (renamed) {
+      const i = at(renamed[1]!);
+      creates[i] = creates[i]!.replace(`CREATE TABLE ${renamed[1]} (`, `CREATE TABLE ${renamed[2]} (`);
+      continue;
+    }
+    const droppedTable = /^DROP TABLE (\w+)$/.exec(statement);
+    if (droppedTable) {
+      creates.splice(at(droppedTable[1]!), 1);
       continue;
     }
     const dropped = /^DROP INDEX (?:IF EXISTS )?(\w+)$/.exec(statement);
@@ -322,4 +326,53 @@ export const FRESH_SCHEMA: readonly string[] = (() => {
     if (!REPLACED_BY_JOURNAL.has(table)) creates.push(statement);
   }
   return creates;
-})();
+}
+
+/**
+ * A table rebuilt WITHOUT ROWID, its rows copied: an insert into a rowid table with a primary key
+ * writes 2 billed rows (the table and its key's index), into a WITHOUT ROWID table 1; creating it
+ * is 2 rows instead of 3.
+ */
+function withoutRowid(create: string): string[] {
+  const table = /^CREATE TABLE (\w+) \(/.exec(create)![1]!;
+  const columns = columnsOf(create).join(", ");
+  return [
+    `${create.replace(`CREATE TABLE ${table} (`, `CREATE TABLE ${rebuilding(table)} (`)} WITHOUT ROWID`,
+    `INSERT INTO ${rebuilding(table)} (${columns}) SELECT ${columns} FROM ${table}`,
+    `DROP TABLE ${table}`,
+    `ALTER TABLE ${rebuilding(table)} RENAME TO ${table}`,
+  ];
+}
+
+/**
+ * 10 (issue 15): every table keyed by a primary key of its own becomes WITHOUT ROWID (the journal
+ * and kpi_marks already are): a new customer's cart line, identity, trait, order, trigger run,
+ * schedule row or message is then one billed row instead of two, and its table 2 rows to create
+ * instead of 3. Tables keyed by an AUTOINCREMENT sequence (touches, identity_conflicts) stay.
+ */
+const WITHOUT_ROWID = [
+  "meta", "traits", "identities", "cart_lines", "viewed_items", "orders", "consent", "linked_profiles",
+  "trigger_runs", "schedule", "message_log", "messaging_meta", "segment_members", "segment_meta", "order_attribution",
+];
+
+/**
+ * Migration N is `MIGRATIONS[N - 1]`. Never edit one that has shipped: append a new one. Objects
+ * made before tables were created on first use run the ones they have not (customer/store.ts
+ * migrate); any other object creates each table from FRESH_SCHEMA on first use, so a new migration
+ * reaches it only for the tables it has (customer/lazy-tables.ts lazyMigration).
+ */
+export const MIGRATIONS: readonly (readonly string[])[] = [
+  ...THROUGH_9,
+  schemaAfter(THROUGH_9)
+    .filter((create) => WITHOUT_ROWID.includes(/^CREATE TABLE (\w+) \(/.exec(create)?.[1] ?? ""))
+    .flatMap(withoutRowid),
+];
+
+/**
+ * Today's tables, each created on its first use (customer/lazy-tables.ts): what MIGRATIONS leave
+ * behind (schemaAfter). Creating a table or index is billed (2–3 rows a table, 1 an index):
+ * a new customer's first event paid ~82 rows for every migration in turn, ~66 for this whole schema,
+ * while an anonymous visitor needs a handful of its tables.
+ * worker/test/customer-fresh-schema.test.ts checks it equals the migrated schema table by table.
+ */
+export const FRESH_SCHEMA: readonly string[] = schemaAfter(MIGRATIONS);

@@ -27,12 +27,12 @@ export interface BatchOutcome<After = undefined> {
   after: After | undefined;
 }
 
-/** Every bounded list: the key its trim deletes by, its age column, its cap (newest rows stay). */
+/** Every bounded list: the primary key its trim deletes by, its age column, its cap (newest rows stay). */
 const BOUNDED = {
   orders: ["order_id", "ts", CAPS.orders],
-  cart_lines: ["rowid", "updated_at", CAPS.cartLines],
+  cart_lines: ["product_id, variant", "updated_at", CAPS.cartLines],
   traits: ["key", "updated_at", CAPS.traits],
-  identities: ["rowid", "last_seen", CAPS.identities],
+  identities: ["kind, value", "last_seen", CAPS.identities],
 } as const;
 type BoundedTable = keyof typeof BOUNDED;
 
@@ -364,7 +364,7 @@ export class BatchWriter {
   private trim(): void {
     for (const [table, [key, time, cap]] of Object.entries(BOUNDED) as [BoundedTable, (typeof BOUNDED)[BoundedTable]][]) {
       if (!this.touched.has(table) || this.grownSinceTrim.get(table)! < trimSlack(cap)) continue;
-      this.sql.text(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ORDER BY ${time} DESC LIMIT -1 OFFSET ?)`, cap);
+      this.sql.text(`DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} ORDER BY ${time} DESC LIMIT -1 OFFSET ?)`, cap);
       this.grownSinceTrim.set(table, 0);
     }
   }
