@@ -7,9 +7,10 @@ import { consentChoices, type ConsentChoice } from "../ingest/consent.ts";
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
 import type { SeamEvent } from "../schemas.ts";
 import { noteLastSeen, ownAnonymousId, takeLastSeen } from "./identity-seen.ts";
+import type { CartLines } from "./cart-lines.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
-import type { TouchpointRow } from "./rows.ts";
+import type { CartLineRow, TouchpointRow } from "./rows.ts";
 import { attachSessionPairs } from "./session-pairs.ts";
 import { CAPS, SESSION_GAP_MS } from "./schema.ts";
 import type { ViewTuple } from "./viewed-items.ts";
@@ -30,7 +31,6 @@ export interface BatchOutcome<After = undefined> {
 /** Every bounded list: the primary key its trim deletes by, its age column, its cap (newest rows stay). */
 const BOUNDED = {
   orders: ["order_id", "ts", CAPS.orders],
-  cart_lines: ["product_id, variant", "updated_at", CAPS.cartLines],
   traits: ["key", "updated_at", CAPS.traits],
   identities: ["kind, value", "last_seen", CAPS.identities],
 } as const;
@@ -55,6 +55,11 @@ function record(value: unknown): Record<string, unknown> {
 
 function categoryOf(line: ProductLine): { category?: string } {
   return line.category ? { category: line.category } : {};
+}
+
+/** Where a cart change came from: its channel, the device (the SDK's device id, else the browser's anonymous id), the anonymous id. */
+function changedFrom(event: SeamEvent): Pick<CartLineRow, "channel" | "device" | "anonymous_id"> {
+  return { channel: event.channel, device: deviceOf(event), anonymous_id: event.anonymousId ?? null };
 }
 
 /** The device a cart change came from: the SDK's device id, else the browser's anonymous id. */
@@ -86,11 +91,15 @@ export class BatchWriter {
    */
   private readonly grownSinceTrim = new Map<BoundedTable, number>();
 
-  constructor(sql: Sql, meta: MetaCache, journal: Journal, transaction: Transaction) {
+  /** The cart's lines, held in the profile meta (customer/cart-lines.ts). */
+  private readonly cart: CartLines;
+
+  constructor(sql: Sql, meta: MetaCache, journal: Journal, transaction: Transaction, cart: CartLines) {
     this.sql = sql;
     this.meta = meta;
     this.journal = journal;
     this.transaction = transaction;
+    this.cart = cart;
   }
 
   /**
@@ -298,57 +307,34 @@ export class BatchWriter {
   }
 
   private upsertCartLine(line: ProductLine, event: SeamEvent, mode: "add" | "set"): void {
-    const values = [
-      line.productId, line.variant, line.quantity, line.name ?? null, line.price ?? null, line.currency ?? null, line.category ?? null,
-      line.brand ?? null, line.url ?? null, line.imageUrl ?? null, event.channel, deviceOf(event), event.anonymousId ?? null, event.timestamp, event.timestamp,
-    ];
-    this.sql.text(
-      `INSERT INTO cart_lines (product_id, variant, quantity, name, price, currency, category, brand, url, image_url,
-                               channel, device, anonymous_id, added_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (product_id, variant) DO UPDATE SET
-         quantity = ${mode === "add" ? "MIN(quantity + excluded.quantity, 10000)" : "excluded.quantity"},
-         name = COALESCE(excluded.name, name),
-         price = COALESCE(excluded.price, price),
-         currency = COALESCE(excluded.currency, currency),
-         category = COALESCE(excluded.category, category),
-         brand = COALESCE(excluded.brand, brand),
-         url = COALESCE(excluded.url, url),
-         image_url = COALESCE(excluded.image_url, image_url),
-         channel = excluded.channel,
-         device = excluded.device,
-         anonymous_id = excluded.anonymous_id,
-         updated_at = excluded.updated_at`,
-      ...values,
+    this.cart.upsert(
+      {
+        product_id: line.productId, variant: line.variant, quantity: line.quantity, name: line.name ?? null, price: line.price ?? null,
+        currency: line.currency ?? null, category: line.category ?? null, brand: line.brand ?? null, url: line.url ?? null,
+        image_url: line.imageUrl ?? null, ...changedFrom(event), at: event.timestamp,
+      },
+      mode,
     );
   }
 
   private applyCartOp(op: CartOp, event: SeamEvent): void {
-    this.touch("cart_lines");
     switch (op.kind) {
       case "add":
         this.upsertCartLine(op.line, event, "add");
         break;
       case "remove":
-        if (op.quantity === undefined) {
-          this.sql`DELETE FROM cart_lines WHERE product_id = ${op.productId} AND variant = ${op.variant}`;
-        } else {
-          this.sql`UPDATE cart_lines SET quantity = quantity - ${op.quantity}, updated_at = ${event.timestamp}, channel = ${event.channel},
-                     device = ${deviceOf(event)}, anonymous_id = ${event.anonymousId ?? null}
-                   WHERE product_id = ${op.productId} AND variant = ${op.variant}`;
-          this.sql`DELETE FROM cart_lines WHERE quantity <= 0`;
-        }
+        this.cart.remove(op.productId, op.variant, op.quantity, changedFrom(event), event.timestamp);
         break;
       case "replace":
       case "checkout":
         if (op.lines) {
-          this.sql`DELETE FROM cart_lines`;
+          this.cart.replace([]);
           for (const line of op.lines) this.upsertCartLine(line, event, "set");
         }
         if (op.kind === "checkout") this.meta.set("checkout_started_at", event.timestamp);
         break;
       case "clear":
-        this.sql`DELETE FROM cart_lines`;
+        this.cart.replace([]);
         this.meta.delete("checkout_started_at");
         break;
     }

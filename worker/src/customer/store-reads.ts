@@ -12,6 +12,7 @@ import type { ProductInterest } from "../triggers/catalog-triggers.ts";
 import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
 import type { CategoryActivity } from "../triggers/favourite-category.ts";
 import { withLastSeen, withOwnIdentity } from "./identity-seen.ts";
+import type { CartLines } from "./cart-lines.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache } from "./meta.ts";
 import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TraitRow, ViewedItemRow } from "./rows.ts";
@@ -19,7 +20,6 @@ import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
 import { cartLineView, cartView, iso, orderView, touchpointView, viewedItemView, type CustomerState } from "./views.ts";
 
-const CART_COLUMNS = "product_id, variant, quantity, name, price, currency, category, brand, url, image_url, channel, device, anonymous_id, added_at, updated_at";
 
 const str = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
 
@@ -37,10 +37,14 @@ export class CustomerReads {
   /** The history: touchpoints, clicks, raw events (customer/journal.ts). */
   private readonly journal: Journal;
 
-  constructor(sql: Sql, meta: MetaCache, journal: Journal) {
+  /** The cart's lines, held in the profile meta (customer/cart-lines.ts). */
+  private readonly cartLines: CartLines;
+
+  constructor(sql: Sql, meta: MetaCache, journal: Journal, cart: CartLines) {
     this.sql = sql;
     this.meta = meta;
     this.journal = journal;
+    this.cartLines = cart;
   }
 
   // ---- the API ------------------------------------------------------------------------------
@@ -97,17 +101,18 @@ export class CustomerReads {
   }
 
   cart(): CartView {
-    const lines = this.sql.text<CartLineRow>(`SELECT ${CART_COLUMNS} FROM cart_lines ORDER BY added_at, product_id, variant`);
-    return cartView(lines.map(cartLineView), this.meta.get("cart_updated_at"), this.meta.get("checkout_started_at"));
+    return cartView(this.cartLines.lines().map(cartLineView), this.meta.get("cart_updated_at"), this.meta.get("checkout_started_at"));
   }
 
   /** The cart for a restore, and whether lines came from another device than `anonymousId` (the one asking). */
   cartRead(anonymousId: string | null): CartRead {
-    const others = this.sql<{ anonymous_id: string | null; device: string | null; channel: string }>`
-      SELECT DISTINCT anonymous_id, device, channel FROM cart_lines ORDER BY anonymous_id, device, channel`
-      .filter((d) => d.anonymous_id !== null && d.anonymous_id !== anonymousId)
-      .map(({ device, channel }) => ({ device, channel }));
-    return { ...this.cart(), restored: others.length > 0, restored_from: others };
+    // Each other device once, in the order of (anonymous id, device, channel), a missing device first.
+    const key = (l: CartLineRow) => [l.anonymous_id ?? "", l.device === null ? "" : `\u0001${l.device}`, l.channel].join("\u0000");
+    const others = new Map<string, { device: string | null; channel: string }>();
+    for (const line of this.cartLines.lines())
+      if (line.anonymous_id !== null && line.anonymous_id !== anonymousId) others.set(key(line), { device: line.device, channel: line.channel });
+    const from = [...others].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+    return { ...this.cart(), restored: from.length > 0, restored_from: from };
   }
 
   viewedItems(limit: number): ViewedItemView[] {
@@ -213,12 +218,12 @@ export class CustomerReads {
   }
 
   cartProductIds(): string[] {
-    return this.sql<{ product_id: string }>`SELECT DISTINCT product_id FROM cart_lines`.map((r) => r.product_id);
+    return [...new Set(this.cartLines.lines().map((l) => l.product_id))];
   }
 
   /** The cart as the trigger planner sees it: line count, version, last change, products. */
   cartSnapshot(): CartSnapshot {
-    const lines = this.sql<{ product_id: string; variant: string; quantity: number }>`SELECT product_id, variant, quantity FROM cart_lines`;
+    const lines = this.cartLines.lines();
     const updated = this.meta.get("cart_updated_at");
     return {
       lineCount: lines.length,
@@ -242,7 +247,7 @@ export class CustomerReads {
   productInterest(productId: string): ProductInterest {
     return {
       viewedAt: this.viewedOf([productId]).get(productId)?.last_seen ?? null,
-      inCart: this.sql`SELECT 1 FROM cart_lines WHERE product_id = ${productId} LIMIT 1`.length > 0,
+      inCart: this.cartLines.lines().some((l) => l.product_id === productId),
       boughtAt: this.productBoughtAt(productId),
     };
   }
@@ -250,9 +255,8 @@ export class CustomerReads {
   sendFacts(): CustomerSendFacts {
     const [last] = this.sql<{ t: number | null }>`SELECT MAX(ts) AS t FROM orders`;
     const cartProductIds = new Set(this.cartProductIds());
-    const [count] = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM cart_lines`;
     return {
-      cartLineCount: count?.n ?? 0,
+      cartLineCount: this.cartLines.lines().length,
       cartProductIds,
       lastOrderAt: last?.t ?? null,
       productBoughtAt: (productId) => this.productBoughtAt(productId),
@@ -277,15 +281,19 @@ export class CustomerReads {
   seenProducts(productIds: readonly string[]): Set<string> {
     const ids = JSON.stringify(productIds);
     const rows = this.sql<{ product_id: string }>`
-      SELECT product_id FROM cart_lines WHERE product_id IN (SELECT value FROM json_each(${ids}))
-      UNION SELECT p.value->>'productId' FROM orders o, json_each(o.products) p WHERE p.value->>'productId' IN (SELECT value FROM json_each(${ids}))`;
-    return new Set([...this.viewedOf(productIds).keys(), ...rows.map((r) => r.product_id)]);
+      SELECT p.value->>'productId' AS product_id FROM orders o, json_each(o.products) p WHERE p.value->>'productId' IN (SELECT value FROM json_each(${ids}))`;
+    const wanted = new Set(productIds);
+    const inCart = this.cartLines.lines().filter((l) => wanted.has(l.product_id)).map((l) => l.product_id);
+    return new Set([...this.viewedOf(productIds).keys(), ...inCart, ...rows.map((r) => r.product_id)]);
   }
 
   /** What the customer's own state knows of a product: the last cart line, the view, the latest order line. */
   productSources(productId: string): ProductSources {
     const viewed = this.viewedOf([productId]).get(productId);
-    const [line] = this.sql.text<CartLineRow>(`SELECT ${CART_COLUMNS} FROM cart_lines WHERE product_id = ? ORDER BY updated_at DESC LIMIT 1`, productId);
+    const line = this.cartLines
+      .lines()
+      .filter((l) => l.product_id === productId)
+      .reduce<CartLineRow | undefined>((latest, l) => (latest === undefined || l.updated_at > latest.updated_at ? l : latest), undefined);
     // The latest order line of the product, for what neither the cart nor the views know (a clicked cross-sell).
     const [ordered] = this.sql<{ line: string }>`
       SELECT p.value AS line FROM orders o, json_each(o.products) p WHERE p.value->>'productId' = ${productId} ORDER BY o.ts DESC LIMIT 1`;
@@ -303,7 +311,7 @@ export class CustomerReads {
       );
     if (needed.has("cart")) {
       const updated = this.meta.get("cart_updated_at");
-      inputs.cart = { lines: this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM cart_lines`[0]?.n ?? 0, updatedAt: updated === undefined ? null : Number(updated) };
+      inputs.cart = { lines: this.cartLines.lines().length, updatedAt: updated === undefined ? null : Number(updated) };
     }
     if (needed.has("consent")) inputs.consent = this.consent();
     if (needed.has("traits")) inputs.traits = this.traits();
