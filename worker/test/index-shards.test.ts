@@ -118,6 +118,19 @@ describe("index shards", () => {
     ]);
   });
 
+  it("write one billed row per new customer, per membership change and per segment-day of a call; none for a redelivery", async () => {
+    const ws = uid("ws");
+    const keys = customersOnEveryShard().filter((k) => indexShardOf(k) === 0);
+    const stub = env.INDEX_SHARDS.getByName(indexShardName(ws, 0));
+    const now = Date.now();
+    await stub.apply([], now); // the shard's first call: tables created, the day's prune done
+    const facts = keys.flatMap((k) => [seen(k, now), entered(k, "vip", now), entered(k, "cart", now)]);
+    // 2 customers, 4 memberships, 2 segment-days.
+    expect(await stub.apply(facts, now)).toEqual({ rowsWritten: keys.length * 3 + 2 });
+    expect(await stub.apply(facts, now)).toEqual({ rowsWritten: 0 });
+    expect(await stub.apply([left(keys[0]!, "vip", now + 1)], now)).toEqual({ rowsWritten: 2 });
+  });
+
   it("keep a merged-away object out of the customers until a later fact brings it back", async () => {
     const ws = uid("ws");
     const c = `a:${uid("m")}`;
