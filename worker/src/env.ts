@@ -1,6 +1,7 @@
 // The bindings wrangler.toml gives the worker; one place so every module agrees on them.
 import type { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 import type { FloorDO } from "./bench/floor.ts";
+import type { IndexShardDO } from "./index-shards/IndexShardDO.ts";
 import type { CustomerDO } from "./customer/CustomerDO.ts";
 import type { RecsShardDO } from "./recs-shards/RecsShardDO.ts";
 import type { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
@@ -18,6 +19,8 @@ export interface Env {
   FLOOR: DurableObjectNamespace<FloorDO>;
   /** Recommendation sums and the product-interest index, item-sharded per workspace (`${workspace}:${shard}`, recs-shards/). */
   RECS_SHARDS: DurableObjectNamespace<RecsShardDO>;
+  /** The customer index and segment membership index per workspace, by customer (`${workspace}:${shard}`, index-shards/). */
+  INDEX_SHARDS: DurableObjectNamespace<IndexShardDO>;
   DB: D1Database;
   RECS_KV: KVNamespace;
   /** Item facts (facts.ts) and, by `kind`, KPI facts (kpis/counters.ts), segment facts and back-fill pages (segments/facts.ts). */

@@ -9,11 +9,11 @@ import { consumeEvents } from "./queues/events.ts";
 import { consumeMessages } from "./queues/messages.ts";
 import { materialiseRecommendations } from "./stores/recs-materialise.ts";
 import { resumeStalledBackfills } from "./stores/segment-backfill.ts";
-import { pruneSegmentIndex } from "./stores/segment-index.ts";
 
 export { AggregatorDO } from "./aggregator/AggregatorDO.ts";
 export { FloorDO } from "./bench/floor.ts";
 export { RecsShardDO } from "./recs-shards/RecsShardDO.ts";
+export { IndexShardDO } from "./index-shards/IndexShardDO.ts";
 export { CustomerDO } from "./customer/CustomerDO.ts";
 export { RateLimiterDO } from "./rate-limit/RateLimiterDO.ts";
 
@@ -46,14 +46,14 @@ export default {
     }
   },
   // Every 10 minutes: materialise the recommendation lists of items whose aggregates changed into
-  // KV, apply the messaging tables' and the segment index's retention, resume stalled back-fills.
+  // KV, apply the messaging tables' retention, resume stalled back-fills (the index shards prune
+  // their own tombstones as facts reach them).
   async scheduled(controller, rawEnv) {
     countInvocation(rawEnv, "scheduled");
     const env = meteredEnv(rawEnv);
     const [report] = await Promise.all([
       materialiseRecommendations(env, controller.scheduledTime),
       pruneDeliveries(env.DB, controller.scheduledTime),
-      pruneSegmentIndex(env.DB, controller.scheduledTime),
       resumeStalledBackfills(env, controller.scheduledTime),
     ]);
     console.log("materialised recommendations", report);

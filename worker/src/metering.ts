@@ -238,6 +238,7 @@ export function meteredEnv(env: Env): Env {
       RATE_LIMITER: meteredNamespace(env.RATE_LIMITER, "RateLimiterDO"),
       AGGREGATOR: meteredNamespace(env.AGGREGATOR, "AggregatorDO"),
       RECS_SHARDS: meteredNamespace(env.RECS_SHARDS, "RecsShardDO"),
+      INDEX_SHARDS: meteredNamespace(env.INDEX_SHARDS, "IndexShardDO"),
     };
     envs.set(env, wrapped);
   }

@@ -1,4 +1,4 @@
-// The customer object's dealings with the identity directory and the other stores about it (D1, the product-interest shards):
+// The customer object's dealings with the identity directory and the other stores about it (D1, the product-interest and index shards):
 // claiming its verified contacts, and deleting the customer everywhere. Called by CustomerDO.
 import type { Env } from "../env.ts";
 import { forgetMessaging } from "../stores/deliveries.ts";
@@ -23,7 +23,7 @@ export async function eraseCustomer(
     await forgetIdentities(env.DB, workspaceId, self);
     await forgetMessaging(env.DB, workspaceId, [self, ...linked]);
     await forgetProductInterest(env, workspaceId, [self, ...linked]);
-    await forgetCustomerIndex(env.DB, workspaceId, [self, ...linked]);
+    await forgetCustomerIndex(env, workspaceId, [self, ...linked]);
   }
   await store.erase();
   return existed;

@@ -1,8 +1,9 @@
 // The events queue's segment messages (their own kinds beside the item facts): membership and
-// customer facts folded into the D1 index, and back-fill pages. Each message is acked or retried
-// on its own, so a failure here never holds back the item facts of the same batch, nor they it.
+// customer facts folded into the index shards (one call per shard per batch), and back-fill pages.
+// Each message is acked or retried on its own, so a failure here never holds back the item facts of
+// the same batch, nor they it.
 import type { Env } from "../env.ts";
-import { isSegmentBackfillMessage, isSegmentFactsMessage } from "../segments/facts.ts";
+import { isSegmentBackfillMessage, isSegmentFactsMessage, type SegmentFactsMessage } from "../segments/facts.ts";
 import { runBackfillPage } from "../stores/segment-backfill.ts";
 import { applySegmentFacts } from "../stores/segment-index.ts";
 
@@ -13,21 +14,40 @@ export function isSegmentQueueMessage(body: unknown): boolean {
 }
 
 /**
- * Folds each message: facts into the index (idempotent: a redelivery changes nothing), a page of
- * a back-fill (its job's cursor makes a redelivery continue, not repeat). A malformed message is
- * acked and logged; a failure is retried with the events queue's backoff.
+ * Folds the batch's facts messages, one call per index shard for them all (idempotent: a
+ * redelivery changes nothing), then each back-fill page (its job's cursor makes a redelivery
+ * continue, not repeat). A malformed message is acked and logged; a message whose facts a failed
+ * shard held, or a failed page, is retried with the events queue's backoff.
  */
 export async function consumeSegmentMessages(messages: readonly Message<unknown>[], env: Env, retryDelaySeconds: (attempts: number) => number): Promise<void> {
+  const retry = (message: Message<unknown>, error: unknown) => {
+    console.error(`events queue: segment message failed (attempt ${message.attempts}); retrying it`, error);
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  };
+  const factMessages = messages.filter((m) => isSegmentFactsMessage(m.body)) as Message<SegmentFactsMessage>[];
+  if (factMessages.length) {
+    let failed: Set<number>;
+    try {
+      failed = await applySegmentFacts(env, factMessages.map((m) => m.body), Date.now());
+    } catch (error) {
+      failed = new Set(factMessages.keys());
+      console.error("events queue: index shards unreachable", error);
+    }
+    factMessages.forEach((message, i) => (failed.has(i) ? retry(message, "an index shard call failed") : message.ack()));
+  }
   for (const message of messages) {
     const body = message.body;
+    if (isSegmentFactsMessage(body)) continue;
+    if (!isSegmentBackfillMessage(body)) {
+      console.warn("events queue: dropping malformed segment message", message.id);
+      message.ack();
+      continue;
+    }
     try {
-      if (isSegmentFactsMessage(body)) await applySegmentFacts(env.DB, body.workspaceId, body.facts);
-      else if (isSegmentBackfillMessage(body)) await runBackfillPage(env, body, Date.now());
-      else console.warn("events queue: dropping malformed segment message", message.id);
+      await runBackfillPage(env, body, Date.now());
       message.ack();
     } catch (error) {
-      console.error(`events queue: segment message failed (attempt ${message.attempts}); retrying it`, error);
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      retry(message, error);
     }
   }
 }

@@ -5,6 +5,7 @@ import * as z from "zod/mini";
 import { doc } from "../openapi.ts";
 import { secretKeyAuth, writeKeyAuth, type WorkspaceEnv } from "../auth.ts";
 import type { Context } from "hono";
+import type { Env } from "../env.ts";
 import { customerStub } from "../customer/routing.ts";
 import { anonymousProfileKey, customerIdOf, profileKeysForId, userProfileKey } from "../identity/profile-keys.ts";
 import { normalizeEmail, normalizePhone } from "../identity/normalize.ts";
@@ -41,15 +42,15 @@ type Match = "user_id" | "anonymous_id" | "email" | "phone";
  * of the email or phone in the identity directory (looked up by its hash, as ingest does). Never
  * wakes a customer object.
  */
-async function customersNamedBy(db: D1Database, workspaceId: string, q: string): Promise<Map<string, Match[]>> {
+async function customersNamedBy(env: Env, workspaceId: string, q: string): Promise<Map<string, Match[]>> {
   const found = new Map<string, Match[]>();
   const add = (profileKey: string, match: Match) => found.set(profileKey, [...(found.get(profileKey) ?? []), match]);
   const byId: [string, Match][] = [[userProfileKey(q), "user_id"], [anonymousProfileKey(q), "anonymous_id"]];
-  const indexed = await indexedCustomers(db, workspaceId, byId.map(([key]) => key));
+  const indexed = await indexedCustomers(env, workspaceId, byId.map(([key]) => key));
   for (const [key, match] of byId) if (indexed.has(key)) add(key, match);
   const email = normalizeEmail(q);
   const phone = email ? undefined : normalizePhone(q);
-  const owner = email ? await directoryOwner(db, workspaceId, "email", email) : phone ? await directoryOwner(db, workspaceId, "phone", phone) : null;
+  const owner = email ? await directoryOwner(env.DB, workspaceId, "email", email) : phone ? await directoryOwner(env.DB, workspaceId, "phone", phone) : null;
   if (owner) add(owner, email ? "email" : "phone");
   return found;
 }
@@ -64,8 +65,8 @@ export const customerRoutes = new Hono<WorkspaceEnv>()
     const ws = c.var.workspace.id;
     if (segment !== undefined && !(await workspaceSegments(c.env.DB, ws)).some((d) => d.id === segment)) throw notFound(`no segment ${segment} in this workspace`);
     if (q !== undefined) {
-      const found = await customersNamedBy(c.env.DB, ws, q);
-      const members = segment === undefined ? null : await membersAmong(c.env.DB, ws, segment, [...found.keys()]);
+      const found = await customersNamedBy(c.env, ws, q);
+      const members = segment === undefined ? null : await membersAmong(c.env, ws, segment, [...found.keys()]);
       const customers = [...found]
         .filter(([key]) => members === null || members.has(key))
         .map(([key, matched]) => ({ customer_id: customerIdOf(key), profile_key: key, matched, ...(members ? { since: new Date(members.get(key)!).toISOString() } : {}) }));
@@ -75,11 +76,11 @@ export const customerRoutes = new Hono<WorkspaceEnv>()
     if (cursor !== undefined && after === null) throw badRequest("invalid_cursor", "the cursor is not one this API gave out");
     const n = limit ? Number(limit) : PAGE_DEFAULT;
     if (segment !== undefined) {
-      const page = pageOf(await segmentMembers(c.env.DB, ws, segment, after, n + 1), n, (r) => r.profile_key);
+      const page = pageOf(await segmentMembers(c.env, ws, segment, after, n + 1), n, (r) => r.profile_key);
       const customers = page.rows.map((r) => ({ customer_id: customerIdOf(r.profile_key), profile_key: r.profile_key, since: new Date(r.since).toISOString() }));
       return c.json({ customers, next_cursor: page.next_cursor });
     }
-    const page = pageOf(await customerPage(c.env.DB, ws, after, n + 1), n, (r) => r.profile_key);
+    const page = pageOf(await customerPage(c.env, ws, after, n + 1), n, (r) => r.profile_key);
     const customers = page.rows.map((r) => ({ customer_id: customerIdOf(r.profile_key), profile_key: r.profile_key, first_seen: new Date(r.seen_at).toISOString() }));
     return c.json({ customers, next_cursor: page.next_cursor });
   })

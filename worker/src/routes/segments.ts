@@ -82,7 +82,7 @@ function csvField(value: string): string {
 export const segmentRoutes = new Hono<WorkspaceEnv>()
   .use(secretKeyAuth)
   .get("/", doc("Segments", "secret key", "The workspace's segments (built-in and custom) with their sizes"), async (c) => {
-    const [definitions, sizes] = await Promise.all([workspaceSegments(c.env.DB, c.var.workspace.id), segmentSizes(c.env.DB, c.var.workspace.id)]);
+    const [definitions, sizes] = await Promise.all([workspaceSegments(c.env.DB, c.var.workspace.id), segmentSizes(c.env, c.var.workspace.id)]);
     return c.json({ segments: definitions.map((d) => segmentView(d, sizes.get(d.id) ?? 0)) });
   })
   /**
@@ -101,9 +101,9 @@ export const segmentRoutes = new Hono<WorkspaceEnv>()
     const segment = await findSegment(c.env.DB, c.var.workspace.id, c.req.param("id"));
     const ws = c.var.workspace.id;
     const [sizes, backfill, changes] = await Promise.all([
-      segmentSizes(c.env.DB, ws),
+      segmentSizes(c.env, ws),
       backfillProgress(c.env.DB, ws, segment.id),
-      segmentChanges(c.env.DB, ws, segment.id, utcDay(Date.now() - (CHANGES_DAYS - 1) * DAY_MS)),
+      segmentChanges(c.env, ws, segment.id, utcDay(Date.now() - (CHANGES_DAYS - 1) * DAY_MS)),
     ]);
     return c.json({
       segment: { ...segmentView(segment, sizes.get(segment.id) ?? 0), backfill, changes: changes.map((d) => ({ date: d.day, entered: d.entered, exited: d.exited })) },
@@ -121,7 +121,7 @@ export const segmentRoutes = new Hono<WorkspaceEnv>()
     const now = Date.now();
     const { definition, created, changed } = await putSegment(c.env, ws, id, toStore, now);
     if (changed) await startBackfill(c.env, ws, id, definition.version, now);
-    const [sizes, backfill] = await Promise.all([segmentSizes(c.env.DB, ws), backfillProgress(c.env.DB, ws, id)]);
+    const [sizes, backfill] = await Promise.all([segmentSizes(c.env, ws), backfillProgress(c.env.DB, ws, id)]);
     return c.json({ segment: { ...segmentView(definition, sizes.get(id) ?? 0), backfill } }, created && definition.kind === "custom" ? 201 : 200);
   })
   /** Deletes a custom segment, unless a trigger's audience or another segment's rule names it. */
@@ -143,7 +143,7 @@ export const segmentRoutes = new Hono<WorkspaceEnv>()
     const segment = await findSegment(c.env.DB, c.var.workspace.id, c.req.param("id"));
     const q = c.req.valid("query");
     const limit = q.limit ? Number(q.limit) : PAGE_DEFAULT;
-    const rows = await segmentMembers(c.env.DB, c.var.workspace.id, segment.id, pageAfter(q.cursor), limit + 1);
+    const rows = await segmentMembers(c.env, c.var.workspace.id, segment.id, pageAfter(q.cursor), limit + 1);
     const page = pageOf(rows, limit, (r) => r.profile_key);
     return c.json({
       members: page.rows.map((r) => ({ customer_id: customerIdOf(r.profile_key), profile_key: r.profile_key, since: new Date(r.since).toISOString() })),
@@ -157,7 +157,7 @@ export const segmentRoutes = new Hono<WorkspaceEnv>()
     const lines = ["customer_id,profile_key,since"];
     let more = false;
     while (lines.length - 1 < CSV_MAX_ROWS) {
-      const rows = await segmentMembers(c.env.DB, c.var.workspace.id, segment.id, after, CSV_PAGE);
+      const rows = await segmentMembers(c.env, c.var.workspace.id, segment.id, after, CSV_PAGE);
       for (const r of rows) lines.push([customerIdOf(r.profile_key), r.profile_key, new Date(r.since).toISOString()].map(csvField).join(","));
       if (rows.length < CSV_PAGE) break;
       after = rows.at(-1)!.profile_key;

@@ -44,7 +44,7 @@ export const SEGMENT_FACTS_PER_MESSAGE = 200;
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object";
 
-function isSegmentFact(fact: unknown): fact is SegmentFact {
+export function isSegmentFact(fact: unknown): fact is SegmentFact {
   if (!isObject(fact) || typeof fact.customer !== "string" || typeof fact.at !== "number") return false;
   if (fact.type === "customer") return typeof fact.present === "boolean";
   return fact.type === "membership" && typeof fact.segment === "string" && typeof fact.member === "boolean" && typeof fact.since === "number";

@@ -47,7 +47,7 @@ function pageMessage(workspaceId: string, segmentId: string, version: number): S
 
 /** Starts (or restarts, for a newer version) the back-fill of a segment over every customer the index lists now. */
 export async function startBackfill(env: Env, workspaceId: string, segmentId: string, version: number, now: number): Promise<void> {
-  const total = await countCustomers(env.DB, workspaceId);
+  const total = await countCustomers(env, workspaceId);
   await env.DB.prepare(
     `INSERT INTO segment_backfills (workspace_id, segment_id, version, status, cursor, processed, total, started_at, updated_at, finished_at)
      VALUES (?, ?, ?, 'running', NULL, 0, ?, ?, ?, NULL)
@@ -84,7 +84,7 @@ export async function runBackfillPage(env: Env, message: SegmentBackfillMessage,
   const { workspaceId, segmentId, version } = message;
   const job = await env.DB.prepare(`SELECT ${JOB_COLUMNS} FROM segment_backfills WHERE workspace_id = ? AND segment_id = ?`).bind(workspaceId, segmentId).first<JobRow>();
   if (!job || job.version !== version || job.status !== "running") return "stale";
-  const page = await customerPage(env.DB, workspaceId, job.cursor, pageSize);
+  const page = await customerPage(env, workspaceId, job.cursor, pageSize);
   if (page.length) {
     const [segments, policy] = await Promise.all([
       workspaceSegments(env.DB, workspaceId),
@@ -97,7 +97,7 @@ export async function runBackfillPage(env: Env, message: SegmentBackfillMessage,
       const outcomes = await Promise.all(chunk.map(({ profile_key }) => customerStub(env, workspaceId, profile_key).backfillSegments(pushed, now)));
       outcomes.forEach((outcome, j) => outcome !== "evaluated" && gone.push(chunk[j]!.profile_key));
     }
-    await markCustomersGone(env.DB, workspaceId, gone, now);
+    await markCustomersGone(env, workspaceId, gone, now);
   }
   const done = page.length < pageSize;
   const moved = await env.DB.prepare(

@@ -3,7 +3,7 @@
 import type { Env } from "../env.ts";
 import { resolveSegments, type SegmentDefinition, type SegmentToStore, type StoredSegment } from "../segments/definitions.ts";
 import { publishConfig } from "./messaging-config.ts";
-import { forgetSegmentStatements } from "./segment-index.ts";
+import { forgetSegment } from "./segment-index.ts";
 
 export async function storedSegments(db: D1Database, workspaceId: string): Promise<StoredSegment[]> {
   const { results } = await db
@@ -47,14 +47,18 @@ export async function putSegment(
   return { definition, created: !existing, changed };
 }
 
-/** Deletes a custom segment with its index rows and back-fill, and publishes the config. */
+/**
+ * Deletes a custom segment with its back-fill, publishes the config, then its index rows in every
+ * shard. Those go whether or not the definition was still there, so repeating a DELETE whose shard
+ * calls failed finishes it (a segment never defined has no rows to lose).
+ */
 export async function deleteSegment(env: Env, workspaceId: string, segmentId: string, now: number): Promise<boolean> {
   const [deleted] = await env.DB.batch([
     env.DB.prepare(`DELETE FROM segment_definitions WHERE workspace_id = ? AND segment_id = ? AND kind = 'custom' RETURNING segment_id`).bind(workspaceId, segmentId),
-    ...forgetSegmentStatements(env.DB, workspaceId, segmentId),
     env.DB.prepare(`DELETE FROM segment_backfills WHERE workspace_id = ? AND segment_id = ?`).bind(workspaceId, segmentId),
   ]);
-  if (!deleted?.results.length) return false;
-  await publishConfig(env, workspaceId, now);
-  return true;
+  const existed = Boolean(deleted?.results.length);
+  if (existed) await publishConfig(env, workspaceId, now);
+  await forgetSegment(env, workspaceId, segmentId);
+  return existed;
 }

@@ -2,12 +2,12 @@
 // evaluated in a bounded sample of customers' own objects (each decides on its own facts, as for a
 // real segment) and the share that matches is scaled to the workspace's customers: an estimate,
 // said to be one, with its sample size; exact when the sample is every customer. The sample is a
-// run of the customer index from a place fixed per workspace and hour.
+// run of each index shard from a place fixed per workspace and hour.
 import { customerStub } from "../customer/routing.ts";
 import type { Env } from "../env.ts";
 import type { SegmentDefinition } from "../segments/definitions.ts";
 import type { SegmentRule } from "../segments/rules.ts";
-import { countCustomers, customerSample } from "./segment-index.ts";
+import { customerSample } from "./segment-index.ts";
 
 /** Customers a preview evaluates: enough for a share within about ±10 points, few enough to answer in well under a second. */
 export const PREVIEW_SAMPLE_SIZE = 100;
@@ -40,8 +40,7 @@ export interface SegmentPreview {
 }
 
 export async function previewSegmentRule(env: Env, workspaceId: string, rule: SegmentRule, definitions: SegmentDefinition[], now: number, sampleSize = PREVIEW_SAMPLE_SIZE): Promise<SegmentPreview> {
-  const customers = await countCustomers(env.DB, workspaceId);
-  const keys = await customerSample(env.DB, workspaceId, customers, sampleSize, () => sampleStart(workspaceId, now));
+  const { customers, keys } = await customerSample(env, workspaceId, sampleSize, () => sampleStart(workspaceId, now));
   const answers: (boolean | null)[] = [];
   for (let i = 0; i < keys.length; i += PREVIEW_CONCURRENCY)
     answers.push(...(await Promise.all(keys.slice(i, i + PREVIEW_CONCURRENCY).map((key) => customerStub(env, workspaceId, key).previewSegment(definitions, rule, now)))));
