@@ -1,5 +1,10 @@
 // The local outbox (GET /v1/outbox) and delivery receipts: what was sent, to whom, and what became of it.
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import type { Env } from "../src/env.ts";
+import type { OutgoingMessage } from "../src/messages/message.ts";
+import { METER_PATH, meteredEnv, meterResponse, type MeterCounts } from "../src/metering.ts";
+import { claimDelivery, deliverToOutbox } from "../src/stores/deliveries.ts";
 import { batch, request, trackEvent, uid } from "./helpers.ts";
 import { admin, messagesOf, messagingWorkspace, outbox, waitForOutbox, type MessagingWorkspace } from "./messaging-helpers.ts";
 
@@ -82,5 +87,27 @@ describe("delivery receipts", () => {
     const ws = await messagingWorkspace();
     expect((await messagesOf(ws, uid())).status).toBe(404);
     expect((await admin(ws, "GET", "/triggers")).status).toBe(200);
+  });
+});
+
+describe("what a message writes to D1", () => {
+  it("is 4 billed rows through the outbox (the ledger's row and its profile index, its status, the outbox entry), and a second delivery adds no entry", async () => {
+    const workerEnv = env as unknown as Env;
+    const metered = meteredEnv({ ...workerEnv, SEAM_DEV_METER: "on" });
+    const message = {
+      v: 1, message_id: `msg_${uid()}`, workspace_id: "demo", profile_key: `a:${uid()}`, channel: "email", trigger_id: "cross-sell",
+      template: "post_purchase", step: 0, created_at: new Date().toISOString(), payload: { subject: "Thanks" },
+    } as unknown as OutgoingMessage;
+    const written = async (work: () => Promise<unknown>) => {
+      await meterResponse(new Request(`https://seam.test${METER_PATH}`, { method: "DELETE" })).text();
+      await work();
+      return ((await meterResponse(new Request(`https://seam.test${METER_PATH}`)).json()) as MeterCounts).d1_rows_written_by_table;
+    };
+    const now = Date.now();
+    expect(await written(async () => (await claimDelivery(metered.DB, message, now)).kind === "claimed" && deliverToOutbox(metered.DB, message, now))).toEqual({ message_deliveries: 3, outbox: 1 });
+    // Delivered again (a redelivered queue message that got past its claim): no second entry.
+    expect(await written(() => deliverToOutbox(metered.DB, message, now + 1))).toEqual({ message_deliveries: 1 });
+    const { results } = await workerEnv.DB.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE message_id = ?`).bind(message.message_id).all<{ n: number }>();
+    expect(results[0]!.n).toBe(1);
   });
 });

@@ -52,13 +52,17 @@ export async function markAttemptFailed(db: D1Database, messageId: string, error
     .run();
 }
 
-/** Puts a message in the outbox and marks it sent, in one D1 transaction; a second write is a no-op. */
+/**
+ * Puts a message in the outbox and marks it sent, in one D1 transaction. Only the claim's holder
+ * calls it, and a message marked sent is never claimed again; a second call changes nothing either
+ * (the entry goes in only while the ledger does not say sent).
+ */
 export async function deliverToOutbox(db: D1Database, message: OutgoingMessage, now: number): Promise<void> {
   await db.batch([
     db
       .prepare(
         `INSERT INTO outbox (message_id, workspace_id, profile_key, channel, trigger_id, template, step, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM message_deliveries WHERE message_id = ?1 AND status = 'sent')`,
       )
       .bind(message.message_id, message.workspace_id, message.profile_key, message.channel, message.trigger_id, message.template, message.step, webhookBody(message), now),
     db
@@ -138,7 +142,8 @@ export async function forgetMessaging(db: D1Database, workspaceId: string, profi
 export async function pruneDeliveries(db: D1Database, now: number): Promise<void> {
   const before = now - OUTBOX_RETENTION_DAYS * 24 * 60 * 60 * 1000;
   await db.batch([
-    db.prepare(`DELETE FROM outbox WHERE created_at < ?`).bind(before),
+    // Per workspace, along the outbox's key (workspace, time): no scan of the whole outbox.
+    db.prepare(`DELETE FROM outbox WHERE workspace_id IN (SELECT id FROM workspaces) AND created_at < ?`).bind(before),
     db.prepare(`DELETE FROM message_deliveries WHERE updated_at < ?`).bind(before),
   ]);
 }
