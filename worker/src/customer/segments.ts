@@ -122,7 +122,13 @@ export class CustomerSegments {
   /** Facts handed over whose request failed after its batch committed: back to the outbox, which sends them. */
   requeue(facts: readonly SegmentFact[]): void {
     if (facts.length === 0) return;
-    this.store.transaction(() => this.store.addFacts(facts));
+    try {
+      this.store.transaction(() => this.store.addFacts(facts));
+    } catch (error) {
+      // The request's own failure is what its caller must see; this one is only logged.
+      console.error("seam: segment facts of a failed answer could not go back to the outbox", error);
+      return;
+    }
     this.sendLeftovers();
   }
 
