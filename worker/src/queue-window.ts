@@ -1,8 +1,7 @@
 // Facts of the requests an isolate answers within a short window travel to the `events` queue
 // together: one queue message per N facts instead of one (or more) per request.
 import { afterResponse, type WaitUntil } from "./background.ts";
-import type { Env } from "./env.ts";
-import type { EventsQueueBody } from "./facts.ts";
+import type { Env, EventsQueuePayload } from "./env.ts";
 import { sizedChunks } from "./sized-chunks.ts";
 
 /** Queue `sendBatch` takes at most 100 messages and 256 KB per call; a call over either fails whole. */
@@ -28,9 +27,9 @@ export const FACTS_FLUSH_MS = 1000;
 export class QueueWindow<T> {
   private collecting: Map<string, T[]> | undefined;
   private readonly label: string;
-  private readonly toMessages: (workspaceId: string, items: T[]) => EventsQueueBody[];
+  private readonly toMessages: (workspaceId: string, items: T[]) => EventsQueuePayload[];
 
-  constructor(label: string, toMessages: (workspaceId: string, items: T[]) => EventsQueueBody[]) {
+  constructor(label: string, toMessages: (workspaceId: string, items: T[]) => EventsQueuePayload[]) {
     this.label = label;
     this.toMessages = toMessages;
   }

@@ -148,7 +148,14 @@ describe("the segment outbox in segment meta", () => {
       return send(message, options);
     });
     try {
-      await batch([trackEvent(visitor, "Product Viewed", { product_id: "p1" })]);
+      // A batch whose caller does not carry its segment facts (the object's own ingest, as a
+      // tracking link's engagement runs it): the outbox sends them (the ingest route's requests
+      // take them with their answer: segment-facts-window.test.ts).
+      const event: SeamEvent = {
+        messageId: uid("m"), type: "track", event: "Product Viewed", timestamp: Date.now(), receivedAt: Date.now(), channel: "web", verified: false,
+        anonymousId: visitor, properties: { product_id: "p1" }, traits: {}, context: {},
+      };
+      await runInDurableObject(stubOf(visitor), (instance) => (instance as unknown as CustomerDO).ingest({ workspaceId: "demo", profileKey: `a:${visitor}`, events: [event] }));
       const outbox = () =>
         runInDurableObject(stubOf(visitor), (instance) => (instance as unknown as { store: { segmentMeta: { get(k: string): string | undefined } } }).store.segmentMeta.get("outbox"));
       await vi.waitFor(() => expect(failed).toBe(1));

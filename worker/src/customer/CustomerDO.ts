@@ -84,7 +84,8 @@ export class CustomerDO extends DurableObject<Env> {
    * Applies a batch of this customer's events. A merged-away object forwards the batch to the
    * customer it now belongs to, so a late event from an old tab is not lost. After the batch, an
    * identified customer pulls in the anonymous visitors its verified events name, and tells the
-   * identity directory (off the response path) about verified emails and phones.
+   * identity directory (off the response path) about verified emails and phones. The segment facts
+   * the batch made ride back with the answer when the request asks (`segmentFacts`).
    */
   async ingest(request: IngestRequest): Promise<IngestOutcome> {
     const hops = request.hops ?? 0;
@@ -99,7 +100,8 @@ export class CustomerDO extends DurableObject<Env> {
     const settings = reportingSettings(config);
     const before = beforeBatch(this.store, (ids) => this.messaging.messageFacts(ids), request.events);
     const cartBefore = this.store.meta.get("cart_updated_at");
-    const batch = () => ({ edgeTimeZone: request.edgeTimeZone, cartChanged: cartBefore !== this.store.meta.get("cart_updated_at") });
+    const handOver = request.segmentFacts === true;
+    const batch = () => ({ edgeTimeZone: request.edgeTimeZone, cartChanged: cartBefore !== this.store.meta.get("cart_updated_at"), handOver });
     let planned: Planned | undefined;
     // Attribution, segments and triggers in the batch's transaction: what they write rides in the
     // batch's one journal row. A batch that merges visitors in plans after the merge.
@@ -108,23 +110,34 @@ export class CustomerDO extends DurableObject<Env> {
       if (!isUserProfile(request.profileKey) || visitorsNamedBy(events).size === 0) planned = this.planning.inBatch(events, batch(), config);
       return increments;
     });
-    if (isUserProfile(request.profileKey))
-      for (const source of visitorsNamedBy(accepted)) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)));
-    if (accepted.length) {
-      const last = accepted.at(-1)!;
-      const lead = () => this.store.attribution.settleLead(knownAfter(request.profileKey, accepted), last.timestamp, last.channel, last.messageId, settings);
-      kpis.push(...this.store.transaction(lead));
-      const entered = request.location ? updateNearStore(this.store.meta, this.store.transaction, config.stores, request.location, last.receivedAt) : null;
-      if (entered && (await this.messaging.nearStore(entered, config, last.receivedAt))) afterResponse(this.ctx, "in-session send", this.messaging.runDue(last.receivedAt, current, held));
+    // Handed over in the batch's transaction (or the planning's after a merge): lost with the
+    // answer unless this answer carries them, so a failure from here on queues them again.
+    let handed = planned?.facts ?? [];
+    try {
+      if (isUserProfile(request.profileKey))
+        for (const source of visitorsNamedBy(accepted)) await this.mergeFrom(source, Math.max(...accepted.map((e) => e.receivedAt)), !handOver);
+      if (accepted.length) {
+        const last = accepted.at(-1)!;
+        const lead = () => this.store.attribution.settleLead(knownAfter(request.profileKey, accepted), last.timestamp, last.channel, last.messageId, settings);
+        kpis.push(...this.store.transaction(lead));
+        const entered = request.location ? updateNearStore(this.store.meta, this.store.transaction, config.stores, request.location, last.receivedAt) : null;
+        if (entered && (await this.messaging.nearStore(entered, config, last.receivedAt))) afterResponse(this.ctx, "in-session send", this.messaging.runDue(last.receivedAt, current, held));
+      }
+      if (verifiedContacts && this.store.unclaimedIdentities().length) afterResponse(this.ctx, "identity directory claim", this.claimIdentities());
+      if (accepted.length) handed = await this.planning.afterBatch(accepted, batch(), planned, held, current);
+      // A merge's facts wait for the planning after it; if that failed, they leave on their own.
+      if (handOver && isUserProfile(request.profileKey)) this.segments.sendLeftovers();
+      const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
+      const fact = kpiFact(kpis);
+      if (fact) outcome.kpis = fact;
+      if (handed.length) outcome.segmentFacts = handed;
+      if (request.includeProfile) outcome.profile = this.store.reads.visitorProfile();
+      if (request.recs) outcome.recs = await Promise.all(request.recs.map((query) => this.recommend(query, request.workspaceId)));
+      return outcome;
+    } catch (error) {
+      this.segments.requeue(handed);
+      throw error;
     }
-    if (verifiedContacts && this.store.unclaimedIdentities().length) afterResponse(this.ctx, "identity directory claim", this.claimIdentities());
-    if (accepted.length) await this.planning.afterBatch(accepted, batch(), planned, held, current);
-    const outcome: IngestOutcome = { statuses, facts, profileKey: request.profileKey };
-    const fact = kpiFact(kpis);
-    if (fact) outcome.kpis = fact;
-    if (request.includeProfile) outcome.profile = this.store.reads.visitorProfile();
-    if (request.recs) outcome.recs = await Promise.all(request.recs.map((query) => this.recommend(query, request.workspaceId)));
-    return outcome;
   }
 
   // ---- triggers and messages ------------------------------------------------------------------------
@@ -221,7 +234,7 @@ export class CustomerDO extends DurableObject<Env> {
    * repeated or racing merge is a no-op; only then does the source drop its copy. If that last
    * step never happens, the source keeps a copy that the guard will never merge twice.
    */
-  private async mergeFrom(source: string, now: number): Promise<void> {
+  private async mergeFrom(source: string, now: number, sendSegmentFacts = true): Promise<void> {
     const self = this.store.meta.get("profile_key")!;
     if (source === self || this.store.linkedProfiles().has(source)) return;
     const stub = this.stubFor(source);
@@ -234,7 +247,8 @@ export class CustomerDO extends DurableObject<Env> {
       await stub.releaseHandOver(self);
       afterResponse(this.ctx, "identity directory repoint", repointIdentities(this.env.DB, this.store.meta.get("workspace_id")!, source, self, now));
       // The merged-in history may put the customer in segments (or take them out).
-      if (snapshot) await this.segments.evaluateAll(now, await this.publishedSegments());
+      // A request that carries segment facts takes these with its planning (`sendSegmentFacts` false).
+      if (snapshot) await this.segments.evaluateAll(now, await this.publishedSegments(), sendSegmentFacts);
     }
   }
 

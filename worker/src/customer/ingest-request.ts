@@ -4,6 +4,7 @@ import type { Location } from "../geo/near-store.ts";
 import type { KpiFact } from "../kpis/counters.ts";
 import type { RecsQuery, RecsResult } from "../recs/serve.ts";
 import type { SeamEvent, VisitorProfile } from "../schemas.ts";
+import type { SegmentFact } from "../segments/facts.ts";
 
 export interface IngestRequest {
   workspaceId: string;
@@ -19,6 +20,12 @@ export interface IngestRequest {
   location?: Location;
   /** Recommendations to answer after the batch is applied (the page's widgets, asked with its events). */
   recs?: RecsQuery[];
+  /**
+   * The caller sends the segment facts the batch makes (the ingest route's queue window): they
+   * come back in `segmentFacts`, marked as handed over in the batch's transaction. Without it
+   * they leave through the object's outbox (a queue message of their own, retried by the alarm).
+   */
+  segmentFacts?: boolean;
 }
 
 export interface IngestOutcome {
@@ -32,4 +39,6 @@ export interface IngestOutcome {
   profile?: VisitorProfile;
   /** One per `recs` query, in order. */
   recs?: RecsResult[];
+  /** Segment facts handed over to the caller (IngestRequest.segmentFacts), when the batch made any. */
+  segmentFacts?: SegmentFact[];
 }

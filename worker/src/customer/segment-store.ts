@@ -91,6 +91,20 @@ export class SegmentStore {
     else this.meta.set(OUTBOX_KEY, JSON.stringify(box));
   }
 
+  /**
+   * Every fact of the outbox, marked as handed over: for the ingest request to carry (its route's
+   * queue window). Call inside the transaction that writes the batch, so the clearing rides in its
+   * journal row. The numbering goes on (`next` stays): a send already under way clears by number
+   * (`sent`), and must not clear a fact queued after this. Facts queued in the old table stay there
+   * for the outbox's own send.
+   */
+  handOver(): SegmentFact[] {
+    const box = this.outbox();
+    if (box.facts.length === 0) return [];
+    this.meta.set(OUTBOX_KEY, JSON.stringify({ next: box.next, facts: [] } satisfies Outbox));
+    return box.facts.map(([, fact]) => fact);
+  }
+
   private outbox(): Outbox {
     const json = this.meta.get(OUTBOX_KEY);
     return json ? (JSON.parse(json) as Outbox) : { next: 1, facts: [] };

@@ -1,7 +1,10 @@
 // The customer's segments, decided in their own object (segments/evaluate.ts): after a batch (only
 // the segments reading what it touched), by the one alarm when time alone changes membership,
-// after a merge, and for a back-fill. Every change leaves as a fact through the outbox, to the
-// events queue (whose consumer keeps the D1 index). Storage, reads, timer and queue are passed in.
+// after a merge, and for a back-fill. Every change is a fact for the events queue (whose consumer
+// keeps the index), written to the outbox with the change: a request's batch hands the outbox
+// over with its answer (its route's queue window sends it with the other requests' facts of that
+// second, routes/ingest.ts); anything else (the alarm, a back-fill, a merge) sends the outbox as a
+// message of its own, retried by the alarm. Storage, reads, timer and queue are passed in.
 import { segmentsDigest, type SegmentDefinition } from "../segments/definitions.ts";
 import { earliest, evaluateSegments, segmentInputsOf, segmentsReading } from "../segments/evaluate.ts";
 import type { SegmentRule } from "../segments/rules.ts";
@@ -93,15 +96,45 @@ export class CustomerSegments {
     return this.evaluateNow(definitions, now, everything ? null : segmentsReading(definitions, inputsTouchedBy(accepted, cartChanged)));
   }
 
-  /** After an evaluation committed: the alarm moves to its timer, and its facts leave for the events queue. */
-  async settle(evaluated: Evaluated): Promise<void> {
+  /**
+   * After an evaluation committed: the alarm moves to its timer, and its facts leave for the events
+   * queue (`send` false: a request's batch will take them with handOver, or sendLeftovers sends them).
+   */
+  async settle(evaluated: Evaluated, send = true): Promise<void> {
     await this.deps.alarm.set(evaluated.alarm);
+    if (send) this.sendLeftovers();
+  }
+
+  /** Whatever the outbox holds leaves for the events queue after the response. */
+  sendLeftovers(): void {
     if (this.store.pending(1)) this.deps.background("segment facts to the events queue", this.flush());
   }
 
-  /** Every segment again (a merge brought another profile's facts in). */
-  async evaluateAll(now: number, published: PublishedSegments): Promise<void> {
-    await this.evaluate(this.definitions(published), now, null);
+  /**
+   * Inside the transaction that writes a request's batch: the outbox's facts (this batch's and any
+   * still waiting), marked as handed over in that transaction, for the request's answer. From then
+   * on they are the caller's to send (routes/ingest.ts); requeue() takes them back if the answer fails.
+   */
+  handOver(): SegmentFact[] {
+    return this.store.handOver();
+  }
+
+  /** Facts handed over whose request failed after its batch committed: back to the outbox, which sends them. */
+  requeue(facts: readonly SegmentFact[]): void {
+    if (facts.length === 0) return;
+    try {
+      this.store.transaction(() => this.store.addFacts(facts));
+    } catch (error) {
+      // The request's own failure is what its caller must see; this one is only logged.
+      console.error("seam: segment facts of a failed answer could not go back to the outbox", error);
+      return;
+    }
+    this.sendLeftovers();
+  }
+
+  /** Every segment again (a merge brought another profile's facts in); `send` as in settle. */
+  async evaluateAll(now: number, published: PublishedSegments, send = true): Promise<void> {
+    await this.settle(this.evaluateNow(this.definitions(published), now, null), send);
   }
 
   /** A back-fill: keeps the definitions it brings when they are newer than the published copy, then evaluates everything. */
@@ -162,10 +195,6 @@ export class CustomerSegments {
     const at = Math.max(now, Number(this.store.meta.get("fact_at") ?? 0) + 1);
     this.store.meta.set("fact_at", at);
     return at;
-  }
-
-  private async evaluate(definitions: readonly SegmentDefinition[], now: number, only: ReadonlySet<string> | null): Promise<void> {
-    await this.settle(this.evaluateNow(definitions, now, only));
   }
 
   /** Evaluates `only` (null: every segment), writes what changed with its facts, and sets the timer to the next change. */

@@ -11,6 +11,7 @@ import { factMessages, type ItemFact } from "../facts.ts";
 import { recsShardCount } from "../recs-shards/client.ts";
 import { kpiMessages, type KpiFact } from "../kpis/counters.ts";
 import { QueueWindow } from "../queue-window.ts";
+import { segmentFactMessages, type SegmentFact } from "../segments/facts.ts";
 import { profileKeyForContact } from "../stores/identity-directory.ts";
 import { userHashOf, userHashVerifier } from "../identity/verify.ts";
 import { normalizeEvent, type EnvelopeDefaults, type Rejection } from "../ingest/normalize.ts";
@@ -192,7 +193,10 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   const recsOwner = entries.at(-1)?.profileKey;
   const recsQueries = recs?.filter((list): list is RecsQuery => !("error" in list));
   let recsResults: RecsResult[] | undefined;
-  await Promise.all(
+  const handed: SegmentFact[] = [];
+  // Settled, not raced: the objects that answered handed their segment facts over (their outbox no
+  // longer holds them), so another customer's failed call must not drop them with the request.
+  const calls = await Promise.allSettled(
     [...groups].map(async ([profileKey, group]) => {
       const stub = customerStub(c.env, workspace.id, profileKey);
       const outcome = await stub.ingest({
@@ -203,7 +207,9 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
         ...(typeof edgeTimeZone === "string" ? { edgeTimeZone } : {}),
         ...(location ? { location } : {}),
         ...(recsQueries?.length && profileKey === recsOwner ? { recs: recsQueries } : {}),
+        segmentFacts: true,
       });
+      if (outcome.segmentFacts) handed.push(...(outcome.segmentFacts as SegmentFact[]));
       if (outcome.recs) recsResults = outcome.recs;
       outcome.statuses.forEach((status, i) => {
         results[group.indexes[i]!] = { messageId: group.events[i]!.messageId, status };
@@ -214,6 +220,9 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
       if (outcome.profile) profile = outcome.profile;
     }),
   );
+  segmentFacts.add(c.executionCtx, c.env.EVENTS, workspace.id, handed);
+  const failed = calls.find((call) => call.status === "rejected");
+  if (failed) throw failed.reason;
   factShardCounts.set(workspace.id, recsShardCount(workspace.settings));
   itemFacts.add(c.executionCtx, c.env.EVENTS, workspace.id, facts);
   kpiFacts.add(c.executionCtx, c.env.EVENTS, workspace.id, kpis);
@@ -251,11 +260,21 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   return c.json(response);
 }
 
-/** Item facts (recommendations, interest index) and KPI counter facts, each in its own window. */
+/**
+ * Item facts (recommendations, interest index), KPI counter facts and segment facts, each in its
+ * own window. Segment facts (customer objects' entries and exits, a new customer's presence) are
+ * handed over by the objects with their answers: a queue message per object was 3 billed queue
+ * operations for a fact or two. As with the other facts, those of a window are lost if the isolate
+ * dies within the window (FACTS_FLUSH_MS) or the queue refuses the send, and the index misses them:
+ * a new customer's index fact is sent once, so that customer stays out of the customer list; a
+ * membership stays stale until it changes again. Outside a request the object's own outbox still
+ * sends and retries them (customer/segments.ts), as it does when the object's answer failed.
+ */
 /** Each workspace's recommendation shard count as its last request saw it: facts carry it to the consumer, which needs no D1. */
 const factShardCounts = new Map<string, number>();
 const itemFacts = new QueueWindow<ItemFact>("facts to the events queue", (workspaceId, facts) => factMessages(workspaceId, facts, factShardCounts.get(workspaceId)));
 const kpiFacts = new QueueWindow<KpiFact>("KPI facts to the events queue", kpiMessages);
+const segmentFacts = new QueueWindow<SegmentFact>("segment facts to the events queue", segmentFactMessages);
 
 const batchDoc = doc("Ingest", "write or secret key", "A Segment batch: up to 2,500 events, 500 KB; answered per event", {
   requestBody: jsonRequestBody(batchEnvelopeSchema, "`{\"batch\": [events], \"writeKey\"?, \"sentAt\"?, \"context\"?}`"),

@@ -42,6 +42,13 @@ export interface SegmentBackfillMessage {
 /** Facts per queue message: far below the 128 KB message limit. */
 export const SEGMENT_FACTS_PER_MESSAGE = 200;
 
+/** Facts of one workspace as queue messages of at most SEGMENT_FACTS_PER_MESSAGE each (the ingest route's window). */
+export function segmentFactMessages(workspaceId: string, facts: readonly SegmentFact[]): SegmentFactsMessage[] {
+  const messages: SegmentFactsMessage[] = [];
+  for (let i = 0; i < facts.length; i += SEGMENT_FACTS_PER_MESSAGE) messages.push({ v: 1, kind: "segments", workspaceId, facts: facts.slice(i, i + SEGMENT_FACTS_PER_MESSAGE) });
+  return messages;
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object";
 
 export function isSegmentFact(fact: unknown): fact is SegmentFact {
