@@ -1,6 +1,6 @@
 // Built-in segments live in the customer's object: an event that changes their inputs moves the
 // customer at once, the object's one alarm moves them when time alone does (driven here, never
-// slept), GET /v1/customers/:id shows them, and the D1 index follows through the events queue.
+// slept), GET /v1/customers/:id shows them, and the index follows through the events queue.
 import { describe, expect, it } from "vitest";
 import { backendBatch, basic, batch, request, trackEvent, uid, userHash } from "./helpers.ts";
 import { clearAlarm, DAY, HOUR, messagingWorkspace, runAnyAlarm } from "./messaging-helpers.ts";

@@ -1,4 +1,4 @@
-// The one owner of the CustomerDO's segment tables: the segments the customer is in, the facts
+// The one owner of the CustomerDO's segment state: the segments the customer is in, the facts
 // about them waiting for the events queue (an outbox in the segment meta, written with the change,
 // so none is lost between the decision and the send), and the segment meta. customer/segments.ts decides; this writes.
 import type { SegmentFact } from "../segments/facts.ts";
@@ -12,6 +12,8 @@ interface Outbox {
   facts: [number, SegmentFact][];
 }
 const OUTBOX_KEY = "outbox";
+/** The segment meta key of the segments the customer is in (see members). */
+const MEMBERS_KEY = "members";
 
 /** Facts to send, and what `sent` clears once they are (facts queued before the outbox moved to meta are in the table). */
 export interface OutboxBatch {
@@ -34,19 +36,34 @@ export class SegmentStore {
     this.transaction = transaction;
   }
 
-  /** The segments the customer is in, with when they entered. */
+  /**
+   * The segments the customer is in, with when they entered: one segment meta value (segment id →
+   * since), which rides in the batch's journal row; an object that kept them in the
+   * segment_members table (made before) reads them there until its next change moves them.
+   */
   members(): Map<string, number> {
+    const held = this.meta.get(MEMBERS_KEY);
+    if (held !== undefined) return new Map(Object.entries(JSON.parse(held) as Record<string, number>));
     return new Map(this.sql<{ segment_id: string; since: number }>`SELECT segment_id, since FROM segment_members ORDER BY segment_id`.map((r) => [r.segment_id, r.since]));
   }
 
   /** Call inside a transaction. */
   enter(segmentId: string, since: number): void {
-    this.sql`INSERT INTO segment_members (segment_id, since) VALUES (${segmentId}, ${since}) ON CONFLICT (segment_id) DO NOTHING`;
+    const members = this.members();
+    if (members.has(segmentId)) return;
+    this.setMembers(members.set(segmentId, since));
   }
 
   /** Call inside a transaction. */
   leave(segmentId: string): void {
-    this.sql`DELETE FROM segment_members WHERE segment_id = ${segmentId}`;
+    const members = this.members();
+    if (members.delete(segmentId)) this.setMembers(members);
+  }
+
+  /** Writes the membership into the segment meta (in segment id order); rows still in the old table move out of it. */
+  private setMembers(members: Map<string, number>): void {
+    if (this.meta.get(MEMBERS_KEY) === undefined) this.sql`DELETE FROM segment_members`;
+    this.meta.set(MEMBERS_KEY, JSON.stringify(Object.fromEntries([...members].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
   }
 
   // ---- the outbox -----------------------------------------------------------------------------
