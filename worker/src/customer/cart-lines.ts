@@ -1,10 +1,8 @@
-// The cart's lines live in the profile meta, not in a table of their own. A cart is a few lines,
-// and the meta rides in the batch's journal row (customer/journal.ts), so a cart change made by a
-// batch writes no billed row of its own: a line in the cart_lines table was a row written on each
-// add, a row per line on each clear (an order), and 2 rows to create the table for each new cart
-// (~150 rows per 1,000 events of docs/cost.md's mix, a tenth of the customer object's rows).
-// An object whose lines are still in the table (made before) reads them there until its first cart
-// change moves them into the meta.
+// The cart's lines live in the profile meta (customer/held-rows.ts), not in a table of their own: a
+// line in the cart_lines table was a row written on each add, a row per line on each clear (an
+// order), and 2 rows to create the table for each new cart (~150 rows per 1,000 events of
+// docs/cost.md's mix, a tenth of the customer object's rows). A cart is a few lines.
+import { compareText, HeldRows, newestRows } from "./held-rows.ts";
 import type { MetaCache } from "./meta.ts";
 import type { CartLineRow } from "./rows.ts";
 import type { Sql } from "./sql.ts";
@@ -19,28 +17,20 @@ const COLUMNS = "product_id, variant, quantity, name, price, currency, category,
 export type CartLineChange = Omit<CartLineRow, "added_at" | "updated_at"> & { at: number };
 
 /** The order the cart shows: as added, then by product and variant. */
-const inCartOrder = (a: CartLineRow, b: CartLineRow) => a.added_at - b.added_at || compare(a.product_id, b.product_id) || compare(a.variant, b.variant);
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const inCartOrder = (a: CartLineRow, b: CartLineRow) => a.added_at - b.added_at || compareText(a.product_id, b.product_id) || compareText(a.variant, b.variant);
 
 const sameLine = (a: { product_id: string; variant: string }, productId: string, variant: string) => a.product_id === productId && a.variant === variant;
 
 export class CartLines {
-  private readonly sql: Sql;
-  private readonly meta: MetaCache;
-  /** The meta's text and its lines, parsed once per change. */
-  private parsed: { text: string; lines: CartLineRow[] } | undefined;
+  private readonly held: HeldRows<CartLineRow>;
 
   constructor(sql: Sql, meta: MetaCache) {
-    this.sql = sql;
-    this.meta = meta;
+    this.held = new HeldRows(sql, meta, CART_LINES_KEY, { name: "cart_lines", columns: COLUMNS, order: "added_at, product_id, variant" });
   }
 
   /** The lines, in the order they were added. */
   lines(): readonly CartLineRow[] {
-    const text = this.meta.get(CART_LINES_KEY);
-    if (text === undefined) return this.sql.text<CartLineRow>(`SELECT ${COLUMNS} FROM cart_lines ORDER BY added_at, product_id, variant`);
-    if (this.parsed?.text !== text) this.parsed = { text, lines: JSON.parse(text) as CartLineRow[] };
-    return this.parsed.lines;
+    return this.held.rows();
   }
 
   /** Adds to a line (`add`: quantities add up, at most 10,000) or sets it (`set`); what the change does not name is kept. */
@@ -85,10 +75,8 @@ export class CartLines {
     this.save([...lines]);
   }
 
-  /** Writes the lines into the meta, the newest CAPS.cartLines; an object's lines still in the table move out of it. */
+  /** Writes the lines into the meta, the newest CAPS.cartLines. */
   private save(lines: CartLineRow[]): void {
-    if (this.meta.get(CART_LINES_KEY) === undefined) this.sql`DELETE FROM cart_lines`;
-    const kept = lines.length > CAPS.cartLines ? lines.sort((a, b) => b.updated_at - a.updated_at).slice(0, CAPS.cartLines) : lines;
-    this.meta.set(CART_LINES_KEY, JSON.stringify(kept.sort(inCartOrder)));
+    this.held.save(newestRows(lines, CAPS.cartLines, (l) => l.updated_at).sort(inCartOrder));
   }
 }

@@ -10,7 +10,8 @@ import { noteLastSeen, ownAnonymousId, takeLastSeen } from "./identity-seen.ts";
 import type { CartLines } from "./cart-lines.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
-import type { CartLineRow, TouchpointRow } from "./rows.ts";
+import { compareText, newestRows, type HeldRows } from "./held-rows.ts";
+import type { CartLineRow, TouchpointRow, TraitRow } from "./rows.ts";
 import { attachSessionPairs } from "./session-pairs.ts";
 import { CAPS, SESSION_GAP_MS } from "./schema.ts";
 import type { ViewTuple } from "./viewed-items.ts";
@@ -31,7 +32,6 @@ export interface BatchOutcome<After = undefined> {
 /** Every bounded list: the primary key its trim deletes by, its age column, its cap (newest rows stay). */
 const BOUNDED = {
   orders: ["order_id", "ts", CAPS.orders],
-  traits: ["key", "updated_at", CAPS.traits],
   identities: ["kind, value", "last_seen", CAPS.identities],
 } as const;
 type BoundedTable = keyof typeof BOUNDED;
@@ -91,15 +91,17 @@ export class BatchWriter {
    */
   private readonly grownSinceTrim = new Map<BoundedTable, number>();
 
-  /** The cart's lines, held in the profile meta (customer/cart-lines.ts). */
+  /** The cart's lines and the traits, held in the profile meta (customer/held-rows.ts). */
   private readonly cart: CartLines;
+  private readonly traits: HeldRows<TraitRow>;
 
-  constructor(sql: Sql, meta: MetaCache, journal: Journal, transaction: Transaction, cart: CartLines) {
+  constructor(sql: Sql, meta: MetaCache, journal: Journal, transaction: Transaction, held: { cart: CartLines; traits: HeldRows<TraitRow> }) {
     this.sql = sql;
     this.meta = meta;
     this.journal = journal;
     this.transaction = transaction;
-    this.cart = cart;
+    this.cart = held.cart;
+    this.traits = held.traits;
   }
 
   /**
@@ -281,15 +283,20 @@ export class BatchWriter {
     }
   }
 
-  /** Last write wins by event time, so a late, older identify never overwrites a newer trait. */
+  /** Last write wins by event time, so a late, older identify never overwrites a newer trait; the newest CAPS.traits stay. */
   private recordTraits(traits: Record<string, unknown>, ts: number): void {
-    this.touch("traits", Object.keys(traits).length);
-    for (const [key, value] of Object.entries(traits)) {
+    const rows = new Map(this.traits.rows().map((row) => [row.key, row]));
+    let changed = false;
+    for (const [name, value] of Object.entries(traits)) {
       if (value === undefined) continue;
-      this.sql`INSERT INTO traits (key, value, updated_at) VALUES (${key.slice(0, 256)}, ${JSON.stringify(value)}, ${ts})
-               ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-               WHERE excluded.updated_at >= traits.updated_at`;
+      const key = name.slice(0, 256);
+      const old = rows.get(key);
+      const row = { key, value: JSON.stringify(value), updated_at: ts };
+      if (old && (old.updated_at > ts || (old.value === row.value && old.updated_at === ts))) continue;
+      rows.set(key, row);
+      changed = true;
     }
+    if (changed) this.traits.save(newestRows([...rows.values()], CAPS.traits, (row) => row.updated_at).sort((a, b) => compareText(a.key, b.key)));
   }
 
   private recordView(item: ProductLine, event: SeamEvent): void {

@@ -13,6 +13,7 @@ import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
 import type { CategoryActivity } from "../triggers/favourite-category.ts";
 import { withLastSeen, withOwnIdentity } from "./identity-seen.ts";
 import type { CartLines } from "./cart-lines.ts";
+import type { HeldRows } from "./held-rows.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache } from "./meta.ts";
 import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TraitRow, ViewedItemRow } from "./rows.ts";
@@ -37,14 +38,16 @@ export class CustomerReads {
   /** The history: touchpoints, clicks, raw events (customer/journal.ts). */
   private readonly journal: Journal;
 
-  /** The cart's lines, held in the profile meta (customer/cart-lines.ts). */
+  /** The cart's lines and the traits, held in the profile meta (customer/held-rows.ts). */
   private readonly cartLines: CartLines;
+  private readonly heldTraits: HeldRows<TraitRow>;
 
-  constructor(sql: Sql, meta: MetaCache, journal: Journal, cart: CartLines) {
+  constructor(sql: Sql, meta: MetaCache, journal: Journal, held: { cart: CartLines; traits: HeldRows<TraitRow> }) {
     this.sql = sql;
     this.meta = meta;
     this.journal = journal;
-    this.cartLines = cart;
+    this.cartLines = held.cart;
+    this.heldTraits = held.traits;
   }
 
   // ---- the API ------------------------------------------------------------------------------
@@ -149,8 +152,8 @@ export class CustomerReads {
   /** Traits, parsed; `ordered` sorts them by key (the API's view). */
   traits(ordered = false): Record<string, unknown> {
     const traits: Record<string, unknown> = {};
-    const rows = ordered ? this.sql<TraitRow>`SELECT key, value FROM traits ORDER BY key` : this.sql<TraitRow>`SELECT key, value FROM traits`;
-    for (const row of rows) traits[row.key] = JSON.parse(row.value);
+    // Held in key order (customer/held-rows.ts), as the table was read for the API.
+    for (const row of this.heldTraits.rows()) traits[row.key] = JSON.parse(row.value);
     return traits;
   }
 

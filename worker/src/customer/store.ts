@@ -13,6 +13,8 @@ import { AttributionStore, HELD_TOUCHES_KEY } from "./attribution-store.ts";
 import { withAttribution } from "./attribution-views.ts";
 import { sqlOver, type Sql } from "./sql.ts";
 import { CART_LINES_KEY, CartLines } from "./cart-lines.ts";
+import { heldTraits, TRAITS_KEY, type HeldRows } from "./held-rows.ts";
+import type { TraitRow } from "./rows.ts";
 import { BatchWriter, type BatchOutcome } from "./store-batch.ts";
 import { CustomerReads } from "./store-reads.ts";
 import type { CustomerState } from "./views.ts";
@@ -21,14 +23,13 @@ export { trimSlack, type BatchOutcome } from "./store-batch.ts";
 
 /** Snapshot tables in the order they are written back, with their columns (the history lists live in the journal). */
 const SNAPSHOT_TABLES = {
-  traits: ["key", "value", "updated_at"],
   identities: ["kind", "value", "verified", "claimed", "first_seen", "last_seen", "confirmed", "confirm_requested_at"],
   viewed_items: ["product_id", "view_count", "first_seen", "last_seen", "name", "category", "price", "currency", "channel"],
   orders: ["order_id", "total", "revenue", "currency", "products", "channel", "ts"],
   consent: ["channel", "granted", "updated_at"],
   touches: ["ts", "kind", "channel", "source", "medium", "campaign", "content", "trigger_id", "message_id", "rec_id", "product_id", "event_id"],
   order_attribution: ["order_id", "ts", "revenue", "window_days", "attribution"],
-} as const satisfies Record<Exclude<keyof CustomerSnapshot, "meta" | "cart_lines" | JournalList>, readonly string[]>;
+} as const satisfies Record<Exclude<keyof CustomerSnapshot, "meta" | "cart_lines" | "traits" | JournalList>, readonly string[]>;
 type SnapshotTable = keyof typeof SNAPSHOT_TABLES;
 /** A snapshot's lists the journal holds (customer/journal.ts). */
 type JournalList = "touchpoints" | "recent_events" | "seen_messages" | "item_clicks";
@@ -64,8 +65,9 @@ export class CustomerStore {
   /** One row per batch: message ids, touchpoints, clicks, raw events and the profile meta (customer/journal.ts). */
   private readonly journal: Journal;
   private readonly batch: BatchWriter;
-  /** The cart's lines, held in the profile meta (customer/cart-lines.ts). */
+  /** The cart's lines and the traits, held in the profile meta (customer/held-rows.ts). */
   private readonly cart: CartLines;
+  private readonly traits: HeldRows<TraitRow>;
   /** Profiles merged into this one (they forward here); loaded once, kept in step with the table. */
   private linked: Set<string> | undefined;
   /** Whether the object has tables; undefined until asked (see hasSchema). */
@@ -83,8 +85,10 @@ export class CustomerStore {
     this.transaction = transactions(storage, [this.meta, this.messagingMeta, this.segmentMeta], this.journal);
     this.savepoint = savepoints(storage, [this.meta, this.messagingMeta, this.segmentMeta]);
     this.cart = new CartLines(this.sql, this.meta);
-    this.reads = new CustomerReads(this.sql, this.meta, this.journal, this.cart);
-    this.batch = new BatchWriter(this.sql, this.meta, this.journal, this.transaction, this.cart);
+    this.traits = heldTraits(this.sql, this.meta);
+    const held = { cart: this.cart, traits: this.traits };
+    this.reads = new CustomerReads(this.sql, this.meta, this.journal, held);
+    this.batch = new BatchWriter(this.sql, this.meta, this.journal, this.transaction, held);
     this.attribution = new AttributionStore(this.sql, this.meta);
   }
 
@@ -224,9 +228,11 @@ export class CustomerStore {
     // The touches the meta holds, after the table's (the order they were written in).
     snapshot.touches = [...snapshot.touches, ...this.attribution.held()].slice(-CAPS.touches);
     delete snapshot.meta[HELD_TOUCHES_KEY];
-    // The cart's lines, wherever they are (the meta, or the table of an object made before).
+    // The cart's lines and the traits, wherever they are (the meta, or the tables of an object made before).
     snapshot.cart_lines = [...this.cart.lines()];
+    snapshot.traits = [...this.traits.rows()];
     delete snapshot.meta[CART_LINES_KEY];
+    delete snapshot.meta[TRAITS_KEY];
     return snapshot;
   }
 
@@ -246,13 +252,14 @@ export class CustomerStore {
       this.meta.delete(LAST_SEEN_KEY);
       this.meta.delete(HELD_TOUCHES_KEY);
       this.cart.replace(snapshot.cart_lines);
+      this.traits.save(snapshot.traits);
     });
   }
 
   /** Drops the customer's data but keeps the object's own identity (workspace, profile key, pointer). */
   clearData(): void {
     this.transaction(() => {
-      for (const table of [...Object.keys(SNAPSHOT_TABLES), "cart_lines"]) this.sql.text(`DELETE FROM ${table}`);
+      for (const table of [...Object.keys(SNAPSHOT_TABLES), "cart_lines", "traits"]) this.sql.text(`DELETE FROM ${table}`);
       this.journal.replace(entryOf(EMPTY_HISTORY, 0));
       for (const [key] of this.meta.entries()) if (!OBJECT_META.has(key)) this.meta.delete(key);
     });

@@ -1,11 +1,12 @@
-// The cart's lines live in the profile meta (customer/cart-lines.ts), which rides in the batch's
-// journal row: a cart change writes no row of its own and a new cart creates no table. An object
-// whose lines are still in the cart_lines table (made before) reads them there, and its first cart
-// change moves them into the meta; a merge carries the lines either way.
+// The cart's lines and the traits live in the profile meta (customer/held-rows.ts), which rides in
+// the batch's journal row: a change writes no row of its own and creates no table. An object whose
+// rows are still in the old table (made before) reads them there, and its first change moves them
+// into the meta; a merge carries them either way.
 import { env } from "cloudflare:workers";
 import { evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CART_LINES_KEY } from "../src/customer/cart-lines.ts";
+import { TRAITS_KEY } from "../src/customer/held-rows.ts";
 import { batch, customer, rowsWrittenBy, signIn, trackEvent, uid } from "./helpers.ts";
 
 const stubOf = (profileKey: string) => env.CUSTOMER.getByName(`demo:${profileKey}`);
@@ -77,5 +78,54 @@ describe("the cart's lines", () => {
     await batch([trackEvent(visitor, "Product Added", { product_id: "p1", quantity: 1 })]);
     await batch([trackEvent(visitor, "Order Completed", { order_id: uid("o"), total: 5, products: [{ product_id: "p1", quantity: 1, price: 5 }] })]);
     expect(lineIds((await customer(visitor)).body)).toEqual([]);
+  });
+});
+
+const identify = (anonymousId: string, traits: Record<string, unknown>, at: number) => ({
+  type: "identify",
+  anonymousId,
+  traits,
+  timestamp: new Date(at).toISOString(),
+  messageId: crypto.randomUUID(),
+});
+
+describe("the traits", () => {
+  it("change in the batch's journal row, with no table; a late, older identify does not overwrite a newer trait", async () => {
+    const visitor = uid();
+    const now = Date.now();
+    await batch([trackEvent(visitor, "Product Viewed", { product_id: "p0" })]);
+    const written = await rowsWrittenBy(stubOf(`a:${visitor}`));
+    await batch([identify(visitor, { plan: "gold", name: "Ada" }, now - 1_000)]);
+    await batch([identify(visitor, { plan: "silver", city: "Oslo" }, now - 60_000)]);
+    expect([...written().keys()]).toEqual(["INSERT INTO journal (slot, seq, received_at, ids, touchpoint"]);
+    await evictAllDurableObjects();
+    expect((await customer(visitor)).body.traits).toEqual({ city: "Oslo", name: "Ada", plan: "gold" });
+    const tables = await runInDurableObject(stubOf(`a:${visitor}`), (_i, s) => s.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name = 'traits'`).toArray());
+    expect(tables).toEqual([]);
+  });
+
+  it("of an object that kept them in the table are read there, and move into the meta with the next identify; a merge carries them", async () => {
+    const visitor = uid();
+    const now = Date.now();
+    await batch([identify(visitor, { plan: "gold" }, now - 5_000)]);
+    const stub = stubOf(`a:${visitor}`);
+    await runInDurableObject(stub, (instance, state) => {
+      const store = (instance as unknown as StoreInside).store;
+      state.storage.sql.exec(`CREATE TABLE traits (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID`);
+      state.storage.sql.exec(`INSERT INTO traits (key, value, updated_at) VALUES ('plan', '"gold"', ?), ('name', '"Ada"', ?)`, now - 5_000, now - 5_000);
+      store.transaction(() => store.meta.delete(TRAITS_KEY));
+    });
+    await evictAllDurableObjects();
+    expect((await customer(visitor)).body.traits).toEqual({ name: "Ada", plan: "gold" });
+    await batch([identify(visitor, { city: "Oslo" }, now)]);
+    const after = await runInDurableObject(stub, (instance, state) => ({
+      rows: state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM traits`).one().n,
+      held: (JSON.parse((instance as unknown as StoreInside).store.meta.get(TRAITS_KEY)!) as { key: string }[]).map((t) => t.key),
+    }));
+    expect(after).toEqual({ rows: 0, held: ["city", "name", "plan"] });
+
+    const userId = uid("user");
+    await signIn(visitor, userId);
+    expect((await customer(userId)).body.traits).toEqual({ city: "Oslo", name: "Ada", plan: "gold" });
   });
 });
