@@ -1,7 +1,7 @@
 // Post-purchase cross-sell end to end, in session: Order Completed → message enqueued at the event, with the order's products.
 import { describe, expect, it, vi } from "vitest";
-import { batch, trackEvent, uid } from "./helpers.ts";
-import { messagesOf, messagingWorkspace, outbox, pendingRows, runAlarm, waitForOutbox } from "./messaging-helpers.ts";
+import { batch, rowsWrittenBy, trackEvent, uid } from "./helpers.ts";
+import { customerObject, messagesOf, messagingWorkspace, outbox, pendingRows, runAlarm, waitForOutbox } from "./messaging-helpers.ts";
 
 describe("post-purchase cross-sell", () => {
   it("sends at the order (delay 0) with the order's products, an empty recommendations list, and no alarm needed", async () => {
@@ -45,5 +45,21 @@ describe("post-purchase cross-sell", () => {
     expect(after.runs).toMatchObject([{ entry_key: "order:o-77", sent_count: 1 }]);
     expect(pendingRows(after)).toEqual([]);
     expect((await outbox(ws, { customer: visitor })).body.messages).toHaveLength(1);
+  });
+});
+
+describe("a sent message's run", () => {
+  it("counts the send and completes in one row written", async () => {
+    const ws = await messagingWorkspace({ triggers: { "cross-sell": { template: "post_purchase", steps: [{ delay_minutes: 0 }] } } });
+    const visitor = uid();
+    await batch([{ type: "identify", anonymousId: visitor, traits: { email: "r@example.com" }, messageId: crypto.randomUUID() }], ws.writeKey);
+    const written = await rowsWrittenBy(customerObject(ws, `a:${visitor}`));
+    await batch([trackEvent(visitor, "Order Completed", { order_id: "o-1", total: 10, products: [{ product_id: "tent", price: 10 }] })], ws.writeKey);
+    await waitForOutbox(ws, visitor, 1);
+    await vi.waitUntil(async () => (await messagesOf(ws, visitor)).body.messages[0]?.status === "sent", { timeout: 5000 });
+    const runUpdates = [...written()].filter(([statement]) => statement.startsWith("UPDATE trigger_runs"));
+    expect(runUpdates.reduce((n, [, rows]) => n + rows, 0)).toBe(1);
+    const [run] = (await messagesOf(ws, visitor)).body.runs;
+    expect(run).toMatchObject({ status: "completed", sent_count: 1 });
   });
 });

@@ -112,14 +112,17 @@ export class MessagingStore {
     return ended.map((run) => run.trigger_id);
   }
 
-  /** Schedules the run's next step, or completes the run after its last; call inside a transaction. */
-  private advanceRun(run: RunSummary, trigger: TriggerDefinition, now: number): void {
+  /** Schedules the run's next step, or completes it after its last; `sent`: counts the step's message in the same statement (one row). In a transaction. */
+  private advanceRun(run: RunSummary, trigger: TriggerDefinition, now: number, sent = false): void {
     const next = this.sql<{ next_step: number }>`SELECT next_step FROM trigger_runs WHERE run_id = ${run.runId}`[0]?.next_step ?? trigger.steps.length;
+    const counted = sent ? 1 : 0;
     if (next < trigger.steps.length) {
       this.insertStep(run.runId, trigger, next, Math.max(stepDueAt(trigger, run.anchorAt, next), now), null, now);
-      this.sql`UPDATE trigger_runs SET next_step = ${next + 1}, updated_at = ${now} WHERE run_id = ${run.runId}`;
+      this.sql`UPDATE trigger_runs SET next_step = ${next + 1}, last_sent_at = CASE WHEN ${counted} THEN ${now} ELSE last_sent_at END,
+                 sent_count = sent_count + ${counted}, updated_at = ${now} WHERE run_id = ${run.runId}`;
     } else {
-      this.sql`UPDATE trigger_runs SET status = 'completed', updated_at = ${now} WHERE run_id = ${run.runId} AND status = 'active'`;
+      this.sql`UPDATE trigger_runs SET last_sent_at = CASE WHEN ${counted} THEN ${now} ELSE last_sent_at END, sent_count = sent_count + ${counted},
+                 status = CASE WHEN status = 'active' THEN 'completed' ELSE status END, updated_at = ${now} WHERE run_id = ${run.runId} AND (${counted} OR status = 'active')`;
     }
   }
 
@@ -278,13 +281,14 @@ export class MessagingStore {
     this.transaction(() => {
       this.sql`UPDATE message_log SET enqueued_wall_at = ${sent.enqueuedWallAt} WHERE message_id = ${sent.messageId}`;
       this.finish(row, "done", null, now);
-      this.sql`UPDATE trigger_runs SET last_sent_at = ${now}, sent_count = sent_count + 1, updated_at = ${now} WHERE run_id = ${run.runId}`;
+      // A step's send is counted with the run's advance (advanceRun); a cascade hop's here.
+      if (row.kind !== "step") this.sql`UPDATE trigger_runs SET last_sent_at = ${now}, sent_count = sent_count + 1, updated_at = ${now} WHERE run_id = ${run.runId}`;
       if (hop)
         this.sql`INSERT INTO schedule (id, run_id, trigger_id, kind, step, channel_index, channels, due_at, expires_at, status, created_at, updated_at)
                  VALUES (${`${run.runId}#s${row.step}#c${hop.channelIndex}`}, ${run.runId}, ${trigger.id}, 'cascade', ${row.step}, ${hop.channelIndex},
                          ${JSON.stringify(sent.channels)}, ${hop.dueAt}, ${hop.expiresAt}, 'pending', ${now}, ${now})
                  ON CONFLICT (id) DO NOTHING`;
-      if (row.kind === "step") this.advanceRun(run, trigger, now);
+      if (row.kind === "step") this.advanceRun(run, trigger, now, true);
       this.trim();
     });
   }
