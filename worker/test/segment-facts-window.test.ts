@@ -6,6 +6,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CustomerDO } from "../src/customer/CustomerDO.ts";
+import { REINDEX_AFTER_MS } from "../src/customer/segments.ts";
+import type { Env } from "../src/env.ts";
+import { indexedCustomers } from "../src/stores/segment-index.ts";
 import type { EventsQueuePayload } from "../src/env.ts";
 import type { SeamEvent } from "../src/schemas.ts";
 import type { SegmentFactsMessage } from "../src/segments/facts.ts";
@@ -111,5 +114,33 @@ describe("segment facts handed over to an answer that fails", () => {
     });
     await waitForCustomers(ws, [visitor]);
     expect(sent.own.flatMap((m) => m.facts)).toEqual(present([visitor]));
+  });
+});
+
+describe("a customer's index fact lost with its isolate", () => {
+  it("is said again with the customer's first batch a day later, and the customer is listed", async () => {
+    const ws = await messagingWorkspace();
+    const shopper = uid("lost");
+    // The isolate died with its window: the queue never got the facts.
+    const sendBatch = vi.spyOn(env.EVENTS, "sendBatch").mockImplementation(async () => ({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } }) as unknown as QueueSendBatchResponse);
+    await batch([trackEvent(shopper, "Product Viewed", { product_id: "tent" })], ws.writeKey);
+    await vi.waitUntil(() => sendBatch.mock.calls.length > 0, { timeout: 5000 });
+    sendBatch.mockRestore();
+    expect((await indexedCustomers(env as unknown as Env, ws.id, [`a:${shopper}`])).size).toBe(0);
+
+    // A page view the same day says nothing again; one a day after the fact does.
+    type Inside = { store: { segmentMeta: { get(k: string): string | undefined; set(k: string, v: number): void }; transaction(work: () => void): void } };
+    const indexedAt = () => runInDurableObject(customerObject(ws, `a:${shopper}`), (instance) => (instance as unknown as Inside).store.segmentMeta.get("indexed"));
+    const first = await indexedAt();
+    await batch([trackEvent(shopper, "Product Viewed", { product_id: "stove" })], ws.writeKey);
+    expect(await indexedAt()).toBe(first);
+    await runInDurableObject(customerObject(ws, `a:${shopper}`), (instance) => {
+      const store = (instance as unknown as Inside).store;
+      store.transaction(() => store.segmentMeta.set("indexed", Date.now() - REINDEX_AFTER_MS));
+    });
+    const sent = spyOnSegmentMessages(ws.id);
+    await batch([trackEvent(shopper, "Product Viewed", { product_id: "mat" })], ws.writeKey);
+    await waitForCustomers(ws, [shopper]);
+    expect(sent.facts()).toEqual(present([shopper]));
   });
 });

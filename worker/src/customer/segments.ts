@@ -16,6 +16,13 @@ import type { NextChanges, SegmentStore } from "./segment-store.ts";
 
 /** After a failed send to the queue, the alarm tries the outbox again this much later. */
 const OUTBOX_RETRY_MS = 60_000;
+/**
+ * A customer's index fact is said again with its first evaluation a day after the last: a request's
+ * facts travel in its isolate's queue window and are lost if it dies within that second, and the
+ * index shard takes a repeated fact without a row written. A returning customer whose first fact was
+ * lost is listed again within a day.
+ */
+export const REINDEX_AFTER_MS = 24 * 3600_000;
 /** The outbox's retry, among the segments' next changes (never a segment id: those have no `#`). */
 const OUTBOX_RETRY = "#outbox";
 
@@ -201,7 +208,8 @@ export class CustomerSegments {
   private evaluateNow(definitions: readonly SegmentDefinition[], now: number, only: ReadonlySet<string> | null): Evaluated {
     const { profileKey, exists } = this.deps.self();
     if (profileKey === undefined || !exists) return {};
-    const indexed = this.store.meta.get("indexed") !== undefined;
+    const indexedAt = this.store.meta.get("indexed");
+    const indexed = indexedAt !== undefined && now - Number(indexedAt) < REINDEX_AFTER_MS;
     // The common case (a page view, with only the built-ins): nothing to read, nothing to write.
     if (only !== null && only.size === 0 && indexed) return {};
     const ids = only ?? new Set(definitions.map((d) => d.id));
