@@ -2,6 +2,7 @@
 // about them waiting for the events queue (an outbox in the segment meta, written with the change,
 // so none is lost between the decision and the send), and the segment meta. customer/segments.ts decides; this writes.
 import type { SegmentFact } from "../segments/facts.ts";
+import { compareText } from "./held-rows.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
@@ -63,7 +64,7 @@ export class SegmentStore {
   /** Writes the membership into the segment meta (in segment id order); rows still in the old table move out of it. */
   private setMembers(members: Map<string, number>): void {
     if (this.meta.get(MEMBERS_KEY) === undefined) this.sql`DELETE FROM segment_members`;
-    this.meta.set(MEMBERS_KEY, JSON.stringify(Object.fromEntries([...members].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
+    this.meta.set(MEMBERS_KEY, JSON.stringify(Object.fromEntries([...members].sort(([a], [b]) => compareText(a, b)))));
   }
 
   // ---- the outbox -----------------------------------------------------------------------------

@@ -13,14 +13,13 @@ import { cartVersion, type CartSnapshot } from "../triggers/evaluate.ts";
 import type { CategoryActivity } from "../triggers/favourite-category.ts";
 import { withLastSeen, withOwnIdentity } from "./identity-seen.ts";
 import type { CartLines } from "./cart-lines.ts";
-import type { HeldRows } from "./held-rows.ts";
+import { compareText, type HeldRows } from "./held-rows.ts";
 import type { Journal } from "./journal.ts";
 import type { MetaCache } from "./meta.ts";
 import type { CartLineRow, IdentityConflictRow, IdentityRow, OrderRow, TraitRow, ViewedItemRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
 import { cartLineView, cartView, iso, orderView, touchpointView, viewedItemView, type CustomerState } from "./views.ts";
-
 
 const str = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
 
@@ -62,7 +61,7 @@ export class CustomerReads {
       first_seen: iso(Number(this.meta.get("first_seen") ?? 0)),
       last_seen: iso(Number(this.meta.get("last_seen") ?? 0)),
       event_count: Number(this.meta.get("event_count") ?? 0),
-      traits: this.traits(true),
+      traits: this.traits(),
       identities: withLastSeen(
         withOwnIdentity(this.sql<IdentityRow>`SELECT kind, value, verified, claimed, first_seen, last_seen, confirmed, confirm_requested_at FROM identities ORDER BY first_seen, kind`, this.meta),
         this.meta,
@@ -114,7 +113,7 @@ export class CustomerReads {
     const others = new Map<string, { device: string | null; channel: string }>();
     for (const line of this.cartLines.lines())
       if (line.anonymous_id !== null && line.anonymous_id !== anonymousId) others.set(key(line), { device: line.device, channel: line.channel });
-    const from = [...others].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+    const from = [...others].sort(([a], [b]) => compareText(a, b)).map(([, d]) => d);
     return { ...this.cart(), restored: from.length > 0, restored_from: from };
   }
 
@@ -149,10 +148,9 @@ export class CustomerReads {
 
   // ---- facts for messaging ---------------------------------------------------------------------
 
-  /** Traits, parsed; `ordered` sorts them by key (the API's view). */
-  traits(ordered = false): Record<string, unknown> {
+  /** Traits, parsed, in key order (held so: customer/held-rows.ts). */
+  traits(): Record<string, unknown> {
     const traits: Record<string, unknown> = {};
-    // Held in key order (customer/held-rows.ts), as the table was read for the API.
     for (const row of this.heldTraits.rows()) traits[row.key] = JSON.parse(row.value);
     return traits;
   }
