@@ -25,6 +25,10 @@
 //   messages queue (delayed reminders due after the run are not fired);
 // - the recommendations cron runs once per 20,000 events (a store at ~33 events/s between two
 //   10-minute runs) and once at the end.
+// `BENCH_WIDGET=own|next` adds the widget's own events, which the mix leaves out: on 70 % of the pages
+// whose strip was answered its impression ("Product List Viewed"), and on 10 % of those a click on it
+// ("Product Clicked"), sent as the SDK sends them today (`own`: a request each) or held for the page's
+// next request (`next`: the next page's batch, or the shopper's next visit).
 import { readdirSync, readFileSync } from "node:fs";
 import { devtoolsNote, startLocalWorker } from "./lib/local-worker.mjs";
 import { CLOUDFLARE_PRICES, DO_BILLED_GB, PRICES_CHECKED } from "./lib/cloudflare-prices.mjs";
@@ -36,6 +40,17 @@ const PRODUCTS = 2_000;
 const CATEGORIES = 40;
 const EVENTS_PER_CRON = 20_000;
 const JSON_OUT = process.argv.includes("--json");
+/**
+ * The widget's own events, which the documented mix leaves out (docs/cost.md, last section), for
+ * planning's question of how to send them: `none` (the mix), `own` (as the SDK sends them today: the
+ * impression a second after the page's batch, a click by an unload beacon, each a request of its own),
+ * `next` (held for the page's next request: the next page's batch, or the shopper's next visit).
+ */
+const WIDGET = process.env.BENCH_WIDGET ?? "none";
+if (!["none", "own", "next"].includes(WIDGET)) throw new Error(`BENCH_WIDGET must be none, own or next, not ${WIDGET}`);
+/** Of the pages whose strip was answered, those that scroll half of it into view, and those left by a click on it. */
+const WIDGET_SEEN = 0.7;
+const WIDGET_CLICKED = 0.1;
 const SECRET = { authorization: "Bearer sk_demo", "content-type": "application/json" };
 const WRITE = { authorization: DEMO_WRITE_KEY_AUTH, "content-type": "text/plain" };
 const log = (...a) => (JSON_OUT ? console.error(...a) : console.log(...a));
@@ -159,6 +174,8 @@ try {
   let nextCron = EVENTS_PER_CRON;
   const visitors = [];
   const active = new Set();
+  /** Widget events a shopper's browser holds for its next visit (BENCH_WIDGET=next). */
+  const heldFor = new Map();
   let crons = 0;
   const runCron = async () => {
     crons += 1;
@@ -174,13 +191,31 @@ try {
         const anonymousId = returning ? candidate : `shopper-${index}`;
         if (!returning) visitors.push(anonymousId);
         active.add(anonymousId);
-        for (const page of session(anonymousId, index)) {
-          events += page.events.length;
+        const held = [];
+        let w = 0;
+        const widgetEvent = (event, properties) => ({ type: "track", event, properties, anonymousId, messageId: `bw-${index}-${w++}`, context: { library: { name: "seam-web" }, page: { url: "https://shop.example/" } } });
+        const send = async (batch, recs) => {
+          events += batch.length;
           requests.batch += 1;
-          if (page.recs) requests.recs += 1;
-          const answer = await call(url, "/v1/batch", { method: "POST", headers: WRITE, body: JSON.stringify({ batch: page.events, ...(page.recs && { recs: [page.recs] }) }) });
-          if (answer?.recs?.[0]?.items?.length) requests.recs_with_items += 1;
+          if (recs) requests.recs += 1;
+          return call(url, "/v1/batch", { method: "POST", headers: WRITE, body: JSON.stringify({ batch, ...(recs && { recs: [recs] }) }) });
+        };
+        for (const page of session(anonymousId, index)) {
+          const answer = await send([...(WIDGET === "next" ? (heldFor.get(anonymousId) ?? []).concat(held.splice(0)) : []), ...page.events], page.recs);
+          heldFor.delete(anonymousId);
+          const list = answer?.recs?.[0];
+          if (list?.items?.length) requests.recs_with_items += 1;
+          if (WIDGET === "none" || !list?.items?.length) continue;
+          const own = [];
+          if (random() < WIDGET_SEEN) {
+            own.push(widgetEvent("Product List Viewed", { list_id: page.recs.type, rec_id: list.recId, products: list.items.map((item, i) => ({ product_id: item.product_id, position: i + 1 })) }));
+            if (random() < WIDGET_CLICKED) own.push(widgetEvent("Product Clicked", { product_id: list.items[0].product_id, position: 1, rec_id: list.recId, list_id: page.recs.type }));
+          }
+          if (WIDGET === "own") for (const event of own) await send([event]);
+          else held.push(...own);
         }
+        // The session's last held events wait in the browser's stored queue for the shopper's next visit.
+        if (held.length) heldFor.set(anonymousId, held.splice(0));
         active.delete(anonymousId);
         if (events >= nextCron) {
           nextCron += EVENTS_PER_CRON;
@@ -219,6 +254,7 @@ try {
   const measured = rows.filter((r) => !r.estimate).reduce((t, r) => t + r.usdPerMillion, 0);
 
   const result = {
+    widget_events: WIDGET,
     events,
     sessions,
     requests,
@@ -238,6 +274,7 @@ try {
   if (JSON_OUT) console.log(JSON.stringify(result, null, 2));
   else {
     console.log(`\nSeam cost benchmark — ${events.toLocaleString("en-US")} storefront events (${sessions.toLocaleString("en-US")} sessions, ${requests.batch.toLocaleString("en-US")} batch requests, ${requests.recs.toLocaleString("en-US")} recommendation reads with them (${requests.recs_with_items.toLocaleString("en-US")} answered with items), ${crons} cron runs) through local wrangler dev`);
+    if (WIDGET !== "none") console.log(`with the widget's own events (BENCH_WIDGET=${WIDGET}): ${WIDGET === "own" ? "each a request of its own, as the SDK sends them today" : "held for the page's next request"}`);
     console.log(`${devtoolsNote()}; prices: Cloudflare list prices checked ${PRICES_CHECKED} (scripts/lib/cloudflare-prices.mjs)\n`);
     console.log("| operation | per 1,000 events | $ per million events |");
     console.log("|---|---:|---:|");
