@@ -2,7 +2,8 @@
 // line in the cart_lines table was a row written on each add, a row per line on each clear (an
 // order), and 2 rows to create the table for each new cart (~150 rows per 1,000 events of
 // docs/cost.md's mix, a tenth of the customer object's rows). A cart is a few lines.
-import { compareText, HeldRows, newestRows } from "./held-rows.ts";
+import { compareText } from "../compare.ts";
+import { HeldRows, newestRows } from "./held-rows.ts";
 import type { MetaCache } from "./meta.ts";
 import type { CartLineRow } from "./rows.ts";
 import type { Sql } from "./sql.ts";

@@ -43,8 +43,6 @@ export function newestRows<Row>(rows: Row[], cap: number, time: (row: Row) => nu
   return rows.length > cap ? [...rows].sort((a, b) => time(b) - time(a)).slice(0, cap) : rows;
 }
 
-export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** The profile meta key holding the traits (TraitRow[], by key; each value JSON as it was in the table). */
 export const TRAITS_KEY = "traits";
 

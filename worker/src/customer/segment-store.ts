@@ -2,7 +2,7 @@
 // about them waiting for the events queue (an outbox in the segment meta, written with the change,
 // so none is lost between the decision and the send), and the segment meta. customer/segments.ts decides; this writes.
 import type { SegmentFact } from "../segments/facts.ts";
-import { compareText } from "./held-rows.ts";
+import { compareText } from "../compare.ts";
 import type { MetaCache, Transaction } from "./meta.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";

@@ -5,6 +5,7 @@
 // leaves the ring, so a customer with fewer batches than the ring holds never writes a
 // viewed_items row, and one with more writes them a thousand batches late (a product viewed since
 // costs nothing more). A view was three billed rows (row, key, last_seen index), ~a tenth of ingest.
+import { compareText } from "../compare.ts";
 import type { ViewedItemRow } from "./rows.ts";
 import { CAPS } from "./schema.ts";
 import type { Sql } from "./sql.ts";
@@ -14,7 +15,7 @@ export type ViewTuple = [string, number, string | null, string | null, number | 
 
 /** The newest first by last view, then by product (the API's order), at most CAPS.viewedItems. */
 function newestViewed(rows: Iterable<ViewedItemRow>): ViewedItemRow[] {
-  return [...rows].sort((a, b) => b.last_seen - a.last_seen || (a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0)).slice(0, CAPS.viewedItems);
+  return [...rows].sort((a, b) => b.last_seen - a.last_seen || compareText(a.product_id, b.product_id)).slice(0, CAPS.viewedItems);
 }
 
 /**

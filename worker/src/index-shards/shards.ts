@@ -1,6 +1,7 @@
 // Which index shard holds a customer, a batch's segment facts grouped per shard, and the merges of
 // what the shards answer (pages by profile key, a sample spread over the shards). Pure.
 import { shardOf } from "../aggregator/shards.ts";
+import { compareText } from "../compare.ts";
 import type { SegmentFact } from "../segments/facts.ts";
 
 /**
@@ -58,7 +59,7 @@ export function factsByShard(messages: readonly { workspaceId: string; facts: re
 export function mergePages<T extends { profile_key: string }>(pages: readonly (readonly T[])[], limit: number): T[] {
   return pages
     .flat()
-    .sort((a, b) => (a.profile_key < b.profile_key ? -1 : a.profile_key > b.profile_key ? 1 : 0))
+    .sort((a, b) => compareText(a.profile_key, b.profile_key))
     .slice(0, limit);
 }
 

@@ -260,18 +260,16 @@ async function ingest(c: Context<BrowserEnv>, type: EventType | "batch") {
   return c.json(response);
 }
 
-/**
- * Item facts (recommendations, interest index), KPI counter facts and segment facts, each in its
- * own window. Segment facts (customer objects' entries and exits, a new customer's presence) are
- * handed over by the objects with their answers: a queue message per object was 3 billed queue
- * operations for a fact or two. As with the other facts, those of a window are lost if the isolate
- * dies within the window (FACTS_FLUSH_MS) or the queue refuses the send, and the index misses them:
- * a new customer's index fact is sent once, so that customer stays out of the customer list; a
- * membership stays stale until it changes again. Outside a request the object's own outbox still
- * sends and retries them (customer/segments.ts), as it does when the object's answer failed.
- */
 /** Each workspace's recommendation shard count as its last request saw it: facts carry it to the consumer, which needs no D1. */
 const factShardCounts = new Map<string, number>();
+// Item facts (recommendations, interest index), KPI counter facts and segment facts, each in its
+// own window. Segment facts (customer objects' entries and exits, a new customer's presence) are
+// handed over by the objects with their answers: a queue message per object was 3 billed queue
+// operations for a fact or two. As with the other facts, those of a window are lost if the isolate
+// dies within the window (FACTS_FLUSH_MS) or the queue refuses the send, and the index misses them:
+// a customer's index fact is said again with its first batch a day later (customer/segments.ts
+// REINDEX_AFTER_MS); a membership stays stale until it changes again. Outside a request the
+// object's own outbox still sends and retries them, as it does when the object's answer failed.
 const itemFacts = new QueueWindow<ItemFact>("facts to the events queue", (workspaceId, facts) => factMessages(workspaceId, facts, factShardCounts.get(workspaceId)));
 const kpiFacts = new QueueWindow<KpiFact>("KPI facts to the events queue", kpiMessages);
 const segmentFacts = new QueueWindow<SegmentFact>("segment facts to the events queue", segmentFactMessages);

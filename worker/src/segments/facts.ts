@@ -1,5 +1,6 @@
 // The segment facts that leave a customer's object on the `events` queue (their own message kind,
 // beside the item facts of facts.ts), and the back-fill's page messages on the same queue.
+import { sizedChunks } from "../sized-chunks.ts";
 
 /** A customer entered (`member`) or left a segment; `since` is when they entered (the fact's time when leaving). */
 export interface MembershipFact {
@@ -44,9 +45,7 @@ export const SEGMENT_FACTS_PER_MESSAGE = 200;
 
 /** Facts of one workspace as queue messages of at most SEGMENT_FACTS_PER_MESSAGE each (the ingest route's window). */
 export function segmentFactMessages(workspaceId: string, facts: readonly SegmentFact[]): SegmentFactsMessage[] {
-  const messages: SegmentFactsMessage[] = [];
-  for (let i = 0; i < facts.length; i += SEGMENT_FACTS_PER_MESSAGE) messages.push({ v: 1, kind: "segments", workspaceId, facts: facts.slice(i, i + SEGMENT_FACTS_PER_MESSAGE) });
-  return messages;
+  return sizedChunks(facts, () => 0, Number.POSITIVE_INFINITY, SEGMENT_FACTS_PER_MESSAGE).map((chunk) => ({ v: 1, kind: "segments", workspaceId, facts: chunk }));
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object";
